@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Accounts.Orleans.Host.OAuthClients;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Accounts.Orleans.Host.Api;
+
+public static class ApiHosting
+{
+    /// <summary>The HTTP surface: JSON options, problem details, rate limits, OAuth client settings.</summary>
+    public static void AddAccountsApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ApiProblems>();
+
+        builder.Services.AddOptions<OAuthClientsOptions>().Bind(builder.Configuration.GetSection(OAuthClientsOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<OAuthClientsOptions>, OAuthClientsOptionsValidator>();
+
+        var perMinute = builder.Configuration.GetValue("Accounts:Api:AppRequestsPerMinute", 30);
+        builder.Services.AddRateLimiter(limits =>
+        {
+            limits.AddPolicy(AppRequestEndpoints.RateLimitPolicy, context => RateLimitPartition.GetSlidingWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new SlidingWindowRateLimiterOptions
+                {
+                    PermitLimit = perMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    SegmentsPerWindow = 6,
+                    QueueLimit = 0,
+                }));
+            limits.OnRejected = async (rejected, cancellationToken) =>
+            {
+                var response = rejected.HttpContext.Response;
+                response.StatusCode = StatusCodes.Status429TooManyRequests;
+                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(10);
+                response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                await rejected.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = rejected.HttpContext,
+                    ProblemDetails = new ProblemDetails { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests from this address; try again later." },
+                });
+            };
+        });
+    }
+
+    public static void MapAccountsApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRateLimiter();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
+        app.MapAppEndpoints();
+        app.MapAppRequestEndpoints();
+    }
+
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString().ToLowerInvariant(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString().ToLowerInvariant(), detail = e.Value.Description }),
+        });
+    }
+}

@@ -1,0 +1,49 @@
+using Accounts.Orleans.Contracts.Catalog;
+using Accounts.Orleans.Host.OAuthClients;
+using Microsoft.Extensions.Options;
+
+namespace Accounts.Orleans.Host.Api;
+
+/// <summary><c>/api/apps</c>: the catalog of supported apps, served from this silo's cached reader.</summary>
+public static class AppEndpoints
+{
+    private static readonly Dictionary<string, AuthType> AuthTypes = new(StringComparer.Ordinal)
+    {
+        ["oauth2"] = AuthType.OAuth2,
+        ["keys"] = AuthType.Keys,
+    };
+
+    public static void MapAppEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var apps = routes.MapGroup("/api/apps").WithTags("Apps");
+        apps.MapGet("/", ListAsync);
+        apps.MapGet("/{slug}", GetAsync);
+    }
+
+    private static async Task<IResult> ListAsync(HttpRequest request, IGrainFactory grains, IOptionsMonitor<OAuthClientsOptions> clients)
+    {
+        var parameters = new QueryParameters(request.Query);
+        var query = new AppQuery
+        {
+            Text = parameters.Text("q"),
+            AuthType = parameters.Enum("auth", AuthTypes),
+            Category = parameters.Text("category"),
+            Limit = parameters.WholeNumber("limit") ?? AppQuery.DefaultLimit,
+            Cursor = parameters.Text("cursor"),
+        };
+        parameters.ThrowIfInvalid();
+        var page = await Reader(grains).ListAppsAsync(query);
+        var configured = clients.CurrentValue;
+        return Results.Ok(new AppListView(page.Items.Select(a => AppView.From(a, configured.IsConfigured(a.Slug))).ToArray(), page.Next));
+    }
+
+    private static async Task<IResult> GetAsync(string slug, IGrainFactory grains, IOptionsMonitor<OAuthClientsOptions> clients)
+    {
+        var app = slug.Length <= 64 ? await Reader(grains).GetAppAsync(slug) : null;
+        return app is null
+            ? throw new AppNotFoundException(slug.Length <= 64 ? slug : slug[..64] + "…")
+            : Results.Ok(AppDetailView.From(app, clients.CurrentValue.IsConfigured(app.Slug)));
+    }
+
+    private static IAppCatalogReaderGrain Reader(IGrainFactory grains) => grains.GetGrain<IAppCatalogReaderGrain>(0);
+}

@@ -1,0 +1,80 @@
+using System.Data.Common;
+using Accounts.Orleans.Catalog;
+using Accounts.Orleans.Host.Api;
+using Accounts.Orleans.Host.Cluster;
+using Accounts.Orleans.Host.Storage;
+using Accounts.Orleans.Host.Telemetry;
+using Microsoft.Extensions.Options;
+
+namespace Accounts.Orleans.Host.Hosting;
+
+/// <summary>The Host as a list of modules; tests build the very same application with their own settings.</summary>
+public static class AccountsHost
+{
+    public const string DefaultUrl = "http://localhost:5080";
+
+    /// <exception cref="StartupException">A setting is missing or malformed.</exception>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(DefaultUrl);
+
+        var storage = builder.AddAccountsStorage();
+        builder.AddAccountsSilo(storage);
+        builder.AddAccountsTelemetry();
+        builder.Services.AddAppCatalog(builder.Configuration);
+        builder.AddAccountsApi();
+
+        var app = builder.Build();
+        app.MapAccountsApi();
+        return app;
+    }
+
+    /// <summary>Migrates the schema, then starts the silo and the web server.</summary>
+    /// <exception cref="StartupException">Storage is unreachable or a setting is invalid; the message is one line.</exception>
+    public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken = default)
+    {
+        var storage = app.Services.GetRequiredService<StorageOptions>();
+        try
+        {
+            await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is DbException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException)
+        {
+            throw new StartupException($"Cannot use {storage.Engine} storage at {storage.Describe()}: {Summarize(e)}", e);
+        }
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (OptionsValidationException e)
+        {
+            throw new StartupException(string.Join(" ", e.Failures), e);
+        }
+    }
+
+    /// <summary>Runs until Ctrl+C or SIGTERM; a startup problem becomes one line on stderr and exit code 1.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            await using var app = Build(args);
+            await StartAsync(app);
+            await app.WaitForShutdownAsync();
+            return 0;
+        }
+        catch (StartupException e)
+        {
+            await Console.Error.WriteLineAsync($"accounts-orleans: cannot start: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static string Summarize(Exception e)
+    {
+        // Driver messages name hosts and ports, not passwords; the innermost one is usually the useful one.
+        var message = e.GetBaseException().Message;
+        return message.Length <= 300 ? message : message[..300] + "…";
+    }
+}

@@ -1,0 +1,44 @@
+using Accounts.Orleans.Catalog.Apps;
+using Microsoft.Extensions.Options;
+
+namespace Accounts.Orleans.Host.OAuthClients;
+
+/// <summary>
+/// <c>Accounts:OAuthClients:&lt;slug&gt;</c>: the OAuth client this deployment registered at each app. The secret
+/// stays in this process; the API only ever says whether a client is configured.
+/// </summary>
+public sealed class OAuthClientsOptions : Dictionary<string, OAuthClientCredentials>
+{
+    public const string Section = "Accounts:OAuthClients";
+
+    public OAuthClientsOptions() : base(StringComparer.Ordinal) { }
+
+    public bool IsConfigured(string slug) => TryGetValue(slug, out var client) && !string.IsNullOrWhiteSpace(client.ClientId);
+}
+
+public sealed class OAuthClientCredentials
+{
+    public string ClientId { get; set; } = "";
+
+    public string? ClientSecret { get; set; }
+
+    public override string ToString() => $"ClientId={ClientId}, ClientSecret=***";
+}
+
+internal sealed class OAuthClientsOptionsValidator : IValidateOptions<OAuthClientsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, OAuthClientsOptions options)
+    {
+        var failures = new List<string>();
+        foreach (var (slug, client) in options)
+        {
+            if (!AppDefinitionRules.SlugPattern().IsMatch(slug))
+                failures.Add($"{OAuthClientsOptions.Section}:{slug} is not an app slug.");
+            else if (string.IsNullOrWhiteSpace(client.ClientId) || client.ClientId.Length > 512)
+                failures.Add($"{OAuthClientsOptions.Section}:{slug}:ClientId is required (at most 512 characters).");
+            if (client.ClientSecret is { Length: > 4096 })
+                failures.Add($"{OAuthClientsOptions.Section}:{slug}:ClientSecret is longer than 4096 characters.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,3 @@
+using Accounts.Orleans.Host.Hosting;
+
+return await AccountsHost.RunAsync(args);

@@ -1,0 +1,127 @@
+using System.Security.Cryptography;
+using Accounts.Orleans.Catalog.Apps;
+using Accounts.Orleans.Catalog.Requests;
+using Accounts.Orleans.Contracts.Catalog;
+using Accounts.Orleans.Contracts.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Accounts.Orleans.Catalog;
+
+[GrainType("accounts.catalog")]
+public sealed partial class AppCatalogGrain(
+    [PersistentState("apps", StorageNames.Grains)] IPersistentState<CatalogAppsState> apps,
+    [PersistentState("requests", StorageNames.Grains)] IPersistentState<AppRequestsState> requests,
+    ShippedCatalog shipped,
+    IOptions<CatalogOptions> options,
+    CatalogMetrics metrics,
+    TimeProvider time,
+    ILogger<AppCatalogGrain> logger) : Grain, IAppCatalogGrain
+{
+    private CatalogComposition? _catalog;
+
+    private CatalogComposition Catalog => _catalog ??= CatalogComposition.Compose(
+        apps.State.Revision, shipped.Seed, shipped.OperatorFile, apps.State.Upserts.Values, apps.State.DisabledSlugs);
+
+    Task<CatalogSnapshot?> IAppCatalogGrain.GetSnapshotIfChangedAsync(long knownRevision)
+        => Task.FromResult(knownRevision == Catalog.Revision ? null : Catalog.ToSnapshot());
+
+    async Task<AppDefinition> IAppCatalogGrain.UpsertAppAsync(AppDefinition app, string operatorId)
+    {
+        var errors = AppDefinitionRules.Validate(app, options.Value.AllowLoopbackHttp);
+        if (errors.Count == 0)
+        {
+            var others = Catalog.Apps.Where(a => a.Slug != app.Slug).Append(app with { Disabled = false });
+            if (CatalogComposition.FindNameClashes(others).FirstOrDefault() is { } clash)
+                errors = new Dictionary<string, string[]> { ["aliases"] = [clash] };
+        }
+        if (errors.Count > 0) throw new CatalogValidationException(errors);
+
+        await ChangeAppsAsync(s => s.Upserts[app.Slug] = app with { Disabled = false });
+        LogAppUpserted(logger, app.Slug, operatorId);
+        return Catalog.Find(app.Slug)!;
+    }
+
+    async Task<AppDefinition> IAppCatalogGrain.SetAppDisabledAsync(string slug, bool disabled, string operatorId)
+    {
+        var app = Catalog.Find(slug ?? "") ?? throw new AppNotFoundException(slug ?? "");
+        if (app.Disabled != disabled)
+        {
+            await ChangeAppsAsync(s =>
+            {
+                if (disabled) s.DisabledSlugs.Add(app.Slug);
+                else s.DisabledSlugs.Remove(app.Slug);
+            });
+            LogAppDisabled(logger, app.Slug, disabled, operatorId);
+        }
+        return Catalog.Find(app.Slug)!;
+    }
+
+    async Task<AppRequestOutcome> IAppCatalogGrain.SubmitRequestAsync(AppRequestSubmission submission)
+    {
+        var outcome = await ChangeRequestsAsync(book => book.Submit(submission, Catalog, NewRequestId(), time.GetUtcNow()));
+        metrics.RequestSubmitted(outcome.Kind);
+        if (outcome.Kind == AppRequestOutcomeKind.Created) LogRequestOpened(logger, outcome.Request.Id);
+        return outcome;
+    }
+
+    Task<IReadOnlyList<AppRequest>> IAppCatalogGrain.ListRequestsAsync(AppRequestStatus? status)
+        => Task.FromResult(new AppRequestBook(requests.State).List(status));
+
+    async Task<AppRequest> IAppCatalogGrain.TriageRequestAsync(string requestId, AppRequestStatus status, string? shippedSlug, string operatorId, string? note)
+    {
+        var request = await ChangeRequestsAsync(book => book.Triage(requestId, status, shippedSlug, operatorId, note, Catalog, time.GetUtcNow()));
+        LogRequestTriaged(logger, request.Id, status, operatorId);
+        return request;
+    }
+
+    private async Task ChangeAppsAsync(Action<CatalogAppsState> change)
+    {
+        change(apps.State);
+        apps.State.Revision++;
+        _catalog = null;
+        await PersistAsync(apps);
+    }
+
+    private async Task<T> ChangeRequestsAsync<T>(Func<AppRequestBook, T> change)
+    {
+        var result = change(new AppRequestBook(requests.State));
+        // A submission that changed nothing (already voted) still writes: cheaper than diffing, and rate-limited.
+        await PersistAsync(requests);
+        return result;
+    }
+
+    private async Task PersistAsync<T>(IPersistentState<T> state)
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // The in-memory state already holds the change that failed to persist; start over from storage.
+            _catalog = null;
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private string NewRequestId()
+    {
+        Span<byte> random = stackalloc byte[10];
+        RandomNumberGenerator.Fill(random);
+        return "req_" + Ulid.NewUlid(time.GetUtcNow(), random).ToString().ToLowerInvariant();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "App {Slug} added or changed by {OperatorId}")]
+    private static partial void LogAppUpserted(ILogger logger, string slug, string operatorId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "App {Slug} disabled={Disabled} by {OperatorId}")]
+    private static partial void LogAppDisabled(ILogger logger, string slug, bool disabled, string operatorId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "App request {RequestId} opened")]
+    private static partial void LogRequestOpened(ILogger logger, string requestId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "App request {RequestId} moved to {Status} by {OperatorId}")]
+    private static partial void LogRequestTriaged(ILogger logger, string requestId, AppRequestStatus status, string operatorId);
+}

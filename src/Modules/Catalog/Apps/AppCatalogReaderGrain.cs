@@ -1,0 +1,72 @@
+using Accounts.Orleans.Contracts.Catalog;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace Accounts.Orleans.Catalog.Apps;
+
+/// <summary>
+/// One per silo: serves catalog reads from a local snapshot and asks the catalog grain for a newer one at most
+/// once per refresh interval. When the catalog grain is unreachable (its silo just died), reads go on from the
+/// last snapshot instead of failing.
+/// </summary>
+[GrainType("accounts.catalog-reader")]
+[StatelessWorker(1)]
+[Reentrant]
+public sealed partial class AppCatalogReaderGrain(
+    IGrainFactory grains,
+    IOptions<CatalogOptions> options,
+    CatalogMetrics metrics,
+    TimeProvider time,
+    ILogger<AppCatalogReaderGrain> logger) : Grain, IAppCatalogReaderGrain
+{
+    private static readonly TimeSpan RefreshTimeout = TimeSpan.FromSeconds(2);
+
+    private CatalogComposition? _catalog;
+    private long _checkedAt;
+    private Task<CatalogComposition>? _refresh;
+
+    async Task<AppPage> IAppCatalogReaderGrain.ListAppsAsync(AppQuery query)
+        => AppSearch.Run(await CurrentAsync(), query);
+
+    async Task<AppDefinition?> IAppCatalogReaderGrain.GetAppAsync(string slugOrAlias)
+        => (await CurrentAsync()).Find(slugOrAlias ?? "");
+
+    private ValueTask<CatalogComposition> CurrentAsync()
+    {
+        if (_catalog is { } catalog && time.GetElapsedTime(_checkedAt) < options.Value.ReaderRefreshInterval)
+            return ValueTask.FromResult(catalog);
+        // Turns interleave (reentrant) but never run in parallel, so this needs no lock.
+        return new ValueTask<CatalogComposition>(_refresh ??= RefreshAsync());
+    }
+
+    private async Task<CatalogComposition> RefreshAsync()
+    {
+        try
+        {
+            var catalog = grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey);
+            var snapshot = await catalog.GetSnapshotIfChangedAsync(_catalog?.Revision ?? -1).WaitAsync(RefreshTimeout, time);
+            if (snapshot is not null)
+            {
+                _catalog = CatalogComposition.FromSnapshot(snapshot);
+                metrics.SnapshotLoaded();
+            }
+            _checkedAt = time.GetTimestamp();
+            return _catalog!;
+        }
+        catch (Exception e) when (_catalog is not null && e is not CatalogException)
+        {
+            // Serve the last snapshot and try again after the next interval.
+            LogRefreshFailed(logger, e.GetType().Name, _catalog.Revision);
+            _checkedAt = time.GetTimestamp();
+            return _catalog;
+        }
+        finally
+        {
+            _refresh = null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Catalog refresh failed ({Error}); serving revision {Revision} until the next try")]
+    private static partial void LogRefreshFailed(ILogger logger, string error, long revision);
+}

@@ -1,0 +1,179 @@
+using System.Text.RegularExpressions;
+using Accounts.Orleans.Contracts.Catalog;
+
+namespace Accounts.Orleans.Catalog.Apps;
+
+/// <summary>The rules every app definition obeys, whether it ships with the service or an operator adds it.</summary>
+public static partial class AppDefinitionRules
+{
+    public const int MaxNameLength = 100;
+    public const int MaxDescriptionLength = 1000;
+    public const int MaxUrlLength = 2048;
+    public const int MaxScopes = 200;
+    public const int MaxFields = 20;
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{1,63}$", RegexOptions.CultureInvariant)]
+    public static partial Regex SlugPattern();
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex FieldNamePattern();
+
+    [GeneratedRegex(@"\{\{([^{}]*)\}\}", RegexOptions.CultureInvariant)]
+    private static partial Regex Placeholder();
+
+    /// <summary>Problems with one definition, keyed by the JSON path of the offending value.</summary>
+    public static IReadOnlyDictionary<string, string[]> Validate(AppDefinition app, bool allowLoopbackHttp = false)
+    {
+        var errors = new ErrorList();
+        if (!SlugPattern().IsMatch(app.Slug ?? ""))
+            errors.Add("slug", "must be 2-64 characters of a-z, 0-9 and _, starting with a letter");
+        Text(errors, "name", app.Name, MaxNameLength, required: true);
+        Text(errors, "description", app.Description, MaxDescriptionLength, required: false);
+        Url(errors, "docsUrl", app.DocsUrl, required: true, allowLoopbackHttp);
+        Url(errors, "websiteUrl", app.WebsiteUrl, required: false, allowLoopbackHttp);
+
+        if (app.Categories.Count == 0) errors.Add("categories", "needs at least one category");
+        foreach (var category in app.Categories.Where(c => !AppCategories.Known.Contains(c)))
+            errors.Add("categories", $"'{Clip(category)}' is not a known category");
+        foreach (var alias in app.Aliases.Where(a => !SlugPattern().IsMatch(a ?? "") || a == app.Slug))
+            errors.Add("aliases", $"'{Clip(alias)}' is not a valid alias");
+
+        switch (app.AuthType)
+        {
+            case AuthType.OAuth2:
+                ValidateOAuth(errors, app, allowLoopbackHttp);
+                break;
+            case AuthType.Keys:
+                ValidateKeys(errors, app, allowLoopbackHttp);
+                break;
+            default:
+                errors.Add("authType", "must be oauth2 or keys");
+                break;
+        }
+        return errors.ToDictionary();
+    }
+
+    private static void ValidateOAuth(ErrorList errors, AppDefinition app, bool allowLoopbackHttp)
+    {
+        if (app.OAuth is not { } oauth)
+        {
+            errors.Add("oauth", "is required for an oauth2 app");
+            return;
+        }
+        if (app.TestRequest is not null) errors.Add("testRequest", "is only for key-based apps");
+        Url(errors, "oauth.authorizeUrl", oauth.AuthorizeUrl, required: true, allowLoopbackHttp);
+        Url(errors, "oauth.tokenUrl", oauth.TokenUrl, required: true, allowLoopbackHttp);
+        Url(errors, "oauth.revokeUrl", oauth.RevokeUrl, required: false, allowLoopbackHttp);
+        Text(errors, "oauth.issuer", oauth.Issuer, MaxUrlLength, required: false);
+        if (oauth.ScopeSeparator is not (" " or "," or "+"))
+            errors.Add("oauth.scopeSeparator", "must be a space, a comma or a plus sign");
+        if (oauth.DefaultScopes.Count > MaxScopes) errors.Add("oauth.defaultScopes", $"has more than {MaxScopes} scopes");
+        if (oauth.DefaultScopes.Any(s => string.IsNullOrWhiteSpace(s) || s.Contains(oauth.ScopeSeparator, StringComparison.Ordinal) || s.Length > 512))
+            errors.Add("oauth.defaultScopes", "has an empty scope, an over-long one or one that contains the separator");
+        if (oauth.AuthorizeParameters.Keys.Any(IsReservedAuthorizeParameter))
+            errors.Add("oauth.authorizeParameters", "may not set a parameter the service controls (client_id, redirect_uri, state, scope, response_type, code_challenge…)");
+        if (oauth.RefreshMarginSeconds is < 0 or > 86_400)
+            errors.Add("oauth.refreshMarginSeconds", "must be between 0 and 86400");
+        if (oauth.TokenResponse?.DefaultExpiresInSeconds is <= 0)
+            errors.Add("oauth.tokenResponse.defaultExpiresInSeconds", "must be positive");
+    }
+
+    private static void ValidateKeys(ErrorList errors, AppDefinition app, bool allowLoopbackHttp)
+    {
+        if (app.OAuth is not null) errors.Add("oauth", "is only for oauth2 apps");
+        if (app.Fields.Count == 0) errors.Add("fields", "a key-based app needs at least one field");
+        if (app.Fields.Count > MaxFields) errors.Add("fields", $"has more than {MaxFields} fields");
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < app.Fields.Count; i++)
+        {
+            var field = app.Fields[i];
+            var at = $"fields[{i}]";
+            if (field.Name is null || !FieldNamePattern().IsMatch(field.Name)) errors.Add($"{at}.name", "must be a snake_case identifier");
+            else if (!names.Add(field.Name)) errors.Add($"{at}.name", $"'{field.Name}' is used twice");
+            Text(errors, $"{at}.label", field.Label, MaxNameLength, required: true);
+            Text(errors, $"{at}.helpText", field.HelpText, MaxDescriptionLength, required: false);
+            if (field.MaxLength is < 1 or > KeyField.DefaultMaxLength)
+                errors.Add($"{at}.maxLength", $"must be between 1 and {KeyField.DefaultMaxLength}");
+            if (field.Pattern is { } pattern && !CompilesAnchored(pattern))
+                errors.Add($"{at}.pattern", "must be a valid regular expression anchored with ^ and $");
+        }
+
+        if (app.TestRequest is not { } test) return;
+        if (test.Method is not ("GET" or "POST" or "HEAD"))
+            errors.Add("testRequest.method", "must be GET, POST or HEAD");
+        // Placeholders are replaced before the URL is checked again at send time; here the template itself must be https.
+        Url(errors, "testRequest.url", Placeholder().Replace(test.Url ?? "", "x"), required: true, allowLoopbackHttp);
+        if (test.SuccessStatuses.Count == 0 || test.SuccessStatuses.Any(s => s is < 200 or > 299))
+            errors.Add("testRequest.successStatuses", "must list 2xx statuses");
+        var templates = test.Headers.Values.Append(test.Url ?? "").Append(test.Body ?? "");
+        foreach (Match match in templates.SelectMany(t => Placeholder().Matches(t)))
+        {
+            foreach (var name in PlaceholderFields(match.Groups[1].Value))
+            {
+                if (!names.Contains(name)) errors.Add("testRequest", $"placeholder '{{{{{Clip(match.Groups[1].Value)}}}}}' names no field");
+            }
+        }
+    }
+
+    /// <summary>Field names a placeholder reads: <c>name</c>, or <c>basic:user:password</c> (either part may be empty).</summary>
+    public static IEnumerable<string> PlaceholderFields(string placeholder)
+    {
+        var parts = placeholder.Split(':');
+        return parts is ["basic", var user, var password]
+            ? new[] { user, password }.Where(p => p.Length > 0)
+            : [placeholder];
+    }
+
+    private static bool IsReservedAuthorizeParameter(string name) => name is "client_id" or "redirect_uri" or "state"
+        or "scope" or "response_type" or "code_challenge" or "code_challenge_method" or "client_secret";
+
+    private static bool CompilesAnchored(string pattern)
+    {
+        if (!pattern.StartsWith('^') || !pattern.EndsWith('$')) return false;
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static void Text(ErrorList errors, string key, string? value, int maxLength, bool required)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            if (required) errors.Add(key, "is required");
+        }
+        else if (value.Length > maxLength) errors.Add(key, $"must be at most {maxLength} characters");
+    }
+
+    private static void Url(ErrorList errors, string key, string? value, bool required, bool allowLoopbackHttp)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            if (required) errors.Add(key, "is required");
+            return;
+        }
+        if (value.Length > MaxUrlLength) errors.Add(key, $"must be at most {MaxUrlLength} characters");
+        else if (!SafeUrl.IsAllowed(value, allowLoopbackHttp)) errors.Add(key, "must be an absolute https URL");
+    }
+
+    private static string Clip(string? value) => value is null ? "" : value.Length <= 64 ? value : value[..64] + "…";
+
+    private sealed class ErrorList
+    {
+        private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+        public void Add(string key, string message)
+        {
+            if (!_errors.TryGetValue(key, out var list)) _errors[key] = list = [];
+            list.Add(message);
+        }
+
+        public Dictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+    }
+}

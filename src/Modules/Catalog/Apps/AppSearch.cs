@@ -1,0 +1,74 @@
+using System.Buffers.Text;
+using System.Text;
+using Accounts.Orleans.Contracts.Catalog;
+
+namespace Accounts.Orleans.Catalog.Apps;
+
+/// <summary>Filters the catalog and pages it by slug (keyset: a cursor is the last slug of the previous page).</summary>
+public static class AppSearch
+{
+    public const int MaxTextLength = 200;
+    private const string CursorPrefix = "a1:";
+
+    /// <exception cref="CatalogValidationException">The query is out of range or the cursor is not one we issued.</exception>
+    public static AppPage Run(CatalogComposition catalog, AppQuery query)
+    {
+        var after = Check(query);
+        var text = query.Text?.Trim();
+        var matches = catalog.Apps
+            .Where(a => !a.Disabled)
+            .Where(a => after is null || string.CompareOrdinal(a.Slug, after) > 0)
+            .Where(a => query.AuthType is null || a.AuthType == query.AuthType)
+            .Where(a => query.Category is null || a.Categories.Contains(query.Category, StringComparer.Ordinal))
+            .Where(a => string.IsNullOrEmpty(text) || Matches(a, text))
+            .Take(query.Limit + 1)
+            .ToList();
+
+        var hasMore = matches.Count > query.Limit;
+        if (hasMore) matches.RemoveAt(matches.Count - 1);
+        return new AppPage(matches, hasMore ? EncodeCursor(matches[^1].Slug) : null);
+    }
+
+    private static bool Matches(AppDefinition app, string text)
+        => app.Slug.Contains(text, StringComparison.OrdinalIgnoreCase)
+           || app.Name.Contains(text, StringComparison.OrdinalIgnoreCase)
+           || (app.Description?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false)
+           || app.Aliases.Any(a => a.Contains(text, StringComparison.OrdinalIgnoreCase))
+           || app.Categories.Any(c => c.Equals(text, StringComparison.OrdinalIgnoreCase));
+
+    private static string? Check(AppQuery query)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (query.Limit is < 1 or > AppQuery.MaxLimit) errors["limit"] = [$"must be between 1 and {AppQuery.MaxLimit}"];
+        if (query.Text is { Length: > MaxTextLength }) errors["q"] = [$"must be at most {MaxTextLength} characters"];
+        if (query.Category is { } category && !AppCategories.Known.Contains(category))
+            errors["category"] = [$"must be one of: {string.Join(", ", AppCategories.Known)}"];
+        string? after = null;
+        if (query.Cursor is { } cursor && !TryDecodeCursor(cursor, out after))
+            errors["cursor"] = ["is not a cursor this service issued"];
+        if (errors.Count > 0) throw new CatalogValidationException(errors);
+        return after;
+    }
+
+    public static string EncodeCursor(string lastSlug) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(CursorPrefix + lastSlug));
+
+    private static bool TryDecodeCursor(string cursor, out string? lastSlug)
+    {
+        lastSlug = null;
+        if (cursor.Length > 200) return false;
+        Span<byte> bytes = stackalloc byte[200];
+        if (!Base64Url.TryDecodeFromChars(cursor, bytes, out var written)) return false;
+        string decoded;
+        try
+        {
+            decoded = new UTF8Encoding(false, true).GetString(bytes[..written]);
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+        if (!decoded.StartsWith(CursorPrefix, StringComparison.Ordinal)) return false;
+        lastSlug = decoded[CursorPrefix.Length..];
+        return AppDefinitionRules.SlugPattern().IsMatch(lastSlug);
+    }
+}

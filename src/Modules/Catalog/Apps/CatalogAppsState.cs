@@ -1,0 +1,13 @@
+using Accounts.Orleans.Contracts.Catalog;
+
+namespace Accounts.Orleans.Catalog.Apps;
+
+/// <summary>What operators changed through the catalog grain; shipped apps are never copied in here.</summary>
+[GenerateSerializer, Alias("catalog.apps-state")]
+public sealed class CatalogAppsState
+{
+    /// <summary>Bumped on every change so per-silo readers know to fetch a new snapshot.</summary>
+    [Id(0)] public long Revision { get; set; }
+    [Id(1)] public Dictionary<string, AppDefinition> Upserts { get; set; } = new(StringComparer.Ordinal);
+    [Id(2)] public HashSet<string> DisabledSlugs { get; set; } = new(StringComparer.Ordinal);
+}

@@ -1,0 +1,74 @@
+using System.Collections.Frozen;
+using Accounts.Orleans.Contracts.Catalog;
+
+namespace Accounts.Orleans.Catalog.Apps;
+
+/// <summary>
+/// The effective catalog: shipped apps, overridden by the operator's file, overridden by changes made
+/// through the catalog grain; disabled slugs are marked, never dropped, so existing accounts keep resolving.
+/// </summary>
+public sealed class CatalogComposition
+{
+    private readonly FrozenDictionary<string, AppDefinition> _bySlugOrAlias;
+
+    private CatalogComposition(long revision, IReadOnlyList<AppDefinition> apps)
+    {
+        Revision = revision;
+        Apps = apps;
+        var lookup = new Dictionary<string, AppDefinition>(StringComparer.Ordinal);
+        foreach (var app in apps)
+        {
+            lookup[app.Slug] = app;
+        }
+        // Aliases never shadow a real slug.
+        foreach (var app in apps)
+        {
+            foreach (var alias in app.Aliases) lookup.TryAdd(alias, app);
+        }
+        _bySlugOrAlias = lookup.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    public long Revision { get; }
+
+    /// <summary>All apps, disabled ones included, ordered by slug (the paging key).</summary>
+    public IReadOnlyList<AppDefinition> Apps { get; }
+
+    public static CatalogComposition Compose(
+        long revision,
+        IEnumerable<AppDefinition> shipped,
+        IEnumerable<AppDefinition> operatorFile,
+        IEnumerable<AppDefinition> operatorChanges,
+        IReadOnlySet<string> disabledSlugs)
+    {
+        var bySlug = new Dictionary<string, AppDefinition>(StringComparer.Ordinal);
+        foreach (var app in shipped.Concat(operatorFile).Concat(operatorChanges)) bySlug[app.Slug] = app;
+        var apps = bySlug.Values
+            .Select(a => a.Disabled == disabledSlugs.Contains(a.Slug) ? a : a with { Disabled = disabledSlugs.Contains(a.Slug) })
+            .OrderBy(a => a.Slug, StringComparer.Ordinal)
+            .ToArray();
+        return new CatalogComposition(revision, apps);
+    }
+
+    public static CatalogComposition FromSnapshot(CatalogSnapshot snapshot) => new(snapshot.Revision, snapshot.Apps);
+
+    public CatalogSnapshot ToSnapshot() => new(Revision, Apps);
+
+    public AppDefinition? Find(string slugOrAlias) => _bySlugOrAlias.GetValueOrDefault(slugOrAlias);
+
+    /// <summary>Slugs and aliases that would resolve to two different apps.</summary>
+    public static IEnumerable<string> FindNameClashes(IEnumerable<AppDefinition> apps)
+    {
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var app in apps)
+        {
+            foreach (var name in app.Aliases.Prepend(app.Slug))
+            {
+                if (owners.TryGetValue(name, out var owner) && owner != app.Slug)
+                    yield return $"'{name}' names both '{owner}' and '{app.Slug}'";
+                else if (owners.TryGetValue(name, out _) && name == app.Slug)
+                    yield return $"slug '{name}' appears twice";
+                else owners[name] = app.Slug;
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text.Json.Serialization;
+
+namespace Accounts.Orleans.Contracts.Catalog;
+
+/// <summary>How an app authenticates the accounts connected to it.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<AuthType>))]
+[GenerateSerializer, Alias("catalog.auth-type")]
+public enum AuthType
+{
+    [JsonStringEnumMemberName("oauth2")] OAuth2 = 0,
+    [JsonStringEnumMemberName("keys")] Keys = 1,
+}
+
+/// <summary>How the service authenticates itself at an app's token endpoint (RFC 6749 §2.3.1).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TokenRequestAuth>))]
+[GenerateSerializer, Alias("catalog.token-request-auth")]
+public enum TokenRequestAuth
+{
+    [JsonStringEnumMemberName("client_secret_post")] ClientSecretPost = 0,
+    [JsonStringEnumMemberName("client_secret_basic")] ClientSecretBasic = 1,
+}
+
+/// <summary>A supported app: everything needed to connect an account to it.</summary>
+[GenerateSerializer, Alias("catalog.app"), Immutable]
+public sealed record AppDefinition
+{
+    [Id(0)] public required string Slug { get; init; }
+    [Id(1)] public required string Name { get; init; }
+    [Id(2)] public string? Description { get; init; }
+    [Id(3)] public IReadOnlyList<string> Categories { get; init; } = [];
+    [Id(4)] public string? WebsiteUrl { get; init; }
+    [Id(5)] public required string DocsUrl { get; init; }
+    [Id(6)] public required AuthType AuthType { get; init; }
+    [Id(7), JsonPropertyName("oauth")] public OAuthSettings? OAuth { get; init; }
+    [Id(8)] public IReadOnlyList<KeyField> Fields { get; init; } = [];
+    [Id(9)] public TestRequest? TestRequest { get; init; }
+    /// <summary>Other slugs the app is known by; lookups by an alias resolve to this app.</summary>
+    [Id(10)] public IReadOnlyList<string> Aliases { get; init; } = [];
+    /// <summary>A disabled app stays readable (existing accounts keep working) but is hidden from listings.</summary>
+    [Id(11)] public bool Disabled { get; init; }
+}
+
+/// <summary>OAuth 2.0 authorization-code settings of an app, with the quirks it needs.</summary>
+[GenerateSerializer, Alias("catalog.oauth"), Immutable]
+public sealed record OAuthSettings
+{
+    [Id(0)] public required string AuthorizeUrl { get; init; }
+    [Id(1)] public required string TokenUrl { get; init; }
+    [Id(2)] public string? RevokeUrl { get; init; }
+    /// <summary>The authorization server's issuer identifier, checked against <c>iss</c> on the callback (RFC 9207).</summary>
+    [Id(3)] public string? Issuer { get; init; }
+    [Id(4)] public IReadOnlyList<string> DefaultScopes { get; init; } = [];
+    [Id(5)] public string ScopeSeparator { get; init; } = " ";
+    /// <summary>Extra query parameters for the authorize URL, e.g. <c>access_type=offline</c>.</summary>
+    [Id(6)] public IReadOnlyDictionary<string, string> AuthorizeParameters { get; init; } = new Dictionary<string, string>();
+    [Id(7)] public TokenRequestAuth TokenRequestAuth { get; init; } = TokenRequestAuth.ClientSecretPost;
+    [Id(8)] public bool Pkce { get; init; } = true;
+    /// <summary>Refresh this long before expiry; null means the service default.</summary>
+    [Id(9)] public int? RefreshMarginSeconds { get; init; }
+    [Id(10)] public TokenResponseQuirks? TokenResponse { get; init; }
+}
+
+/// <summary>Where an app's token response departs from RFC 6749 §5.1.</summary>
+[GenerateSerializer, Alias("catalog.token-quirks"), Immutable]
+public sealed record TokenResponseQuirks
+{
+    /// <summary>Dotted JSON path of the access token when it is nested (e.g. <c>authed_user.access_token</c>).</summary>
+    [Id(0)] public string? AccessTokenPath { get; init; }
+    [Id(1)] public string? RefreshTokenPath { get; init; }
+    [Id(2)] public string? ScopePath { get; init; }
+    /// <summary>Dotted JSON path of the upstream identity (user or tenant id) used to warn on a reconnect to another identity.</summary>
+    [Id(3)] public string? IdentityPath { get; init; }
+    /// <summary>Lifetime to assume when the response has no <c>expires_in</c>; null means the token does not expire.</summary>
+    [Id(4)] public int? DefaultExpiresInSeconds { get; init; }
+    /// <summary>Separator of the granted scopes in the response when it differs from the request's.</summary>
+    [Id(5)] public string? ScopeSeparator { get; init; }
+}
+
+/// <summary>One value a key-based app asks for (an API key, a subdomain, …).</summary>
+[GenerateSerializer, Alias("catalog.key-field"), Immutable]
+public sealed record KeyField
+{
+    [Id(0)] public required string Name { get; init; }
+    [Id(1)] public required string Label { get; init; }
+    [Id(2)] public bool Secret { get; init; }
+    /// <summary>A .NET regular expression the whole value must match.</summary>
+    [Id(3)] public string? Pattern { get; init; }
+    /// <summary>Where the user finds the value.</summary>
+    [Id(4)] public string? HelpText { get; init; }
+    [Id(5)] public bool Required { get; init; } = true;
+    [Id(6)] public int MaxLength { get; init; } = KeyField.DefaultMaxLength;
+
+    public const int DefaultMaxLength = 4096;
+}
+
+/// <summary>
+/// A request that proves key fields work. <c>{{field}}</c> placeholders in the URL, headers and body are
+/// replaced with the field values.
+/// </summary>
+[GenerateSerializer, Alias("catalog.test-request"), Immutable]
+public sealed record TestRequest
+{
+    [Id(0)] public string Method { get; init; } = "GET";
+    [Id(1)] public required string Url { get; init; }
+    [Id(2)] public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    [Id(3)] public string? Body { get; init; }
+    [Id(4)] public IReadOnlyList<int> SuccessStatuses { get; init; } = [200];
+}

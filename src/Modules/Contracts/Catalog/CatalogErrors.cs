@@ -1,0 +1,42 @@
+namespace Accounts.Orleans.Contracts.Catalog;
+
+/// <summary>A catalog error the caller can act on; carried across the cluster with its type.</summary>
+[GenerateSerializer, Alias("catalog.error")]
+public abstract class CatalogException : Exception
+{
+    protected CatalogException(string message) : base(message) { }
+}
+
+[GenerateSerializer, Alias("catalog.error.validation")]
+public sealed class CatalogValidationException : CatalogException
+{
+    public CatalogValidationException(IReadOnlyDictionary<string, string[]> errors)
+        : base("Invalid input: " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")))
+        => Errors = errors;
+
+    /// <summary>Messages per field name (camelCase, as the API spells it).</summary>
+    [Id(0)] public IReadOnlyDictionary<string, string[]> Errors { get; }
+}
+
+[GenerateSerializer, Alias("catalog.error.app-not-found")]
+public sealed class AppNotFoundException(string slug) : CatalogException($"No app '{slug}' in the catalog.")
+{
+    [Id(0)] public string Slug { get; } = slug;
+}
+
+[GenerateSerializer, Alias("catalog.error.app-exists")]
+public sealed class AppAlreadyInCatalogException(string slug)
+    : CatalogException($"The catalog already has this app as '{slug}'.")
+{
+    [Id(0)] public string Slug { get; } = slug;
+}
+
+[GenerateSerializer, Alias("catalog.error.request-not-found")]
+public sealed class AppRequestNotFoundException(string requestId)
+    : CatalogException($"No app request '{requestId}'.")
+{
+    [Id(0)] public string RequestId { get; } = requestId;
+}
+
+[GenerateSerializer, Alias("catalog.error.triage")]
+public sealed class InvalidTriageException(string message) : CatalogException(message);

@@ -1,0 +1,52 @@
+namespace Accounts.Orleans.Contracts.Catalog;
+
+/// <summary>
+/// The single writer of the catalog: operator changes to apps, and the requests for new apps.
+/// Hot reads go through <see cref="IAppCatalogReaderGrain"/> instead.
+/// </summary>
+[Alias("catalog.IAppCatalogGrain")]
+public interface IAppCatalogGrain : IGrainWithStringKey
+{
+    /// <summary>The one catalog of a deployment.</summary>
+    public const string DefaultKey = "default";
+
+    /// <summary>The snapshot, or null when <paramref name="knownRevision"/> is still current.</summary>
+    [Alias("GetSnapshotIfChanged")]
+    Task<CatalogSnapshot?> GetSnapshotIfChangedAsync(long knownRevision);
+
+    /// <summary>Adds an app or overrides a shipped one.</summary>
+    /// <exception cref="CatalogValidationException">The definition breaks a catalog rule.</exception>
+    [Alias("UpsertApp")]
+    Task<AppDefinition> UpsertAppAsync(AppDefinition app, string operatorId);
+
+    /// <exception cref="AppNotFoundException">No app has this slug.</exception>
+    [Alias("SetAppDisabled")]
+    Task<AppDefinition> SetAppDisabledAsync(string slug, bool disabled, string operatorId);
+
+    /// <exception cref="CatalogValidationException">A field is missing, malformed or too long.</exception>
+    /// <exception cref="AppAlreadyInCatalogException">The catalog already has this app.</exception>
+    [Alias("SubmitRequest")]
+    Task<AppRequestOutcome> SubmitRequestAsync(AppRequestSubmission submission);
+
+    /// <summary>Requests, most votes first; all statuses when <paramref name="status"/> is null.</summary>
+    [Alias("ListRequests")]
+    Task<IReadOnlyList<AppRequest>> ListRequestsAsync(AppRequestStatus? status);
+
+    /// <exception cref="AppRequestNotFoundException">No request has this id.</exception>
+    /// <exception cref="InvalidTriageException">The move is not allowed, or a shipped request names no catalog app.</exception>
+    [Alias("TriageRequest")]
+    Task<AppRequest> TriageRequestAsync(string requestId, AppRequestStatus status, string? shippedSlug, string operatorId, string? note);
+}
+
+/// <summary>Per-silo cached reads of the catalog; always activated locally.</summary>
+[Alias("catalog.IAppCatalogReaderGrain")]
+public interface IAppCatalogReaderGrain : IGrainWithIntegerKey
+{
+    /// <exception cref="CatalogValidationException">The query or its cursor is malformed.</exception>
+    [Alias("ListApps")]
+    Task<AppPage> ListAppsAsync(AppQuery query);
+
+    /// <summary>The app with this slug or alias, disabled ones included; null when none.</summary>
+    [Alias("GetApp")]
+    Task<AppDefinition?> GetAppAsync(string slugOrAlias);
+}
