@@ -1,0 +1,3 @@
+using Accounts.Orleans.Testing;
+
+[assembly: AssemblyFixture(typeof(PostgresServer))]

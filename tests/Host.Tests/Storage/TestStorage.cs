@@ -1,0 +1,36 @@
+using Accounts.Orleans.Host.Storage;
+using Accounts.Orleans.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Accounts.Orleans.Host.Tests.Storage;
+
+/// <summary>A fresh store of either engine: a SQLite file in a temp directory or a new PostgreSQL database.</summary>
+public sealed class TestStorage(TempDirectory directory, StorageOptions options, Dictionary<string, string?> hostSettings) : IDisposable
+{
+    public StorageOptions Options { get; } = options;
+
+    /// <summary>Host settings that point at this store.</summary>
+    public Dictionary<string, string?> HostSettings { get; } = hostSettings;
+
+    public static async Task<TestStorage> CreateAsync(StorageEngine engine, PostgresServer postgres)
+    {
+        var directory = new TempDirectory();
+        var settings = engine == StorageEngine.Sqlite
+            ? RunningHost.Sqlite(directory.Path)
+            : RunningHost.Postgres(await postgres.CreateDatabaseAsync());
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return new TestStorage(directory, StorageOptions.From(configuration, directory.Path), settings);
+    }
+
+    public AccountsDatabase OpenDatabase() => new(Options);
+
+    public static SchemaMigrator Migrator(AccountsDatabase database)
+        => new(database, TimeProvider.System, NullLogger<SchemaMigrator>.Instance);
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        directory.Dispose();
+    }
+}

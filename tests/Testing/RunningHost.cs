@@ -1,0 +1,89 @@
+using System.Net.Http.Json;
+using Accounts.Orleans.Host.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Accounts.Orleans.Testing;
+
+/// <summary>
+/// The real Host (silo + HTTP on loopback, real storage) started in the test process with its own settings.
+/// Disposing it is a graceful shutdown, like Ctrl+C.
+/// </summary>
+public sealed class RunningHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private RunningHost(WebApplication app, Uri address)
+    {
+        _app = app;
+        Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public HttpClient Http { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>Settings for an embedded Host whose data lives in <paramref name="dataDirectory"/>, on free ports.</summary>
+    public static Dictionary<string, string?> Sqlite(string dataDirectory) => new()
+    {
+        ["Accounts:Storage:Provider"] = "Sqlite",
+        ["Accounts:Storage:DataDirectory"] = dataDirectory,
+    };
+
+    /// <summary>Settings for a Host on the PostgreSQL profile.</summary>
+    public static Dictionary<string, string?> Postgres(string connectionString, string clusterId = "accounts-test") => new()
+    {
+        ["Accounts:Storage:Provider"] = "Postgres",
+        ["ConnectionStrings:Accounts"] = connectionString,
+        ["Accounts:Cluster:ClusterId"] = clusterId,
+        ["Accounts:Cluster:AdvertisedAddress"] = "127.0.0.1",
+    };
+
+    /// <exception cref="StartupException">The Host refused to start.</exception>
+    public static async Task<RunningHost> StartAsync(IDictionary<string, string?> settings)
+    {
+        var app = Build(settings);
+        try
+        {
+            await AccountsHost.StartAsync(app, TestContext.Current.CancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+        return new RunningHost(app, new Uri(app.Urls.Single()));
+    }
+
+    /// <summary>The application as the Host would build it, not started.</summary>
+    public static WebApplication Build(IDictionary<string, string?> settings)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["Accounts:Cluster:SiloPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Accounts:Cluster:GatewayPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings) all[key] = value;
+        return AccountsHost.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(all);
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        });
+    }
+
+    public async Task<T> GetJsonAsync<T>(string path)
+        => (await Http.GetFromJsonAsync<T>(path, TestContext.Current.CancellationToken))!;
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync(CancellationToken.None);
+        await _app.DisposeAsync();
+    }
+}
