@@ -55,7 +55,7 @@ public static class AppSearch
     private static bool TryDecodeCursor(string cursor, out string? lastSlug)
     {
         lastSlug = null;
-        if (cursor.Length > 200) return false;
+        if (cursor.Length > 200 || !Base64Url.IsValid(cursor)) return false;
         Span<byte> bytes = stackalloc byte[200];
         if (!Base64Url.TryDecodeFromChars(cursor, bytes, out var written)) return false;
         string decoded;
