@@ -36,7 +36,7 @@ public sealed class AppSearchTests
     public void Disabled_apps_are_not_listed()
     {
         var catalog = CatalogComposition.Compose(
-            1, [TestApps.OAuth("acme"), TestApps.OAuth("globex")], [], [], new HashSet<string>(["acme"], StringComparer.Ordinal));
+            1, [TestApps.OAuth("acme"), TestApps.OAuth("globex")], [], [], new Dictionary<string, bool>(StringComparer.Ordinal) { ["acme"] = true });
 
         var page = AppSearch.Run(catalog, new AppQuery());
 
@@ -192,6 +192,6 @@ public sealed class AppSearchTests
             })
             .ToArray();
         var disabled = apps.Where((_, i) => i % 5 == 0).Select(a => a.Slug).ToHashSet(StringComparer.Ordinal);
-        return (CatalogComposition.Compose(1, apps, [], [], disabled), disabled);
+        return (CatalogComposition.Compose(1, apps, [], [], disabled.ToDictionary(s => s, _ => true, StringComparer.Ordinal)), disabled);
     }
 }

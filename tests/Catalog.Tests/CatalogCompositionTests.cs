@@ -5,7 +5,7 @@ namespace Accounts.Orleans.Catalog.Tests;
 
 public sealed class CatalogCompositionTests
 {
-    private static readonly HashSet<string> NoneDisabled = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, bool> NoneDisabled = new(StringComparer.Ordinal);
 
     [Fact]
     public void Operator_file_overrides_shipped_and_operator_changes_override_both()
@@ -29,7 +29,7 @@ public sealed class CatalogCompositionTests
     public void Disabled_slug_is_marked_disabled_and_still_found()
     {
         var catalog = CatalogComposition.Compose(
-            1, [TestApps.OAuth("acme"), TestApps.OAuth("globex")], [], [], new HashSet<string>(["acme"], StringComparer.Ordinal));
+            1, [TestApps.OAuth("acme"), TestApps.OAuth("globex")], [], [], new Dictionary<string, bool>(StringComparer.Ordinal) { ["acme"] = true });
 
         Assert.True(catalog.Find("acme")?.Disabled);
         Assert.False(catalog.Find("globex")?.Disabled);
@@ -37,10 +37,23 @@ public sealed class CatalogCompositionTests
     }
 
     [Fact]
+    public void An_app_disabled_in_the_operator_file_stays_disabled_until_an_operator_enables_it()
+    {
+        AppDefinition[] file = [TestApps.OAuth("acme") with { Disabled = true }];
+
+        var asFiled = CatalogComposition.Compose(1, [TestApps.OAuth("acme")], file, [], NoneDisabled);
+        var enabled = CatalogComposition.Compose(2, [TestApps.OAuth("acme")], file, [],
+            new Dictionary<string, bool>(StringComparer.Ordinal) { ["acme"] = false });
+
+        Assert.True(asFiled.Find("acme")?.Disabled);
+        Assert.False(enabled.Find("acme")?.Disabled);
+    }
+
+    [Fact]
     public void Disabled_slug_stays_disabled_when_an_operator_change_replaces_the_app()
     {
         var catalog = CatalogComposition.Compose(
-            1, [TestApps.OAuth("acme", "Old")], [], [TestApps.OAuth("acme", "New")], new HashSet<string>(["acme"], StringComparer.Ordinal));
+            1, [TestApps.OAuth("acme", "Old")], [], [TestApps.OAuth("acme", "New")], new Dictionary<string, bool>(StringComparer.Ordinal) { ["acme"] = true });
 
         var app = catalog.Find("acme");
 
@@ -84,7 +97,7 @@ public sealed class CatalogCompositionTests
     public void Snapshot_round_trip_keeps_revision_and_lookups()
     {
         var catalog = CatalogComposition.Compose(
-            42, [TestApps.OAuth("acme") with { Aliases = ["acme_corp"] }], [], [], new HashSet<string>(["acme"], StringComparer.Ordinal));
+            42, [TestApps.OAuth("acme") with { Aliases = ["acme_corp"] }], [], [], new Dictionary<string, bool>(StringComparer.Ordinal) { ["acme"] = true });
 
         var copy = CatalogComposition.FromSnapshot(catalog.ToSnapshot());
 

@@ -141,4 +141,16 @@ public sealed class CatalogFileTests
         Assert.Equal([200, 204], parsed[1].TestRequest!.SuccessStatuses);
         Assert.Equal(apps[1].Fields[1], parsed[1].Fields[1]);
     }
+
+    [Fact]
+    public void Loopback_http_endpoints_parse_only_when_the_caller_allows_them()
+    {
+        var json = CatalogFile.Write([TestApps.OAuth("acme") with
+        {
+            OAuth = TestApps.OAuth("acme").OAuth! with { TokenUrl = "http://127.0.0.1:5099/token" },
+        }]);
+
+        Assert.Throws<CatalogFileException>(() => CatalogFile.Parse(json, Source));
+        Assert.Single(CatalogFile.Parse(json, Source, allowLoopbackHttp: true));
+    }
 }

@@ -54,7 +54,7 @@ internal static class TestApps
 
     /// <summary>The apps as a catalog of their own, nothing disabled.</summary>
     public static CatalogComposition Catalog(params AppDefinition[] apps)
-        => CatalogComposition.Compose(1, apps, [], [], new HashSet<string>(StringComparer.Ordinal));
+        => CatalogComposition.Compose(1, apps, [], [], new Dictionary<string, bool>(StringComparer.Ordinal));
 
     /// <summary>The web host of a slug's app: underscores are not valid in host names.</summary>
     public static string Host(string slug) => slug.Replace('_', '-') + ".example.com";

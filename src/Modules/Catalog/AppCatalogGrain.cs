@@ -21,7 +21,7 @@ public sealed partial class AppCatalogGrain(
     private CatalogComposition? _catalog;
 
     private CatalogComposition Catalog => _catalog ??= CatalogComposition.Compose(
-        apps.State.Revision, shipped.Seed, shipped.OperatorFile, apps.State.Upserts.Values, apps.State.DisabledSlugs);
+        apps.State.Revision, shipped.Seed, shipped.OperatorFile, apps.State.Upserts.Values, apps.State.Disabled);
 
     Task<CatalogSnapshot?> IAppCatalogGrain.GetSnapshotIfChangedAsync(long knownRevision)
         => Task.FromResult(knownRevision == Catalog.Revision ? null : Catalog.ToSnapshot());
@@ -31,13 +31,13 @@ public sealed partial class AppCatalogGrain(
         var errors = AppDefinitionRules.Validate(app, options.Value.AllowLoopbackHttp);
         if (errors.Count == 0)
         {
-            var others = Catalog.Apps.Where(a => a.Slug != app.Slug).Append(app with { Disabled = false });
+            var others = Catalog.Apps.Where(a => a.Slug != app.Slug).Append(app);
             if (CatalogComposition.FindNameClashes(others).FirstOrDefault() is { } clash)
                 errors = new Dictionary<string, string[]> { ["aliases"] = [clash] };
         }
         if (errors.Count > 0) throw new CatalogValidationException(errors);
 
-        await ChangeAppsAsync(s => s.Upserts[app.Slug] = app with { Disabled = false });
+        await ChangeAppsAsync(s => s.Upserts[app.Slug] = app);
         LogAppUpserted(logger, app.Slug, operatorId);
         return Catalog.Find(app.Slug)!;
     }
@@ -47,11 +47,7 @@ public sealed partial class AppCatalogGrain(
         var app = Catalog.Find(slug ?? "") ?? throw new AppNotFoundException(slug ?? "");
         if (app.Disabled != disabled)
         {
-            await ChangeAppsAsync(s =>
-            {
-                if (disabled) s.DisabledSlugs.Add(app.Slug);
-                else s.DisabledSlugs.Remove(app.Slug);
-            });
+            await ChangeAppsAsync(s => s.Disabled[app.Slug] = disabled);
             LogAppDisabled(logger, app.Slug, disabled, operatorId);
         }
         return Catalog.Find(app.Slug)!;

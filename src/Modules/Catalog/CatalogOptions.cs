@@ -36,7 +36,7 @@ internal sealed class CatalogOptionsValidator : IValidateOptions<CatalogOptions>
         if (string.IsNullOrWhiteSpace(options.OverrideFile)) return ValidateOptionsResult.Success;
         try
         {
-            _ = ShippedCatalog.ReadOverrideFile(options.OverrideFile);
+            _ = ShippedCatalog.ReadOverrideFile(options.OverrideFile, options.AllowLoopbackHttp);
             return ValidateOptionsResult.Success;
         }
         catch (Exception e) when (e is CatalogFileException or IOException or UnauthorizedAccessException)

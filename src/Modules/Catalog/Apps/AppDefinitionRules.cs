@@ -12,10 +12,11 @@ public static partial class AppDefinitionRules
     public const int MaxScopes = 200;
     public const int MaxFields = 20;
 
-    [GeneratedRegex("^[a-z][a-z0-9_]{1,63}$", RegexOptions.CultureInvariant)]
+    // \z, not $: in .NET '$' also matches before a final newline, so "github\n" would pass as a slug.
+    [GeneratedRegex(@"^[a-z][a-z0-9_]{1,63}\z", RegexOptions.CultureInvariant)]
     public static partial Regex SlugPattern();
 
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z][a-z0-9_]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex FieldNamePattern();
 
     [GeneratedRegex(@"\{\{([^{}]*)\}\}", RegexOptions.CultureInvariant)]

@@ -5,7 +5,8 @@ namespace Accounts.Orleans.Catalog.Apps;
 
 /// <summary>
 /// The effective catalog: shipped apps, overridden by the operator's file, overridden by changes made
-/// through the catalog grain; disabled slugs are marked, never dropped, so existing accounts keep resolving.
+/// through the catalog grain. An operator's disable / enable decision beats what a definition says; disabled
+/// apps are marked, never dropped, so existing accounts keep resolving.
 /// </summary>
 public sealed class CatalogComposition
 {
@@ -38,12 +39,12 @@ public sealed class CatalogComposition
         IEnumerable<AppDefinition> shipped,
         IEnumerable<AppDefinition> operatorFile,
         IEnumerable<AppDefinition> operatorChanges,
-        IReadOnlySet<string> disabledSlugs)
+        IReadOnlyDictionary<string, bool> disabledByOperator)
     {
         var bySlug = new Dictionary<string, AppDefinition>(StringComparer.Ordinal);
         foreach (var app in shipped.Concat(operatorFile).Concat(operatorChanges)) bySlug[app.Slug] = app;
         var apps = bySlug.Values
-            .Select(a => a.Disabled == disabledSlugs.Contains(a.Slug) ? a : a with { Disabled = disabledSlugs.Contains(a.Slug) })
+            .Select(a => disabledByOperator.TryGetValue(a.Slug, out var disabled) && disabled != a.Disabled ? a with { Disabled = disabled } : a)
             .OrderBy(a => a.Slug, StringComparer.Ordinal)
             .ToArray();
         return new CatalogComposition(revision, apps);

@@ -26,7 +26,7 @@ public static class CatalogFile
     private sealed record Document(int FormatVersion, IReadOnlyList<AppDefinition> Apps);
 
     /// <exception cref="CatalogFileException">The text is not a valid catalog file; the message says where.</exception>
-    public static IReadOnlyList<AppDefinition> Parse(string json, string source)
+    public static IReadOnlyList<AppDefinition> Parse(string json, string source, bool allowLoopbackHttp = false)
     {
         Document? document;
         try
@@ -51,7 +51,7 @@ public static class CatalogFile
                 problems.Add($"apps[{i}]: is null");
                 continue;
             }
-            foreach (var (key, messages) in AppDefinitionRules.Validate(app))
+            foreach (var (key, messages) in AppDefinitionRules.Validate(app, allowLoopbackHttp))
                 problems.Add($"apps[{i}] ({app.Slug}).{key}: {string.Join(" ", messages)}");
         }
         problems.AddRange(CatalogComposition.FindNameClashes(document.Apps.Where(a => a is not null)));

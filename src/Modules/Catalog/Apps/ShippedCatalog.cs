@@ -9,7 +9,7 @@ public sealed class ShippedCatalog(IOptions<CatalogOptions> options)
     private const string SeedResource = "Accounts.Orleans.Catalog.Seed.apps.json";
 
     private readonly Lazy<IReadOnlyList<AppDefinition>> _overrides = new(() =>
-        string.IsNullOrWhiteSpace(options.Value.OverrideFile) ? [] : ReadOverrideFile(options.Value.OverrideFile));
+        string.IsNullOrWhiteSpace(options.Value.OverrideFile) ? [] : ReadOverrideFile(options.Value.OverrideFile, options.Value.AllowLoopbackHttp));
 
     private static readonly Lazy<IReadOnlyList<AppDefinition>> SeedApps = new(ReadSeed);
 
@@ -27,6 +27,6 @@ public sealed class ShippedCatalog(IOptions<CatalogOptions> options)
         return CatalogFile.Parse(reader.ReadToEnd(), "seed catalog");
     }
 
-    public static IReadOnlyList<AppDefinition> ReadOverrideFile(string path)
-        => CatalogFile.Parse(File.ReadAllText(path), Path.GetFullPath(path));
+    public static IReadOnlyList<AppDefinition> ReadOverrideFile(string path, bool allowLoopbackHttp)
+        => CatalogFile.Parse(File.ReadAllText(path), Path.GetFullPath(path), allowLoopbackHttp);
 }
