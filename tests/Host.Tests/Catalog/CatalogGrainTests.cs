@@ -1,0 +1,148 @@
+using Accounts.Orleans.Contracts.Catalog;
+using Accounts.Orleans.Host.Cluster;
+using Accounts.Orleans.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace Accounts.Orleans.Host.Tests.Catalog;
+
+/// <summary>
+/// The catalog grains on a real embedded Host, called through an external Orleans client the way the console and a
+/// workflow engine call them, so every argument, result and error crosses the wire.
+/// </summary>
+public sealed class CatalogGrainTests : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+    private RunningHost _host = null!;
+    private IHost _client = null!;
+
+    private IClusterClient Client => _client.Services.GetRequiredService<IClusterClient>();
+
+    private IAppCatalogGrain Catalog => Client.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey);
+
+    private IAppCatalogReaderGrain Reader => Client.GetGrain<IAppCatalogReaderGrain>(0);
+
+    public async ValueTask InitializeAsync()
+    {
+        var settings = RunningHost.Sqlite(_data.Path);
+        settings["Accounts:Catalog:ReaderRefreshInterval"] = "00:00:00.050";
+        _host = await RunningHost.StartAsync(settings);
+        var cluster = _host.Services.GetRequiredService<ClusterSettings>();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleansClient(client => client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId));
+        _client = builder.Build();
+        await _client.StartAsync(TestContext.Current.CancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _client.StopAsync(CancellationToken.None);
+        _client.Dispose();
+        await _host.DisposeAsync();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task An_operator_can_add_an_app_and_every_reader_sees_it_after_the_refresh_interval()
+    {
+        var app = new AppDefinition
+        {
+            Slug = "acme_crm",
+            Name = "Acme CRM",
+            Categories = ["crm"],
+            DocsUrl = "https://developer.acme.example/oauth",
+            AuthType = AuthType.OAuth2,
+            OAuth = new OAuthSettings { AuthorizeUrl = "https://acme.example/authorize", TokenUrl = "https://acme.example/token" },
+        };
+
+        await Catalog.UpsertAppAsync(app, "ops@example.com");
+        var seen = await EventuallyAsync(() => Reader.GetAppAsync("acme_crm"), a => a is not null);
+
+        Assert.Equal("Acme CRM", seen!.Name);
+    }
+
+    [Fact]
+    public async Task An_invalid_app_definition_is_refused_with_field_errors_and_not_stored()
+    {
+        var app = new AppDefinition
+        {
+            Slug = "broken",
+            Name = "Broken",
+            Categories = ["crm"],
+            DocsUrl = "http://insecure.example/docs",
+            AuthType = AuthType.OAuth2,
+        };
+
+        var error = await Assert.ThrowsAsync<CatalogValidationException>(() => Catalog.UpsertAppAsync(app, "ops"));
+
+        Assert.Contains("docsUrl", error.Errors.Keys);
+        Assert.Contains("oauth", error.Errors.Keys);
+        Assert.Null(await Reader.GetAppAsync("broken"));
+    }
+
+    [Fact]
+    public async Task A_disabled_app_leaves_the_listing_but_still_resolves_by_slug()
+    {
+        await Catalog.SetAppDisabledAsync("github", disabled: true, "ops");
+
+        var listed = await EventuallyAsync(() => Reader.ListAppsAsync(new AppQuery { Text = "github" }), p => p.Items.All(a => a.Slug != "github"));
+        var direct = await Reader.GetAppAsync("github");
+
+        Assert.DoesNotContain(listed.Items, a => a.Slug == "github");
+        Assert.True(direct?.Disabled);
+    }
+
+    [Fact]
+    public async Task Typed_errors_arrive_typed_at_a_remote_caller()
+    {
+        var notFound = await Assert.ThrowsAsync<AppNotFoundException>(() => Catalog.SetAppDisabledAsync("no_such_app", true, "ops"));
+        var exists = await Assert.ThrowsAsync<AppAlreadyInCatalogException>(() =>
+            Catalog.SubmitRequestAsync(new AppRequestSubmission("GitHub", null, null, "a@example.com")));
+        var missing = await Assert.ThrowsAsync<AppRequestNotFoundException>(() =>
+            Catalog.TriageRequestAsync("req_missing", AppRequestStatus.Planned, null, "ops", null));
+
+        Assert.Equal("no_such_app", notFound.Slug);
+        Assert.Equal("github", exists.Slug);
+        Assert.Equal("req_missing", missing.RequestId);
+    }
+
+    [Fact]
+    public async Task Shipping_a_request_links_a_catalog_app_and_keeps_the_triage_history()
+    {
+        var opened = await Catalog.SubmitRequestAsync(new AppRequestSubmission("Widgetly", "https://widgetly.example", "for invoices", "a@example.com"));
+
+        await Catalog.TriageRequestAsync(opened.Request.Id, AppRequestStatus.Planned, null, "ops", "Q3");
+        var refused = await Assert.ThrowsAsync<InvalidTriageException>(() =>
+            Catalog.TriageRequestAsync(opened.Request.Id, AppRequestStatus.Shipped, "not_an_app", "ops", null));
+        var shipped = await Catalog.TriageRequestAsync(opened.Request.Id, AppRequestStatus.Shipped, "slack", "ops", "done");
+
+        Assert.Contains("not_an_app", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(AppRequestStatus.Shipped, shipped.Status);
+        Assert.Equal("slack", shipped.ShippedSlug);
+        Assert.Equal([AppRequestStatus.Planned, AppRequestStatus.Shipped], shipped.History.Select(h => h.To));
+        Assert.All(shipped.History, h => Assert.Equal("ops", h.OperatorId));
+    }
+
+    [Fact]
+    public async Task A_vote_does_not_change_the_app_catalog_revision()
+    {
+        var before = await Catalog.GetSnapshotIfChangedAsync(-1);
+        await Catalog.SubmitRequestAsync(new AppRequestSubmission("Gizmo Hub", null, null, "a@example.com"));
+        await Catalog.SubmitRequestAsync(new AppRequestSubmission("Gizmo Hub", null, null, "b@example.com"));
+
+        Assert.Null(await Catalog.GetSnapshotIfChangedAsync(before!.Revision));
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var value = await read();
+            if (done(value) || attempt == 100) return value;
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+}
