@@ -9,14 +9,15 @@ using Microsoft.Extensions.Options;
 namespace Accounts.Orleans.Host.Hosting;
 
 /// <summary>The Host as a list of modules; tests build the very same application with their own settings.</summary>
-public static class AccountsHost
+public static partial class AccountsHost
 {
     public const string DefaultUrl = "http://localhost:5080";
 
     /// <exception cref="StartupException">A setting is missing or malformed.</exception>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json sits beside the binary; the working directory is where the operator keeps data.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(DefaultUrl);
 
@@ -52,6 +53,7 @@ public static class AccountsHost
         {
             throw new StartupException(string.Join(" ", e.Failures), e);
         }
+        LogReady(app.Logger, string.Join(", ", app.Urls), storage.Engine, storage.Describe());
     }
 
     /// <summary>Runs until Ctrl+C or SIGTERM; a startup problem becomes one line on stderr and exit code 1.</summary>
@@ -77,4 +79,7 @@ public static class AccountsHost
         var message = e.GetBaseException().Message;
         return message.Length <= 300 ? message : message[..300] + "…";
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Accounts.Orleans is serving {Urls} with {Engine} storage at {Location}")]
+    private static partial void LogReady(ILogger logger, string urls, StorageEngine engine, string location);
 }

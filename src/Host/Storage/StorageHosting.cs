@@ -8,7 +8,7 @@ public static class StorageHosting
     /// <summary>The storage profile (SQLite or PostgreSQL), its schema migrations and its health check.</summary>
     public static StorageOptions AddAccountsStorage(this WebApplicationBuilder builder)
     {
-        var options = StorageOptions.From(builder.Configuration, builder.Environment.ContentRootPath);
+        var options = StorageOptions.From(builder.Configuration, Environment.CurrentDirectory);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<AccountsDatabase>();
         builder.Services.AddSingleton<SchemaMigrator>();

@@ -24,19 +24,19 @@ public sealed record StorageOptions(StorageEngine Engine, string ConnectionStrin
     public string Invariant => Engine == StorageEngine.Postgres ? "Npgsql" : "System.Data.SQLite";
 
     /// <exception cref="StartupException">A setting is missing or malformed; the message names its key.</exception>
-    public static StorageOptions From(IConfiguration configuration, string contentRoot)
+    public static StorageOptions From(IConfiguration configuration, string workingDirectory)
     {
         var provider = configuration[ProviderKey];
         if (string.IsNullOrWhiteSpace(provider) || provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
-            return ForSqlite(configuration[DataDirectoryKey], contentRoot);
+            return ForSqlite(configuration[DataDirectoryKey], workingDirectory);
         if (provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase) || provider.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase))
             return ForPostgres(configuration[ConnectionStringKey]);
         throw new StartupException($"{ProviderKey} is '{provider}'; expected Sqlite or Postgres.");
     }
 
-    private static StorageOptions ForSqlite(string? dataDirectory, string contentRoot)
+    private static StorageOptions ForSqlite(string? dataDirectory, string workingDirectory)
     {
-        var directory = Path.GetFullPath(string.IsNullOrWhiteSpace(dataDirectory) ? ".data" : dataDirectory, contentRoot);
+        var directory = Path.GetFullPath(string.IsNullOrWhiteSpace(dataDirectory) ? ".data" : dataDirectory, workingDirectory);
         try
         {
             Directory.CreateDirectory(directory);
