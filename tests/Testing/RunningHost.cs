@@ -45,9 +45,9 @@ public sealed class RunningHost : IAsyncDisposable
     };
 
     /// <exception cref="StartupException">The Host refused to start.</exception>
-    public static async Task<RunningHost> StartAsync(IDictionary<string, string?> settings)
+    public static async Task<RunningHost> StartAsync(IDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null)
     {
-        var app = Build(settings);
+        var app = Build(settings, configure);
         try
         {
             await AccountsHost.StartAsync(app, TestContext.Current.CancellationToken);
@@ -61,7 +61,7 @@ public sealed class RunningHost : IAsyncDisposable
     }
 
     /// <summary>The application as the Host would build it, not started.</summary>
-    public static WebApplication Build(IDictionary<string, string?> settings)
+    public static WebApplication Build(IDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -74,6 +74,7 @@ public sealed class RunningHost : IAsyncDisposable
         {
             builder.Configuration.AddInMemoryCollection(all);
             builder.WebHost.UseUrls("http://127.0.0.1:0");
+            configure?.Invoke(builder);
         });
     }
 

@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Accounts.Orleans.Catalog;
+using Accounts.Orleans.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using OpenTelemetry.Trace;
+
+namespace Accounts.Orleans.Host.Tests.Telemetry;
+
+public sealed class TelemetryTests
+{
+    [Fact]
+    public async Task An_http_request_and_the_grain_calls_it_makes_share_one_trace()
+    {
+        using var data = new TempDirectory();
+        var spans = new List<Activity>();
+        await using var host = await RunningHost.StartAsync(RunningHost.Sqlite(data.Path),
+            builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+
+        (await host.Http.GetAsync(new Uri("/api/apps/slack", UriKind.Relative), TestContext.Current.CancellationToken)).Dispose();
+        var tracer = host.Services.GetRequiredService<TracerProvider>();
+        tracer.ForceFlush();
+
+        var request = Assert.Single(spans, s => s.Kind == ActivityKind.Server && s.DisplayName.StartsWith("GET", StringComparison.Ordinal));
+        var grainCalls = spans.Where(s => s.TraceId == request.TraceId && s.Source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal)).ToList();
+        Assert.Contains(grainCalls, s => s.DisplayName.Contains("IAppCatalogReaderGrain", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task App_request_submissions_are_counted_by_outcome()
+    {
+        using var data = new TempDirectory();
+        await using var host = await RunningHost.StartAsync(RunningHost.Sqlite(data.Path));
+        using var submissions = new MetricCollector<long>(host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            CatalogMetrics.MeterName, "accounts.catalog.app_requests");
+
+        foreach (var voter in new[] { "a@example.com", "b@example.com", "b@example.com" })
+        {
+            (await host.Http.PostAsJsonAsync(new Uri("/api/app-requests", UriKind.Relative),
+                new { name = "Metered App", requestedBy = voter }, TestContext.Current.CancellationToken)).Dispose();
+        }
+
+        var outcomes = submissions.GetMeasurementSnapshot().Select(m => (string)m.Tags["outcome"]!).ToList();
+        Assert.Equal(["created", "voted", "already_voted"], outcomes);
+    }
+}
