@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Accounts.Orleans.Catalog.Benchmarks.CatalogSearchBenchmarks).Assembly).Run(args);
