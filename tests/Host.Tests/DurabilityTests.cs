@@ -1,6 +1,6 @@
 using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Host.Api;
-using Accounts.Orleans.Host.Storage;
+using Accounts.Orleans.Storage;
 using Accounts.Orleans.Host.Tests.Storage;
 using Accounts.Orleans.Testing;
 using System.Net.Http.Json;

@@ -1,5 +1,6 @@
 using Accounts.Orleans.Host.Hosting;
 using Accounts.Orleans.Host.Storage;
+using Accounts.Orleans.Storage;
 using Accounts.Orleans.Testing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

@@ -1,3 +1,4 @@
+using Accounts.Orleans.Storage;
 using Accounts.Orleans.Host.Storage;
 using Orleans.Configuration;
 

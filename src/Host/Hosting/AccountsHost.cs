@@ -1,3 +1,4 @@
+using Accounts.Orleans.Storage;
 using System.Data.Common;
 using Accounts.Orleans.Catalog;
 using Accounts.Orleans.Host.Api;

@@ -1,3 +1,4 @@
+using Accounts.Orleans.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Accounts.Orleans.Host.Storage;

@@ -1,4 +1,5 @@
 using Accounts.Orleans.Contracts.Storage;
+using Accounts.Orleans.Storage;
 using Orleans.Configuration;
 
 namespace Accounts.Orleans.Host.Storage;
@@ -8,10 +9,9 @@ public static class StorageHosting
     /// <summary>The storage profile (SQLite or PostgreSQL), its schema migrations and its health check.</summary>
     public static StorageOptions AddAccountsStorage(this WebApplicationBuilder builder)
     {
-        var options = StorageOptions.From(builder.Configuration, Environment.CurrentDirectory);
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<AccountsDatabase>();
-        builder.Services.AddSingleton<SchemaMigrator>();
+        var options = StorageSettings.Read(builder.Configuration, Environment.CurrentDirectory);
+        builder.Services.AddAccountsDatabase(options);
+        builder.Services.AddSchemaMigrations("orleans", typeof(StorageHosting).Assembly);
         builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         return options;
     }

@@ -1,7 +1,7 @@
 using System.Text;
 using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Contracts.Storage;
-using Accounts.Orleans.Host.Storage;
+using Accounts.Orleans.Storage;
 using Accounts.Orleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;

@@ -1,5 +1,5 @@
 using System.Data.Common;
-using Accounts.Orleans.Host.Storage;
+using Accounts.Orleans.Storage;
 using Accounts.Orleans.Testing;
 
 namespace Accounts.Orleans.Host.Tests.Storage;
@@ -13,7 +13,7 @@ public sealed class SchemaMigrationTests(PostgresServer postgres)
     {
         using var storage = await TestStorage.CreateAsync(engine, postgres);
         await using var database = storage.OpenDatabase();
-        var expected = SchemaMigrator.Load(engine).Count;
+        var expected = TestStorage.Migrator(null!).Load(engine).Count;
 
         var first = await TestStorage.Migrator(database).MigrateAsync(TestContext.Current.CancellationToken);
         var second = await TestStorage.Migrator(database).MigrateAsync(TestContext.Current.CancellationToken);
@@ -21,7 +21,7 @@ public sealed class SchemaMigrationTests(PostgresServer postgres)
         Assert.True(expected > 0);
         Assert.Equal(expected, first);
         Assert.Equal(0, second);
-        Assert.Equal(expected, await CountAsync(database, "SELECT COUNT(*) FROM accounts_schema_migrations"));
+        Assert.Equal(expected, await CountAsync(database, "SELECT COUNT(*) FROM accounts_schema_history"));
     }
 
     [Theory, MemberData(nameof(Engines))]
@@ -35,9 +35,9 @@ public sealed class SchemaMigrationTests(PostgresServer postgres)
             Task.Run(() => TestStorage.Migrator(first).MigrateAsync(TestContext.Current.CancellationToken)),
             Task.Run(() => TestStorage.Migrator(second).MigrateAsync(TestContext.Current.CancellationToken)));
 
-        var expected = SchemaMigrator.Load(engine).Count;
+        var expected = TestStorage.Migrator(null!).Load(engine).Count;
         Assert.Equal(expected, applied.Sum());
-        Assert.Equal(expected, await CountAsync(first, "SELECT COUNT(*) FROM accounts_schema_migrations"));
+        Assert.Equal(expected, await CountAsync(first, "SELECT COUNT(*) FROM accounts_schema_history"));
     }
 
     [Theory, MemberData(nameof(Engines))]
@@ -64,7 +64,7 @@ public sealed class SchemaMigrationTests(PostgresServer postgres)
         using var storage = await TestStorage.CreateAsync(engine, postgres);
         await using var database = storage.OpenDatabase();
         await TestStorage.Migrator(database).MigrateAsync(TestContext.Current.CancellationToken);
-        await ExecuteAsync(database, "UPDATE accounts_schema_migrations SET checksum = 'tampered' WHERE version = 1");
+        await ExecuteAsync(database, "UPDATE accounts_schema_history SET checksum = 'tampered' WHERE module = 'orleans' AND version = 1");
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(
             () => TestStorage.Migrator(database).MigrateAsync(TestContext.Current.CancellationToken));

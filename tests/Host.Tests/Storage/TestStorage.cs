@@ -1,4 +1,5 @@
 using Accounts.Orleans.Host.Storage;
+using Accounts.Orleans.Storage;
 using Accounts.Orleans.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,13 +21,14 @@ public sealed class TestStorage(TempDirectory directory, StorageOptions options,
             ? RunningHost.Sqlite(directory.Path)
             : RunningHost.Postgres(await postgres.CreateDatabaseAsync());
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        return new TestStorage(directory, StorageOptions.From(configuration, directory.Path), settings);
+        return new TestStorage(directory, StorageSettings.Read(configuration, directory.Path), settings);
     }
 
     public AccountsDatabase OpenDatabase() => new(Options);
 
+    /// <summary>The migrator with the same modules the Host registers.</summary>
     public static SchemaMigrator Migrator(AccountsDatabase database)
-        => new(database, TimeProvider.System, NullLogger<SchemaMigrator>.Instance);
+        => new(database, [new MigrationSource("orleans", typeof(StorageHosting).Assembly)], TimeProvider.System, NullLogger<SchemaMigrator>.Instance);
 
     public void Dispose()
     {

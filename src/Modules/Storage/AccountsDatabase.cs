@@ -2,7 +2,7 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace Accounts.Orleans.Host.Storage;
+namespace Accounts.Orleans.Storage;
 
 /// <summary>Connections to the service's own database (migrations, health, later the index and audit tables).</summary>
 public sealed class AccountsDatabase(StorageOptions options) : IAsyncDisposable

@@ -1,30 +1,20 @@
 using Accounts.Orleans.Host.Hosting;
+using Accounts.Orleans.Storage;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace Accounts.Orleans.Host.Storage;
 
-public enum StorageEngine
-{
-    /// <summary>One silo, one SQLite file: the embedded default.</summary>
-    Sqlite,
-    /// <summary>A shared PostgreSQL: membership and grain state for a multi-silo cluster.</summary>
-    Postgres,
-}
-
-/// <summary>The storage profile, read once from configuration and checked before anything starts.</summary>
-public sealed record StorageOptions(StorageEngine Engine, string ConnectionString, string? DataDirectory)
+/// <summary>Reads the storage profile from configuration, once, before anything starts.</summary>
+public static class StorageSettings
 {
     public const string ProviderKey = "Accounts:Storage:Provider";
     public const string DataDirectoryKey = "Accounts:Storage:DataDirectory";
     public const string ConnectionStringKey = "ConnectionStrings:Accounts";
     public const string DatabaseFileName = "accounts.db";
 
-    /// <summary>The ADO.NET invariant Orleans' providers expect; for SQLite it maps to Microsoft.Data.Sqlite.</summary>
-    public string Invariant => Engine == StorageEngine.Postgres ? "Npgsql" : "System.Data.SQLite";
-
     /// <exception cref="StartupException">A setting is missing or malformed; the message names its key.</exception>
-    public static StorageOptions From(IConfiguration configuration, string workingDirectory)
+    public static StorageOptions Read(IConfiguration configuration, string workingDirectory)
     {
         var provider = configuration[ProviderKey];
         if (string.IsNullOrWhiteSpace(provider) || provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
@@ -72,9 +62,4 @@ public sealed record StorageOptions(StorageEngine Engine, string ConnectionStrin
             throw new StartupException($"{ConnectionStringKey} is not a valid PostgreSQL connection string: {e.Message}");
         }
     }
-
-    /// <summary>Where the server is, for messages; never the password.</summary>
-    public string Describe() => Engine == StorageEngine.Sqlite
-        ? new SqliteConnectionStringBuilder(ConnectionString).DataSource
-        : new NpgsqlConnectionStringBuilder(ConnectionString) is var b ? $"{b.Host}:{b.Port}/{b.Database}" : "";
 }

@@ -1,39 +1,49 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
 
-namespace Accounts.Orleans.Host.Storage;
+namespace Accounts.Orleans.Storage;
 
 /// <summary>
-/// Applies the versioned SQL scripts shipped in this assembly, once each, in order. Safe when several silos start
+/// A module's schema scripts, embedded in its assembly as <c>migrations/&lt;Engine&gt;/NNNN_name.sql</c>.
+/// Each module numbers its own scripts; the pair (module, version) identifies a script.
+/// </summary>
+public sealed record MigrationSource(string Module, Assembly Assembly);
+
+/// <summary>
+/// Applies every registered module's versioned SQL scripts, once each, in order. Safe when several silos start
 /// together: PostgreSQL serializes them on an advisory lock, SQLite on its write lock. A script that changed after
 /// it was applied stops the Host rather than leaving two silos on different schemas.
 /// </summary>
-public sealed partial class SchemaMigrator(AccountsDatabase database, TimeProvider time, ILogger<SchemaMigrator> logger)
+public sealed partial class SchemaMigrator(AccountsDatabase database, IEnumerable<MigrationSource> sources, TimeProvider time, ILogger<SchemaMigrator> logger)
 {
     /// <summary>Arbitrary, fixed: identifies this service's migration lock among other advisory locks.</summary>
     private const long PostgresLockKey = 0x4163_6374_4d69_67;
 
-    public sealed record Migration(int Version, string Name, string Sql)
+    public sealed record Migration(string Module, int Version, string Name, string Sql)
     {
         public string Checksum { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql)));
     }
 
-    public static IReadOnlyList<Migration> Load(StorageEngine engine)
+    /// <summary>All scripts for an engine: modules in registration order, versions ascending within each.</summary>
+    public IReadOnlyList<Migration> Load(StorageEngine engine) => sources.SelectMany(s => Load(s, engine)).ToArray();
+
+    private static IEnumerable<Migration> Load(MigrationSource source, StorageEngine engine)
     {
         var prefix = $"migrations/{engine}/";
-        var assembly = typeof(SchemaMigrator).Assembly;
-        return assembly.GetManifestResourceNames()
+        return source.Assembly.GetManifestResourceNames()
             .Where(n => n.Replace('\\', '/').StartsWith(prefix, StringComparison.Ordinal))
             .Select(resource =>
             {
                 var name = Path.GetFileNameWithoutExtension(resource.Replace('\\', '/')[prefix.Length..]);
-                using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!);
-                return new Migration(int.Parse(name.AsSpan(0, name.IndexOf('_', StringComparison.Ordinal)), CultureInfo.InvariantCulture), name, reader.ReadToEnd());
+                using var reader = new StreamReader(source.Assembly.GetManifestResourceStream(resource)!);
+                var version = int.Parse(name.AsSpan(0, name.IndexOf('_', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
+                return new Migration(source.Module, version, name, reader.ReadToEnd());
             })
-            .OrderBy(m => m.Version)
-            .ToArray();
+            .OrderBy(m => m.Version);
     }
 
     /// <returns>How many scripts this call applied.</returns>
@@ -54,11 +64,13 @@ public sealed partial class SchemaMigrator(AccountsDatabase database, TimeProvid
             await ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({PostgresLockKey});", cancellationToken);
 
         await ExecuteAsync(connection, transaction, """
-            CREATE TABLE IF NOT EXISTS accounts_schema_migrations (
-                version INTEGER PRIMARY KEY,
+            CREATE TABLE IF NOT EXISTS accounts_schema_history (
+                module VARCHAR(64) NOT NULL,
+                version INTEGER NOT NULL,
                 name VARCHAR(200) NOT NULL,
                 checksum VARCHAR(64) NOT NULL,
-                applied_at VARCHAR(40) NOT NULL
+                applied_at VARCHAR(40) NOT NULL,
+                PRIMARY KEY (module, version)
             );
             """, cancellationToken);
         var applied = await ReadAppliedAsync(connection, transaction, cancellationToken);
@@ -66,29 +78,30 @@ public sealed partial class SchemaMigrator(AccountsDatabase database, TimeProvid
         var count = 0;
         foreach (var migration in migrations)
         {
-            if (applied.TryGetValue(migration.Version, out var checksum))
+            if (applied.TryGetValue((migration.Module, migration.Version), out var checksum))
             {
                 if (checksum != migration.Checksum)
-                    throw new InvalidOperationException($"Schema migration {migration.Name} differs from the one applied to {database.Options.Describe()}; migrations are append-only.");
+                    throw new InvalidOperationException($"Schema migration {migration.Module}/{migration.Name} differs from the one applied to {database.Options.Describe()}; migrations are append-only.");
                 continue;
             }
             await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
             await RecordAsync(connection, transaction, migration, time.GetUtcNow(), cancellationToken);
-            LogApplied(logger, migration.Name, engine);
+            LogApplied(logger, migration.Module, migration.Name, engine);
             count++;
         }
         await transaction.CommitAsync(cancellationToken);
         return count;
     }
 
-    private static async Task<Dictionary<int, string>> ReadAppliedAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    private static async Task<Dictionary<(string, int), string>> ReadAppliedAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT version, checksum FROM accounts_schema_migrations;";
+        command.CommandText = "SELECT module, version, checksum FROM accounts_schema_history;";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var applied = new Dictionary<int, string>();
-        while (await reader.ReadAsync(cancellationToken)) applied[Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture)] = reader.GetString(1);
+        var applied = new Dictionary<(string, int), string>();
+        while (await reader.ReadAsync(cancellationToken))
+            applied[(reader.GetString(0), Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture))] = reader.GetString(2);
         return applied;
     }
 
@@ -96,20 +109,13 @@ public sealed partial class SchemaMigrator(AccountsDatabase database, TimeProvid
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "INSERT INTO accounts_schema_migrations (version, name, checksum, applied_at) VALUES (@version, @name, @checksum, @appliedAt);";
-        AddParameter(command, "version", migration.Version);
-        AddParameter(command, "name", migration.Name);
-        AddParameter(command, "checksum", migration.Checksum);
-        AddParameter(command, "appliedAt", appliedAt.ToString("O", CultureInfo.InvariantCulture));
+        command.CommandText = "INSERT INTO accounts_schema_history (module, version, name, checksum, applied_at) VALUES (@module, @version, @name, @checksum, @appliedAt);";
+        command.AddParameter("module", migration.Module);
+        command.AddParameter("version", migration.Version);
+        command.AddParameter("name", migration.Name);
+        command.AddParameter("checksum", migration.Checksum);
+        command.AddParameter("appliedAt", appliedAt.ToString("O", CultureInfo.InvariantCulture));
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static void AddParameter(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
     }
 
     private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
@@ -120,6 +126,6 @@ public sealed partial class SchemaMigrator(AccountsDatabase database, TimeProvid
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Applied schema migration {Migration} ({Engine})")]
-    private static partial void LogApplied(ILogger logger, string migration, StorageEngine engine);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applied schema migration {Module}/{Migration} ({Engine})")]
+    private static partial void LogApplied(ILogger logger, string module, string migration, StorageEngine engine);
 }

@@ -1,0 +1,22 @@
+using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Accounts.Orleans.Storage;
+
+public static class StorageModule
+{
+    /// <summary>The service's own database (chosen by the Host) and the migrator that owns its schema.</summary>
+    public static IServiceCollection AddAccountsDatabase(this IServiceCollection services, StorageOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<AccountsDatabase>();
+        services.AddSingleton<SchemaMigrator>();
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    /// <summary>Registers a module's embedded schema scripts; modules migrate in the order they register.</summary>
+    public static IServiceCollection AddSchemaMigrations(this IServiceCollection services, string module, Assembly assembly)
+        => services.AddSingleton(new MigrationSource(module, assembly));
+}
