@@ -103,8 +103,9 @@ public static partial class AppDefinitionRules
         if (app.TestRequest is not { } test) return;
         if (test.Method is not ("GET" or "POST" or "HEAD"))
             errors.Add("testRequest.method", "must be GET, POST or HEAD");
-        // Placeholders are replaced before the URL is checked again at send time; here the template itself must be https.
-        Url(errors, "testRequest.url", Placeholder().Replace(test.Url ?? "", "x"), required: true, allowLoopbackHttp);
+        // Placeholders are replaced before the URL is checked again at send time; here the template itself must be
+        // https. "1" stands in for every placeholder because it is valid both as a host label and as a port.
+        Url(errors, "testRequest.url", Placeholder().Replace(test.Url ?? "", "1"), required: true, allowLoopbackHttp);
         if (test.SuccessStatuses.Count == 0 || test.SuccessStatuses.Any(s => s is < 200 or > 299))
             errors.Add("testRequest.successStatuses", "must list 2xx statuses");
         var templates = test.Headers.Values.Append(test.Url ?? "").Append(test.Body ?? "");
