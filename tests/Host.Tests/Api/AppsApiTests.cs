@@ -29,6 +29,17 @@ public sealed class AppsApiTests(CatalogHostFixture fixture) : IClassFixture<Cat
     }
 
     [Fact]
+    public async Task A_fresh_host_serves_more_than_400_apps_in_one_page_of_1000()
+    {
+        var page = await GetAsync<AppListView>("/api/apps?limit=1000");
+
+        Assert.True(page.Items.Count >= 400, $"only {page.Items.Count} apps");
+        Assert.Null(page.Next);
+        Assert.Contains(page.Items, a => a.AuthType == Contracts.Catalog.AuthType.OAuth2);
+        Assert.Contains(page.Items, a => a.AuthType == Contracts.Catalog.AuthType.Keys);
+    }
+
+    [Fact]
     public async Task The_list_has_the_documented_shape_in_camel_case()
     {
         using var document = JsonDocument.Parse(await Http.GetStringAsync(new Uri("/api/apps?q=slack&auth=oauth2", UriKind.Relative), TestContext.Current.CancellationToken));
