@@ -14,27 +14,23 @@ public static class AppSearch
     public static AppPage Run(CatalogComposition catalog, AppQuery query)
     {
         var after = Check(query);
-        var text = query.Text?.Trim();
-        var matches = catalog.Apps
-            .Where(a => !a.Disabled)
-            .Where(a => after is null || string.CompareOrdinal(a.Slug, after) > 0)
-            .Where(a => query.AuthType is null || a.AuthType == query.AuthType)
-            .Where(a => query.Category is null || a.Categories.Contains(query.Category, StringComparer.Ordinal))
-            .Where(a => string.IsNullOrEmpty(text) || Matches(a, text))
-            .Take(query.Limit + 1)
-            .ToList();
+        var text = query.Text?.Trim().ToLowerInvariant();
+        var matches = new List<AppDefinition>(Math.Min(query.Limit + 1, catalog.Apps.Count));
+        for (var i = after is null ? 0 : catalog.IndexAfter(after); i < catalog.Apps.Count && matches.Count <= query.Limit; i++)
+        {
+            var app = catalog.Apps[i];
+            if (app.Disabled) continue;
+            if (query.AuthType is { } auth && app.AuthType != auth) continue;
+            if (query.Category is { } category && !app.Categories.Contains(category, StringComparer.Ordinal)) continue;
+            if (!string.IsNullOrEmpty(text) && !catalog.SearchText[i].Contains(text, StringComparison.Ordinal)
+                && !app.Categories.Contains(text, StringComparer.Ordinal)) continue;
+            matches.Add(app);
+        }
 
         var hasMore = matches.Count > query.Limit;
         if (hasMore) matches.RemoveAt(matches.Count - 1);
         return new AppPage(matches, hasMore ? EncodeCursor(matches[^1].Slug) : null);
     }
-
-    private static bool Matches(AppDefinition app, string text)
-        => app.Slug.Contains(text, StringComparison.OrdinalIgnoreCase)
-           || app.Name.Contains(text, StringComparison.OrdinalIgnoreCase)
-           || (app.Description?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false)
-           || app.Aliases.Any(a => a.Contains(text, StringComparison.OrdinalIgnoreCase))
-           || app.Categories.Any(c => c.Equals(text, StringComparison.OrdinalIgnoreCase));
 
     private static string? Check(AppQuery query)
     {

@@ -27,12 +27,29 @@ public sealed class CatalogComposition
             foreach (var alias in app.Aliases) lookup.TryAdd(alias, app);
         }
         _bySlugOrAlias = lookup.ToFrozenDictionary(StringComparer.Ordinal);
+        SearchText = apps.Select(a => string.Join('\n', a.Aliases.Prepend(a.Description ?? "").Prepend(a.Name).Prepend(a.Slug)).ToLowerInvariant()).ToArray();
     }
 
     public long Revision { get; }
 
     /// <summary>All apps, disabled ones included, ordered by slug (the paging key).</summary>
     public IReadOnlyList<AppDefinition> Apps { get; }
+
+    /// <summary>Per app (same index as <see cref="Apps"/>): slug, name, description and aliases, lower-cased once for search.</summary>
+    public IReadOnlyList<string> SearchText { get; }
+
+    /// <summary>Index of the first app whose slug sorts after <paramref name="slug"/>.</summary>
+    public int IndexAfter(string slug)
+    {
+        int low = 0, high = Apps.Count;
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (string.CompareOrdinal(Apps[middle].Slug, slug) <= 0) low = middle + 1;
+            else high = middle;
+        }
+        return low;
+    }
 
     public static CatalogComposition Compose(
         long revision,
