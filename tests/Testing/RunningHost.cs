@@ -35,14 +35,19 @@ public sealed class RunningHost : IAsyncDisposable
         ["Accounts:Storage:DataDirectory"] = dataDirectory,
     };
 
-    /// <summary>Settings for a Host on the PostgreSQL profile.</summary>
+    /// <summary>Settings for a Host on the PostgreSQL profile; Hosts of one database share one key ring file.</summary>
     public static Dictionary<string, string?> Postgres(string connectionString, string clusterId = "accounts-test") => new()
     {
         ["Accounts:Storage:Provider"] = "Postgres",
         ["ConnectionStrings:Accounts"] = connectionString,
         ["Accounts:Cluster:ClusterId"] = clusterId,
         ["Accounts:Cluster:AdvertisedAddress"] = "127.0.0.1",
+        ["Accounts:Vault:KeyRingFile"] = KeyRingFileFor(connectionString),
     };
+
+    /// <summary>A key ring path private to one test database.</summary>
+    public static string KeyRingFileFor(string connectionString)
+        => Path.Combine(Path.GetTempPath(), $"accounts-test-keys-{new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database}.json");
 
     /// <exception cref="StartupException">The Host refused to start.</exception>
     public static async Task<RunningHost> StartAsync(IDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null)

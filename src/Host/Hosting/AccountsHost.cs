@@ -1,6 +1,8 @@
 using Accounts.Orleans.Storage;
 using System.Data.Common;
 using Accounts.Orleans.Catalog;
+using Accounts.Orleans.Connections;
+using Accounts.Orleans.Host.Vault;
 using Accounts.Orleans.Host.Api;
 using Accounts.Orleans.Host.Cluster;
 using Accounts.Orleans.Host.Storage;
@@ -23,9 +25,11 @@ public static partial class AccountsHost
         if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(DefaultUrl);
 
         var storage = builder.AddAccountsStorage();
+        builder.AddAccountsVault(storage);
         builder.AddAccountsSilo(storage);
         builder.AddAccountsTelemetry();
         builder.Services.AddAppCatalog(builder.Configuration);
+        builder.Services.AddConnections(builder.Configuration);
         builder.AddAccountsApi();
 
         var app = builder.Build();
@@ -46,6 +50,7 @@ public static partial class AccountsHost
         {
             throw new StartupException($"Cannot use {storage.Engine} storage at {storage.Describe()}: {Summarize(e)}", e);
         }
+        await app.Services.GetRequiredService<VaultStartup>().LoadAsync(cancellationToken);
         try
         {
             await app.StartAsync(cancellationToken);
@@ -60,6 +65,7 @@ public static partial class AccountsHost
     /// <summary>Runs until Ctrl+C or SIGTERM; a startup problem becomes one line on stderr and exit code 1.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
+        if (VaultCommands.IsVaultCommand(args)) return VaultCommands.Run(args, Console.Out, Console.Error);
         try
         {
             await using var app = Build(args);

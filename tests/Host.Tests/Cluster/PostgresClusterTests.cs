@@ -26,6 +26,7 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
             ["ConnectionStrings__Accounts"] = connectionString,
             ["Accounts__Cluster__ClusterId"] = "failover",
             ["Accounts__Cluster__AdvertisedAddress"] = "127.0.0.1",
+            ["Accounts__Vault__KeyRingFile"] = RunningHost.KeyRingFileFor(connectionString),
         };
         await using var first = HostProcess.Start(environment);
         await using var second = HostProcess.Start(environment);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Accounts.Orleans.Vault.Keys;
 
@@ -43,13 +42,30 @@ public static class KeyRingFile
         }
     }
 
-    public static void Write(string path, KeyRing ring)
+    /// <summary>Writes the ring, replacing any existing file.</summary>
+    public static void Write(string path, KeyRing ring) => Write(path, ring, overwrite: true);
+
+    /// <summary>Writes the ring only if no file exists yet; false when another process got there first.</summary>
+    public static bool TryCreate(string path, KeyRing ring)
+    {
+        try
+        {
+            Write(path, ring, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return false;
+        }
+    }
+
+    private static void Write(string path, KeyRing ring, bool overwrite)
     {
         var document = new Document(FormatVersion, ring.Active.Id,
             ring.Keys.OrderBy(k => k.CreatedAt).Select(k => new KeyEntry(k.Id, k.CreatedAt, Convert.ToBase64String(k.ExportMaterial()))).ToList());
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.tmp");
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.{Guid.NewGuid():N}.tmp");
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         using (var stream = new FileStream(temporary, options))
@@ -57,7 +73,16 @@ public static class KeyRingFile
             JsonSerializer.Serialize(stream, document, Json);
             stream.Flush(flushToDisk: true);
         }
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            // Without overwrite the rename fails if the file appeared meanwhile: two silos generating at once
+            // end up sharing the first one's ring instead of each keeping its own.
+            File.Move(temporary, path, overwrite);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
     }
 }
 

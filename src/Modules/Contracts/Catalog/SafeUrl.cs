@@ -1,4 +1,4 @@
-namespace Accounts.Orleans.Catalog.Apps;
+namespace Accounts.Orleans.Contracts.Catalog;
 
 /// <summary>Endpoints the service calls with credentials: https only, plain http only to loopback when allowed (tests).</summary>
 public static class SafeUrl

@@ -1,0 +1,31 @@
+using System.Globalization;
+using Accounts.Orleans.Contracts.Accounts;
+
+namespace Accounts.Orleans.Connections.Accounts;
+
+/// <summary>The shapes of names and ids callers hand the service.</summary>
+public static class AccountRules
+{
+    public const int MaxNicknameLength = 100;
+    public const int MaxIdentifierLength = 200;
+    public const string IdentifierRule = "must be 1-200 printable characters";
+
+    /// <exception cref="AccountValidationException">The nickname is empty, too long or has control characters.</exception>
+    public static string Nickname(string? nickname)
+    {
+        var trimmed = nickname?.Trim();
+        if (string.IsNullOrEmpty(trimmed) || trimmed.Length > MaxNicknameLength || HasControl(trimmed))
+            throw new AccountValidationException(new Dictionary<string, string[]> { ["nickname"] = [$"must be 1-{MaxNicknameLength} printable characters"] });
+        return trimmed;
+    }
+
+    /// <summary>The actor as recorded in the audit trail; a missing one is recorded as such rather than refused.</summary>
+    public static string Actor(string? actor)
+        => IsIdentifier(actor) ? actor!.Trim() : "unknown";
+
+    public static bool IsIdentifier(string? value)
+        => !string.IsNullOrWhiteSpace(value) && value.Length <= MaxIdentifierLength && !HasControl(value);
+
+    private static bool HasControl(string value)
+        => value.Any(c => char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator);
+}

@@ -1,0 +1,38 @@
+using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Contracts.Catalog;
+
+namespace Accounts.Orleans.Connections.Accounts;
+
+/// <summary>
+/// The stored account. Secrets live only in <see cref="SealedSecrets"/> (an envelope bound to this account and
+/// workspace); everything else is metadata a person may see.
+/// </summary>
+[GenerateSerializer, Alias("accounts.account-state")]
+public sealed class ConnectedAccountState
+{
+    /// <summary>Null until the account is created: an id nobody connected has no workspace.</summary>
+    [Id(0)] public string? WorkspaceId { get; set; }
+    [Id(1)] public string AppSlug { get; set; } = "";
+    [Id(2)] public string Nickname { get; set; } = "";
+    [Id(3)] public AuthType AuthType { get; set; }
+    [Id(4)] public byte[]? SealedSecrets { get; set; }
+    /// <summary>Key fields for display: non-secret values in full, secret ones already masked.</summary>
+    [Id(5)] public Dictionary<string, string> DisplayFields { get; set; } = new(StringComparer.Ordinal);
+    [Id(6)] public List<WorkflowStep> Links { get; set; } = [];
+    [Id(7)] public AccountHealth Health { get; set; }
+    [Id(8)] public string? HealthReason { get; set; }
+    [Id(9)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(10)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(11)] public DateTimeOffset? LastUsedAt { get; set; }
+    [Id(12)] public DateTimeOffset? DeletedAt { get; set; }
+    [Id(13)] public DateTimeOffset? AccessTokenExpiresAt { get; set; }
+    [Id(14)] public List<string> Scopes { get; set; } = [];
+    [Id(15)] public DateTimeOffset? LastRefreshedAt { get; set; }
+    [Id(16)] public string? UpstreamIdentity { get; set; }
+}
+
+/// <summary>The plaintext inside an account's envelope; exists only in memory, never logged (no values in ToString).</summary>
+public sealed record AccountSecrets(IReadOnlyDictionary<string, string> Fields, string? AccessToken, string? RefreshToken, string? TokenType)
+{
+    public override string ToString() => "AccountSecrets { *** }";
+}

@@ -1,0 +1,129 @@
+using System.Threading.Channels;
+using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Accounts.Orleans.Connections.Audit;
+
+/// <summary>
+/// The audit trail. Recording never waits on the database (a credential read stays I/O-free): events queue in memory
+/// and a background writer stores them in batches, at least once a second and on shutdown.
+/// </summary>
+public sealed partial class AuditTrail(AccountsDatabase database, ILogger<AuditTrail> logger) : BackgroundService
+{
+    public const int MaxBatch = 500;
+    private const int MaxDetailLength = 1000;
+
+    private readonly Channel<AuditEvent> _pending = Channel.CreateUnbounded<AuditEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<AuditEvent> _unwritten = new(MaxBatch);
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+
+    public void Record(AuditEvent auditEvent) => _pending.Writer.TryWrite(auditEvent);
+
+    /// <summary>Stores everything recorded so far. A batch that fails to store is kept and tried again first next time.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await _flushing.WaitAsync(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                while (_unwritten.Count < MaxBatch && _pending.Reader.TryRead(out var next)) _unwritten.Add(next);
+                if (_unwritten.Count == 0) return;
+                await WriteAsync(_unwritten, cancellationToken);
+                _unwritten.Clear();
+            }
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<AuditEvent>> ReadAsync(string accountId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT at_ms, account_id, workspace_id, action, actor, workflow_id, step_id, detail FROM accounts_audit
+            WHERE account_id = @account ORDER BY id DESC LIMIT {Math.Clamp(limit, 1, 1000)};
+            """;
+        command.AddParameter("account", accountId);
+        var events = new List<AuditEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new AuditEvent(
+                DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture)),
+                reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
+        }
+        return events;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await tick.WaitForNextTickAsync(stoppingToken)) await FlushSafelyAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: the final flush below stores what is left.
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await FlushSafelyAsync(CancellationToken.None);
+    }
+
+    private async Task FlushSafelyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FlushAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException)
+        {
+            LogFlushFailed(logger, e.GetType().Name);
+        }
+    }
+
+    private async Task WriteAsync(List<AuditEvent> batch, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var e in batch)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                INSERT INTO accounts_audit (account_id, workspace_id, at_ms, action, actor, workflow_id, step_id, detail)
+                VALUES (@account, @workspace, @at, @action, @actor, @workflow, @step, @detail);
+                """;
+            command.AddParameter("account", e.AccountId);
+            command.AddParameter("workspace", e.WorkspaceId);
+            command.AddParameter("at", e.At.ToUnixTimeMilliseconds());
+            command.AddParameter("action", e.Action);
+            command.AddParameter("actor", e.Actor);
+            command.AddParameter("workflow", e.WorkflowId);
+            command.AddParameter("step", e.StepId);
+            command.AddParameter("detail", e.Detail is { Length: > MaxDetailLength } d ? d[..MaxDetailLength] : e.Detail);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _flushing.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not store audit events ({Error}); they stay queued and are retried")]
+    private static partial void LogFlushFailed(ILogger logger, string error);
+}

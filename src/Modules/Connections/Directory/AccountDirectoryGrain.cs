@@ -1,0 +1,21 @@
+using Accounts.Orleans.Connections.Audit;
+using Accounts.Orleans.Connections.Index;
+using Accounts.Orleans.Contracts.Accounts;
+using Orleans.Concurrency;
+
+namespace Accounts.Orleans.Connections.Directory;
+
+/// <summary>Reads the account index and the audit trail; activates no account. Stateless; runs on every silo.</summary>
+[GrainType("accounts.directory")]
+[StatelessWorker]
+public sealed class AccountDirectoryGrain(AccountIndex index, AuditTrail audit) : Grain, IAccountDirectoryGrain
+{
+    Task<AccountPage> IAccountDirectoryGrain.ListAsync(AccountQuery query) => index.ListAsync(query, CancellationToken.None);
+
+    async Task<IReadOnlyList<AuditEvent>> IAccountDirectoryGrain.GetAuditAsync(string accountId, int limit)
+    {
+        // Events recorded on this silo a moment ago are still queued; store them so the answer includes them.
+        await audit.FlushAsync(CancellationToken.None);
+        return await audit.ReadAsync(accountId, limit, CancellationToken.None);
+    }
+}

@@ -1,0 +1,155 @@
+using System.Buffers.Text;
+using System.Data.Common;
+using System.Text;
+using System.Text.Json;
+using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Storage;
+
+namespace Accounts.Orleans.Connections.Index;
+
+/// <summary>
+/// The account index table: written by each account's grain after a change, read by every list and search.
+/// A row carries the account's summary, so listing never activates a grain.
+/// </summary>
+public sealed class AccountIndex(AccountsDatabase database)
+{
+    private const string CursorPrefix = "c1:";
+    public const int MaxFilterLength = 200;
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task UpsertAsync(AccountSummary summary, bool deleted, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var upsert = connection.CreateCommand())
+        {
+            upsert.Transaction = transaction;
+            upsert.CommandText = """
+                INSERT INTO accounts_account_index (account_id, workspace_id, app_slug, nickname_search, health, deleted, expires_at_ms, updated_at_ms, summary)
+                VALUES (@id, @workspace, @app, @nickname, @health, @deleted, @expires, @updated, @summary)
+                ON CONFLICT (account_id) DO UPDATE SET
+                    workspace_id = excluded.workspace_id, app_slug = excluded.app_slug, nickname_search = excluded.nickname_search,
+                    health = excluded.health, deleted = excluded.deleted, expires_at_ms = excluded.expires_at_ms,
+                    updated_at_ms = excluded.updated_at_ms, summary = excluded.summary;
+                """;
+            upsert.AddParameter("id", summary.Id);
+            upsert.AddParameter("workspace", summary.WorkspaceId);
+            upsert.AddParameter("app", summary.AppSlug);
+            upsert.AddParameter("nickname", summary.Nickname.ToLowerInvariant());
+            upsert.AddParameter("health", HealthName(summary.Health));
+            upsert.AddParameter("deleted", deleted ? 1 : 0);
+            upsert.AddParameter("expires", summary.AccessTokenExpiresAt?.ToUnixTimeMilliseconds());
+            upsert.AddParameter("updated", summary.UpdatedAt.ToUnixTimeMilliseconds());
+            upsert.AddParameter("summary", JsonSerializer.Serialize(summary, Json));
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using (var clear = connection.CreateCommand())
+        {
+            clear.Transaction = transaction;
+            clear.CommandText = "DELETE FROM accounts_account_links WHERE account_id = @id;";
+            clear.AddParameter("id", summary.Id);
+            await clear.ExecuteNonQueryAsync(cancellationToken);
+        }
+        foreach (var step in summary.LinkedSteps)
+        {
+            await using var link = connection.CreateCommand();
+            link.Transaction = transaction;
+            link.CommandText = "INSERT INTO accounts_account_links (account_id, workflow_id, step_id) VALUES (@id, @workflow, @step);";
+            link.AddParameter("id", summary.Id);
+            link.AddParameter("workflow", step.WorkflowId);
+            link.AddParameter("step", step.StepId);
+            await link.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <exception cref="AccountValidationException">The query is out of range or the cursor is not one we issued.</exception>
+    public async Task<AccountPage> ListAsync(AccountQuery query, CancellationToken cancellationToken)
+    {
+        var after = Check(query);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var where = new List<string>();
+        void Filter(string clause, string name, object? value)
+        {
+            where.Add(clause);
+            command.AddParameter(name, value);
+        }
+        if (!query.IncludeDeleted) where.Add("deleted = 0");
+        if (after is not null) Filter("account_id > @after", "after", after);
+        if (query.WorkspaceId is { } workspace) Filter("workspace_id = @workspace", "workspace", workspace);
+        if (query.AppSlug is { } app) Filter("app_slug = @app", "app", app);
+        if (query.Health is { } health) Filter("health = @health", "health", HealthName(health));
+        if (!string.IsNullOrWhiteSpace(query.Text)) Filter("nickname_search LIKE @text ESCAPE '\\'", "text", $"%{EscapeLike(query.Text.Trim().ToLowerInvariant())}%");
+        if (query.WorkflowId is { } workflow)
+            Filter("account_id IN (SELECT account_id FROM accounts_account_links WHERE workflow_id = @workflow)", "workflow", workflow);
+        command.CommandText = $"""
+            SELECT summary FROM accounts_account_index
+            {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")}
+            ORDER BY account_id
+            LIMIT {query.Limit + 1};
+            """;
+
+        var items = new List<AccountSummary>(query.Limit + 1);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                items.Add(JsonSerializer.Deserialize<AccountSummary>(reader.GetString(0), Json)!);
+        }
+        var hasMore = items.Count > query.Limit;
+        if (hasMore) items.RemoveAt(items.Count - 1);
+        return new AccountPage(items, hasMore ? EncodeCursor(items[^1].Id) : null);
+    }
+
+    /// <summary>Accounts whose access token expires before <paramref name="before"/>, for the refresh sweeper.</summary>
+    public async Task<IReadOnlyList<string>> ExpiringAsync(DateTimeOffset before, string? after, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT account_id FROM accounts_account_index
+            WHERE deleted = 0 AND expires_at_ms IS NOT NULL AND expires_at_ms < @before AND health <> 'needs_reconnect'
+              AND account_id > @after
+            ORDER BY account_id
+            LIMIT {limit};
+            """;
+        command.AddParameter("before", before.ToUnixTimeMilliseconds());
+        command.AddParameter("after", after ?? "");
+        var ids = new List<string>(limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetString(0));
+        return ids;
+    }
+
+    public static string HealthName(AccountHealth health) => JsonSerializer.Serialize(health, Json).Trim('"');
+
+    private static string EscapeLike(string text) => text.Replace("\\", "\\\\", StringComparison.Ordinal)
+        .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+
+    private static string? Check(AccountQuery query)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (query.Limit is < 1 or > AccountQuery.MaxLimit) errors["limit"] = [$"must be between 1 and {AccountQuery.MaxLimit}"];
+        foreach (var (name, value) in new[] { ("workspaceId", query.WorkspaceId), ("appSlug", query.AppSlug), ("text", query.Text), ("workflowId", query.WorkflowId) })
+        {
+            if (value is { Length: > MaxFilterLength }) errors[name] = [$"must be at most {MaxFilterLength} characters"];
+        }
+        string? after = null;
+        if (query.Cursor is { } cursor && !TryDecodeCursor(cursor, out after)) errors["cursor"] = ["is not a cursor this service issued"];
+        if (errors.Count > 0) throw new AccountValidationException(errors);
+        return after;
+    }
+
+    private static string EncodeCursor(string lastId) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(CursorPrefix + lastId));
+
+    private static bool TryDecodeCursor(string cursor, out string? lastId)
+    {
+        lastId = null;
+        if (cursor.Length > 200 || !Base64Url.IsValid(cursor)) return false;
+        var decoded = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+        if (!decoded.StartsWith(CursorPrefix, StringComparison.Ordinal)) return false;
+        lastId = decoded[CursorPrefix.Length..];
+        return AccountIds.IsValid(lastId);
+    }
+}

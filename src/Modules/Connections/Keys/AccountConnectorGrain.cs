@@ -1,0 +1,76 @@
+using Accounts.Orleans.Connections.Accounts;
+using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Contracts.Catalog;
+using Accounts.Orleans.Vault.Masking;
+using Orleans.Concurrency;
+
+namespace Accounts.Orleans.Connections.Keys;
+
+/// <summary>
+/// Connects key-based accounts: checks the values against the app's rules, proves them with the app's test request,
+/// then hands them to a new account grain (or to the existing one on a reconnect). Stateless; runs on every silo.
+/// </summary>
+[GrainType("accounts.connector")]
+[StatelessWorker]
+public sealed class AccountConnectorGrain(IGrainFactory grains, KeyVerifier verifier, TimeProvider time) : Grain, IAccountConnectorGrain
+{
+    async Task<AccountSummary> IAccountConnectorGrain.ConnectWithKeysAsync(KeyConnectRequest request)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!AccountRules.IsIdentifier(request.WorkspaceId)) errors["workspaceId"] = [AccountRules.IdentifierRule];
+        string? nickname = null;
+        try
+        {
+            nickname = AccountRules.Nickname(request.Nickname);
+        }
+        catch (AccountValidationException e)
+        {
+            foreach (var (key, value) in e.Errors) errors[key] = value;
+        }
+        var app = await FindAppAsync(request.AppSlug, errors);
+        var values = CheckFields(app, request.Fields, errors);
+        if (errors.Count > 0) throw new AccountValidationException(errors);
+
+        await verifier.VerifyAsync(app!, values, CancellationToken.None);
+        var id = AccountIds.New(time);
+        return await grains.GetGrain<IAccountLifecycleGrain>(id).CreateWithKeysAsync(
+            new NewKeyAccount(request.WorkspaceId, app!.Slug, nickname!, values, Display(app, values), AccountRules.Actor(request.Actor)));
+    }
+
+    async Task<AccountSummary> IAccountConnectorGrain.ReconnectWithKeysAsync(KeyReconnectRequest request)
+    {
+        if (!AccountIds.IsValid(request.AccountId)) throw new AccountNotFoundException(request.AccountId ?? "");
+        var current = await grains.GetGrain<IConnectedAccountGrain>(request.AccountId).GetAsync();
+        if (!string.Equals(current.WorkspaceId, request.WorkspaceId, StringComparison.Ordinal)) throw new AccountAccessDeniedException(request.AccountId);
+        if (current.Health == AccountHealth.Deleted) throw new AccountDeletedException(request.AccountId);
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var app = await FindAppAsync(current.AppSlug, errors);
+        var values = CheckFields(app, request.Fields, errors);
+        if (errors.Count > 0) throw new AccountValidationException(errors);
+
+        await verifier.VerifyAsync(app!, values, CancellationToken.None);
+        return await grains.GetGrain<IAccountLifecycleGrain>(request.AccountId)
+            .ReplaceKeysAsync(request.WorkspaceId, values, Display(app!, values), AccountRules.Actor(request.Actor));
+    }
+
+    private async Task<AppDefinition?> FindAppAsync(string? slug, Dictionary<string, string[]> errors)
+    {
+        var app = string.IsNullOrWhiteSpace(slug) || slug.Length > 64 ? null : await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(slug);
+        if (app is null || app.Disabled) errors["appSlug"] = ["is not an app in the catalog"];
+        return app is { Disabled: false } ? app : null;
+    }
+
+    private static IReadOnlyDictionary<string, string> CheckFields(AppDefinition? app, IReadOnlyDictionary<string, string>? submitted, Dictionary<string, string[]> errors)
+    {
+        if (app is null) return new Dictionary<string, string>();
+        var (values, fieldErrors) = KeyFieldRules.Check(app, submitted);
+        foreach (var (key, value) in fieldErrors) errors[key] = value;
+        return values;
+    }
+
+    /// <summary>What a person may see of the values: non-secret fields in full, secret ones masked.</summary>
+    private static Dictionary<string, string> Display(AppDefinition app, IReadOnlyDictionary<string, string> values)
+        => app.Fields.Where(f => values.ContainsKey(f.Name))
+            .ToDictionary(f => f.Name, f => f.Secret ? SecretMask.Mask(values[f.Name]) : values[f.Name], StringComparer.Ordinal);
+}

@@ -1,0 +1,89 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Contracts.Catalog;
+using Microsoft.Extensions.Options;
+
+namespace Accounts.Orleans.Connections.Keys;
+
+/// <summary>
+/// Proves key values work by sending the app's test request. Redirects are not followed, answers are read only as
+/// far as a short message, and nothing the user typed appears in what it reports.
+/// </summary>
+public sealed partial class KeyVerifier(IHttpClientFactory http, IOptions<ConnectionsOptions> options)
+{
+    public const string HttpClientName = "accounts-outbound";
+    private const int MaxAnswerBytes = 4096;
+
+    [GeneratedRegex(@"\{\{([^{}]*)\}\}", RegexOptions.CultureInvariant)]
+    private static partial Regex Placeholder();
+
+    /// <exception cref="KeyVerificationFailedException">The app refused the keys or could not be reached.</exception>
+    public async Task VerifyAsync(AppDefinition app, IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
+    {
+        if (app.TestRequest is not { } test) return;
+        var url = Placeholder().Replace(test.Url, m => Uri.EscapeDataString(Fill(m.Groups[1].Value, values)));
+        if (!SafeUrl.IsAllowed(url, options.Value.AllowLoopbackHttp))
+            throw new KeyVerificationFailedException(app.Slug, "the values do not form a valid https address for this app");
+
+        using var request = new HttpRequestMessage(new HttpMethod(test.Method), url);
+        foreach (var (name, template) in test.Headers)
+            request.Headers.TryAddWithoutValidation(name, Placeholder().Replace(template, m => Fill(m.Groups[1].Value, values)));
+        if (test.Body is { } body)
+            request.Content = new StringContent(Placeholder().Replace(body, m => Fill(m.Groups[1].Value, values)), Encoding.UTF8, BodyType(body));
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.OutboundTimeout);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new KeyVerificationFailedException(app.Slug, e is OperationCanceledException ? "the app did not answer in time" : "the app could not be reached");
+        }
+        using (response)
+        {
+            if (test.SuccessStatuses.Contains((int)response.StatusCode)) return;
+            var answer = await ReadShortAnswerAsync(response, timeout.Token);
+            throw new KeyVerificationFailedException(app.Slug, Describe(response, answer, values));
+        }
+    }
+
+    private static string Fill(string placeholder, IReadOnlyDictionary<string, string> values)
+    {
+        var parts = placeholder.Split(':');
+        if (parts is ["basic", var user, var password])
+            return Convert.ToBase64String(Encoding.UTF8.GetBytes($"{values.GetValueOrDefault(user)}:{values.GetValueOrDefault(password)}"));
+        return values.GetValueOrDefault(placeholder, "");
+    }
+
+    private static string BodyType(string body) => body.TrimStart().StartsWith('{') ? "application/json" : "application/x-www-form-urlencoded";
+
+    private static async Task<string> ReadShortAnswerAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[MaxAnswerBytes];
+            var read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+            return Encoding.UTF8.GetString(buffer, 0, read);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>"HTTP 401: Invalid API key" — printable, short, and scrubbed of every value the user submitted.</summary>
+    internal static string Describe(HttpResponseMessage response, string answer, IReadOnlyDictionary<string, string> values)
+    {
+        var status = $"HTTP {(int)response.StatusCode}";
+        var media = response.Content.Headers.ContentType?.MediaType;
+        if (media is not ("application/json" or "text/plain" or "application/problem+json") || string.IsNullOrWhiteSpace(answer)) return status;
+        var text = new string(answer.Where(c => c is >= ' ' and <= '~').ToArray());
+        foreach (var value in values.Values.Where(v => v.Length >= 4)) text = text.Replace(value, "***", StringComparison.Ordinal);
+        return text.Length == 0 ? status : $"{status}: {(text.Length <= 200 ? text : text[..200] + "…")}";
+    }
+}

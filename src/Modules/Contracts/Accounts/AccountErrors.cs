@@ -1,0 +1,79 @@
+namespace Accounts.Orleans.Contracts.Accounts;
+
+/// <summary>An account error the caller can act on; carried across the cluster with its type. Never holds a secret.</summary>
+[GenerateSerializer, Alias("accounts.error")]
+public abstract class AccountException : Exception
+{
+    protected AccountException(string message) : base(message) { }
+}
+
+[GenerateSerializer, Alias("accounts.error.not-found")]
+public sealed class AccountNotFoundException(string accountId) : AccountException($"No account '{accountId}'.")
+{
+    [Id(0)] public string AccountId { get; } = accountId;
+}
+
+/// <summary>The caller's workspace does not own the account. Says nothing more, so ids cannot be probed across workspaces.</summary>
+[GenerateSerializer, Alias("accounts.error.access-denied")]
+public sealed class AccountAccessDeniedException(string accountId) : AccountException($"Account '{accountId}' is not available to this workspace.")
+{
+    [Id(0)] public string AccountId { get; } = accountId;
+}
+
+[GenerateSerializer, Alias("accounts.error.step-not-linked")]
+public sealed class StepNotLinkedException(string accountId, WorkflowStep step)
+    : AccountException($"Step '{step.StepId}' of workflow '{step.WorkflowId}' is not linked to account '{accountId}'.")
+{
+    [Id(0)] public string AccountId { get; } = accountId;
+    [Id(1)] public WorkflowStep Step { get; } = step;
+}
+
+[GenerateSerializer, Alias("accounts.error.needs-reconnect")]
+public sealed class AccountNeedsReconnectException(string accountId, string reason)
+    : AccountException($"Account '{accountId}' needs to be connected again: {reason}")
+{
+    [Id(0)] public string AccountId { get; } = accountId;
+    [Id(1)] public string Reason { get; } = reason;
+}
+
+[GenerateSerializer, Alias("accounts.error.deleted")]
+public sealed class AccountDeletedException(string accountId) : AccountException($"Account '{accountId}' was deleted.")
+{
+    [Id(0)] public string AccountId { get; } = accountId;
+}
+
+[GenerateSerializer, Alias("accounts.error.still-linked")]
+public sealed class AccountStillLinkedException(string accountId, IReadOnlyList<WorkflowStep> steps)
+    : AccountException($"Account '{accountId}' is used by {steps.Count} workflow step(s) ({string.Join(", ", steps.Take(5).Select(s => $"{s.WorkflowId}/{s.StepId}"))}); delete with force to proceed.")
+{
+    [Id(0)] public string AccountId { get; } = accountId;
+    [Id(1)] public IReadOnlyList<WorkflowStep> Steps { get; } = steps;
+}
+
+/// <summary>Input that breaks a rule: messages per field name.</summary>
+[GenerateSerializer, Alias("accounts.error.validation")]
+public sealed class AccountValidationException : AccountException
+{
+    public AccountValidationException(IReadOnlyDictionary<string, string[]> errors)
+        : base("Invalid input: " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")))
+        => Errors = errors;
+
+    [Id(0)] public IReadOnlyDictionary<string, string[]> Errors { get; }
+}
+
+/// <summary>The app refused the keys when the service tried them; <see cref="AppAnswer"/> says what it answered, without the keys.</summary>
+[GenerateSerializer, Alias("accounts.error.key-verification")]
+public sealed class KeyVerificationFailedException(string appSlug, string appAnswer)
+    : AccountException($"{appSlug} did not accept these credentials: {appAnswer}")
+{
+    [Id(0)] public string AppSlug { get; } = appSlug;
+    [Id(1)] public string AppAnswer { get; } = appAnswer;
+}
+
+/// <summary>The service cannot open stored credentials: its master key is missing or wrong. It fails closed.</summary>
+[GenerateSerializer, Alias("accounts.error.credentials-unavailable")]
+public sealed class CredentialsUnavailableException(string accountId)
+    : AccountException($"The credentials of account '{accountId}' cannot be opened by this service; check its master key ring.")
+{
+    [Id(0)] public string AccountId { get; } = accountId;
+}
