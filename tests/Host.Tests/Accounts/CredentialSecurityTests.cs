@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Text;
+using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Host.Hosting;
+using Accounts.Orleans.Host.Vault;
+using Accounts.Orleans.Storage;
+using Accounts.Orleans.Testing;
+using Accounts.Orleans.Vault.Keys;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Npgsql;
+using OpenTelemetry.Trace;
+
+namespace Accounts.Orleans.Host.Tests.Accounts;
+
+public sealed class CredentialSecurityTests(PostgresServer postgres)
+{
+    public static TheoryData<StorageEngine> Engines => [StorageEngine.Sqlite, StorageEngine.Postgres];
+
+    /// <summary>Recognisable, valid for the loopback app's pattern, and never legitimately anywhere but in memory.</summary>
+    private const string Canary = "lk_c4n4ry7f3a9c2e5b1d";
+    private const string RejectedCanary = "lk_r3j3ct3dc4n4ry0042";
+
+    [Theory, MemberData(nameof(Engines))]
+    public async Task A_canary_secret_appears_in_no_stored_byte_log_line_span_or_error(StorageEngine engine)
+    {
+        var spans = new List<Activity>();
+        await using var host = await KeyAccountsHost.StartAsync(engine, postgres, settings => settings["Logging:LogLevel:Default"] = "Trace", validKey: Canary);
+        await host.DisposeHostAsync();
+        await host.StartHostAsync(builder =>
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            builder.Logging.AddFakeLogging();
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
+        });
+        var errors = new List<string>();
+
+        var account = await host.ConnectAsync(key: Canary);
+        var step = new WorkflowStep("wf_canary", "step_1");
+        await host.Account(account.Id).LinkAsync(KeyAccountsHost.Workspace, step);
+        var bundle = await host.Account(account.Id).GetCredentialsAsync(new CredentialRequest(KeyAccountsHost.Workspace, step.WorkflowId, step.StepId));
+        errors.Add((await Assert.ThrowsAsync<KeyVerificationFailedException>(() => host.Connector.ReconnectWithKeysAsync(new KeyReconnectRequest
+        {
+            AccountId = account.Id,
+            WorkspaceId = KeyAccountsHost.Workspace,
+            Fields = new Dictionary<string, string> { ["api_key"] = RejectedCanary },
+            Actor = "ops",
+        }))).ToString());
+        errors.Add((await Assert.ThrowsAsync<AccountAccessDeniedException>(() => host.Account(account.Id).GetCredentialsAsync(new CredentialRequest("ws_other", step.WorkflowId, step.StepId)))).ToString());
+        errors.Add(bundle.ToString());
+        errors.Add(account.ToString());
+        var logs = string.Join("\n", host.Host.Services.GetRequiredService<FakeLogCollector>().GetSnapshot().Select(r => $"{r.Message} {r.Exception}"));
+        host.Host.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        var traced = string.Join("\n", spans.SelectMany(s => s.Tags.Select(t => $"{t.Key}={t.Value}").Concat(s.Events.Select(e => e.Name)).Append(s.DisplayName)));
+        await host.DisposeHostAsync();
+        var stored = await StoredTextAsync(host.Storage);
+
+        Assert.Equal(Canary, bundle.Fields["api_key"]);
+        Assert.NotEmpty(logs);
+        Assert.NotEmpty(spans);
+        Assert.Contains(account.Id, stored, StringComparison.Ordinal);
+        foreach (var secret in new[] { Canary, RejectedCanary, Hex(Canary), Base64Fragment(Canary) })
+        {
+            Assert.DoesNotContain(secret, stored, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(secret, logs, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, traced, StringComparison.Ordinal);
+            Assert.All(errors, e => Assert.DoesNotContain(secret, e, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task A_replaced_master_key_makes_credentials_unavailable_instead_of_wrong()
+    {
+        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
+        var account = await host.ConnectAsync();
+        var step = new WorkflowStep("wf", "s");
+        await host.Account(account.Id).LinkAsync(KeyAccountsHost.Workspace, step);
+        await host.DisposeHostAsync();
+
+        // Same key id, different material: what a mix-up of two deployments' key files looks like.
+        var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultSettings.DefaultFileName);
+        var original = KeyRingFile.Read(ringFile);
+        var impostor = new MasterKey(original.Active.Id, System.Security.Cryptography.RandomNumberGenerator.GetBytes(MasterKey.Length), original.Active.CreatedAt);
+        KeyRingFile.Write(ringFile, new KeyRing([impostor], impostor.Id));
+        await host.StartHostAsync();
+
+        await Assert.ThrowsAsync<CredentialsUnavailableException>(() =>
+            host.Account(account.Id).GetCredentialsAsync(new CredentialRequest(KeyAccountsHost.Workspace, step.WorkflowId, step.StepId)));
+    }
+
+    [Fact]
+    public async Task A_missing_master_key_ring_with_accounts_in_the_store_stops_the_host()
+    {
+        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
+        await host.ConnectAsync();
+        await host.DisposeHostAsync();
+        var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultSettings.DefaultFileName);
+        File.Move(ringFile, ringFile + ".lost");
+
+        var error = await Assert.ThrowsAsync<StartupException>(() => host.StartHostAsync());
+
+        Assert.Contains("Accounts:Vault:KeyRingFile", error.Message, StringComparison.Ordinal);
+        Assert.Contains("1 account", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(ringFile));
+        File.Move(ringFile + ".lost", ringFile);
+        await host.StartHostAsync();
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task The_embedded_host_generates_its_key_ring_beside_the_data_readable_by_its_owner_only()
+    {
+        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
+
+        var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultSettings.DefaultFileName);
+
+        Assert.True(File.Exists(ringFile));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(ringFile));
+        Assert.Single(KeyRingFile.Read(ringFile).Keys);
+    }
+
+    [Fact]
+    public async Task The_postgres_profile_without_a_key_ring_path_names_the_setting()
+    {
+        var settings = RunningHost.Postgres(await postgres.CreateDatabaseAsync());
+        settings.Remove("Accounts:Vault:KeyRingFile");
+
+        var error = await Assert.ThrowsAsync<StartupException>(() => RunningHost.StartAsync(settings));
+
+        Assert.Contains("Accounts:Vault:KeyRingFile", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Everything the store holds as text: every file of the SQLite folder, or every row of every PostgreSQL table.</summary>
+    private static async Task<string> StoredTextAsync(StorageOptions storage)
+    {
+        if (storage.Engine == StorageEngine.Sqlite)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            var text = new StringBuilder();
+            foreach (var file in Directory.GetFiles(storage.DataDirectory!).Where(f => !f.EndsWith(VaultSettings.DefaultFileName, StringComparison.Ordinal)))
+            {
+                var bytes = await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken);
+                text.Append(Encoding.Latin1.GetString(bytes)).Append('\n').Append(Convert.ToHexString(bytes));
+            }
+            return text.ToString();
+        }
+        await using var connection = new NpgsqlConnection(storage.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = 'public'", connection))
+        await using (var reader = await list.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+        {
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken)) tables.Add(reader.GetString(0));
+        }
+        var rows = new StringBuilder();
+        foreach (var table in tables)
+        {
+            await using var dump = new NpgsqlCommand($"SELECT CAST(t AS text) FROM \"{table}\" t", connection);
+            await using var reader = await dump.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken)) rows.Append(reader.GetString(0)).Append('\n');
+        }
+        return rows.ToString();
+    }
+
+    private static string Hex(string value) => Convert.ToHexString(Encoding.UTF8.GetBytes(value));
+
+    /// <summary>A run of the secret's base64 that survives any alignment (a stored base64 blob would contain it).</summary>
+    private static string Base64Fragment(string value) => Convert.ToBase64String(Encoding.UTF8.GetBytes(value))[4..16];
+}

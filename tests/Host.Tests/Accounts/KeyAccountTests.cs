@@ -1,0 +1,248 @@
+using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Contracts.Catalog;
+using Accounts.Orleans.Storage;
+using Accounts.Orleans.Testing;
+
+namespace Accounts.Orleans.Host.Tests.Accounts;
+
+public sealed class KeyAccountTests(PostgresServer postgres)
+{
+    public static TheoryData<StorageEngine> Engines => [StorageEngine.Sqlite, StorageEngine.Postgres];
+
+    private static readonly WorkflowStep Step = new("wf_invoices", "send_email");
+    private static readonly CredentialRequest Read = new(KeyAccountsHost.Workspace, Step.WorkflowId, Step.StepId);
+
+    [Theory, MemberData(nameof(Engines))]
+    public async Task A_linked_step_reads_the_keys_that_were_connected_and_verified(StorageEngine engine)
+    {
+        await using var host = await KeyAccountsHost.StartAsync(engine, postgres);
+
+        var account = await host.ConnectAsync();
+        await host.Account(account.Id).LinkAsync(KeyAccountsHost.Workspace, Step);
+        var credentials = await host.Account(account.Id).GetCredentialsAsync(Read);
+
+        Assert.True(Connections.AccountIds.IsValid(account.Id), account.Id);
+        Assert.Equal(AccountHealth.Healthy, account.Health);
+        Assert.Equal(AuthType.Keys, account.AuthType);
+        Assert.Equal(KeyAccountsHost.Key, credentials.Fields["api_key"]);
+        Assert.Equal("eu", credentials.Fields["region"]);
+        Assert.Equal(1, host.App.Calls);
+    }
+
+    [Theory, MemberData(nameof(Engines))]
+    public async Task Accounts_and_their_links_survive_a_full_host_restart(StorageEngine engine)
+    {
+        await using var host = await KeyAccountsHost.StartAsync(engine, postgres);
+        var account = await host.ConnectAsync();
+        await host.Account(account.Id).LinkAsync(KeyAccountsHost.Workspace, Step);
+
+        await host.RestartAsync();
+        var credentials = await host.Account(account.Id).GetCredentialsAsync(Read);
+        var listed = await host.Directory.ListAsync(new AccountQuery { WorkspaceId = KeyAccountsHost.Workspace });
+
+        Assert.Equal(KeyAccountsHost.Key, credentials.Fields["api_key"]);
+        Assert.Equal([Step], Assert.Single(listed.Items).LinkedSteps);
+    }
+
+    [Fact]
+    public async Task The_summary_shows_secret_fields_masked_and_plain_fields_in_full()
+    {
+        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
+
+        var account = await host.ConnectAsync();
+
+        Assert.Equal("••••0123", account.Fields["api_key"]);
+        Assert.Equal("eu", account.Fields["region"]);
+        Assert.DoesNotContain(KeyAccountsHost.Key, account.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Keys_the_app_refuses_are_reported_with_its_answer_but_never_the_key_and_no_account_is_made()
+    {
+        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
+        const string wrong = "lk_ffffffffffffffffffff";
+
+        var error = await Assert.ThrowsAsync<KeyVerificationFailedException>(() => host.ConnectAsync(key: wrong));
+
+        Assert.Contains("HTTP 401", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Invalid API key", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrong, error.Message, StringComparison.Ordinal);
+        Assert.Empty((await host.Directory.ListAsync(new AccountQuery())).Items);
+    }
+
+    public static TheoryData<string, string, string> BadFields => new()
+    {
+        { "api_key", "", "fields.api_key" },
+        { "api_key", "not-a-loopback-key", "fields.api_key" },
+        { "api_key", "lk_" + new string('a', 5000), "fields.api_key" },
+        { "api_key", "lk_0123456789abcdef\u0000", "fields.api_key" },
+        { "region", "mars", "fields.region" },
+        { "color", "blue", "fields.color" },
+    };
+
+    [Theory, MemberData(nameof(BadFields))]
+    public async Task Field_values_that_break_the_apps_rules_are_refused_by_field_before_the_app_is_called(string field, string value, string errorKey)
+    {
+        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
+        var fields = new Dictionary<string, string> { ["api_key"] = KeyAccountsHost.Key, [field] = value };
+
+        var error = await Assert.ThrowsAsync<AccountValidationException>(() => host.Connector.ConnectWithKeysAsync(new KeyConnectRequest
+        {
+            WorkspaceId = KeyAccountsHost.Workspace,
+            AppSlug = LoopbackKeyApp.Slug,
+            Nickname = "Primary",
+            Fields = fields,
+            Actor = "ops",
+        }));
+
+        Assert.Contains(errorKey, error.Errors.Keys);
+        Assert.DoesNotContain(value.Length > 3 ? value : "\u0001", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, host.App.Calls);
+        Assert.Empty((await host.Directory.ListAsync(new AccountQuery())).Items);
+    }
+
+    [Fact]
+    public async Task An_unknown_app_an_oauth_app_and_an_empty_nickname_are_refused()
+    {
+        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
+        KeyConnectRequest Request(string app, string nickname) => new()
+        {
+            WorkspaceId = KeyAccountsHost.Workspace,
+            AppSlug = app,
+            Nickname = nickname,
+            Fields = new Dictionary<string, string>(),
+            Actor = "ops",
+        };
+
+        var unknown = await Assert.ThrowsAsync<AccountValidationException>(() => host.Connector.ConnectWithKeysAsync(Request("no_such_app", "x")));
+        var oauth = await Assert.ThrowsAsync<AccountValidationException>(() => host.Connector.ConnectWithKeysAsync(Request("slack", "x")));
+        var nameless = await Assert.ThrowsAsync<AccountValidationException>(() => host.Connector.ConnectWithKeysAsync(Request(LoopbackKeyApp.Slug, "  ")));
+
+        Assert.Contains("appSlug", unknown.Errors.Keys);
+        Assert.Contains("appSlug", oauth.Errors.Keys);
+        Assert.Contains("nickname", nameless.Errors.Keys);
+    }
+
+    [Fact]
+    public async Task Credentials_are_refused_to_another_workspace_an_unlinked_step_and_an_unknown_account()
+    {
+        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
+        var account = await host.ConnectAsync();
+        await host.Account(account.Id).LinkAsync(KeyAccountsHost.Workspace, Step);
+
+        await Assert.ThrowsAsync<AccountAccessDeniedException>(() => host.Account(account.Id).GetCredentialsAsync(Read with { WorkspaceId = "ws_other" }));
+        await Assert.ThrowsAsync<AccountAccessDeniedException>(() => host.Account(account.Id).LinkAsync("ws_other", new WorkflowStep("wf_x", "s")));
+        var unlinked = await Assert.ThrowsAsync<StepNotLinkedException>(() => host.Account(account.Id).GetCredentialsAsync(Read with { StepId = "other_step" }));
+        await Assert.ThrowsAsync<AccountNotFoundException>(() => host.Account("acct_01jdzzzzzzzzzzzzzzzzzzzzzz").GetCredentialsAsync(Read));
+
+        Assert.Equal("other_step", unlinked.Step.StepId);
+    }
+
+    [Fact]
+    public async Task Deleting_a_linked_account_names_its_workflows_and_needs_force()
+    {
+        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
+        var account = await host.ConnectAsync();
+        await host.Account(account.Id).LinkAsync(KeyAccountsHost.Workspace, Step);
+
+        var refused = await Assert.ThrowsAsync<AccountStillLinkedException>(() => host.Account(account.Id).DeleteAsync(force: false, "ops"));
+        var tombstone = await host.Account(account.Id).DeleteAsync(force: true, "ops");
+
+        Assert.Contains("wf_invoices", refused.Message, StringComparison.Ordinal);
+        Assert.Equal([Step], refused.Steps);
+        Assert.Equal(AccountHealth.Deleted, tombstone.Health);
+        Assert.Empty(tombstone.Fields);
+        Assert.Empty(tombstone.LinkedSteps);
+        await Assert.ThrowsAsync<AccountDeletedException>(() => host.Account(account.Id).GetCredentialsAsync(Read));
+        Assert.Empty((await host.Directory.ListAsync(new AccountQuery())).Items);
+        Assert.Single((await host.Directory.ListAsync(new AccountQuery { IncludeDeleted = true })).Items);
+    }
+
+    [Fact]
+    public async Task Reconnecting_keeps_the_id_and_every_link_and_serves_the_new_keys()
+    {
+        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
+        var account = await host.ConnectAsync();
+        await host.Account(account.Id).LinkAsync(KeyAccountsHost.Workspace, Step);
+
+        var reconnected = await host.Connector.ReconnectWithKeysAsync(new KeyReconnectRequest
+        {
+            AccountId = account.Id,
+            WorkspaceId = KeyAccountsHost.Workspace,
+            Fields = new Dictionary<string, string> { ["api_key"] = KeyAccountsHost.Key, ["region"] = "us" },
+            Actor = "ops",
+        });
+        var credentials = await host.Account(account.Id).GetCredentialsAsync(Read);
+
+        Assert.Equal(account.Id, reconnected.Id);
+        Assert.Equal([Step], reconnected.LinkedSteps);
+        Assert.Equal("us", credentials.Fields["region"]);
+        await Assert.ThrowsAsync<AccountAccessDeniedException>(() => host.Connector.ReconnectWithKeysAsync(new KeyReconnectRequest
+        {
+            AccountId = account.Id,
+            WorkspaceId = "ws_other",
+            Fields = new Dictionary<string, string> { ["api_key"] = KeyAccountsHost.Key },
+            Actor = "ops",
+        }));
+    }
+
+    [Fact]
+    public async Task Renaming_validates_the_nickname()
+    {
+        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
+        var account = await host.ConnectAsync();
+
+        var renamed = await host.Account(account.Id).RenameAsync("  Billing  ", "ops");
+
+        Assert.Equal("Billing", renamed.Nickname);
+        await Assert.ThrowsAsync<AccountValidationException>(() => host.Account(account.Id).RenameAsync(new string('n', 101), "ops"));
+        await Assert.ThrowsAsync<AccountValidationException>(() => host.Account(account.Id).RenameAsync("bad\nname", "ops"));
+    }
+
+    [Theory, MemberData(nameof(Engines))]
+    public async Task Every_credential_read_and_admin_action_is_in_the_audit_trail_without_secrets(StorageEngine engine)
+    {
+        await using var host = await KeyAccountsHost.StartAsync(engine, postgres);
+        var account = await host.ConnectAsync();
+        await host.Account(account.Id).LinkAsync(KeyAccountsHost.Workspace, Step);
+        await host.Account(account.Id).GetCredentialsAsync(Read);
+        await host.Account(account.Id).RenameAsync("Renamed", "ops@example.com");
+
+        var trail = await host.Directory.GetAuditAsync(account.Id, 10);
+
+        Assert.Equal(["renamed", "credentials_read", "linked", "connected"], trail.Select(e => e.Action));
+        var read = trail.Single(e => e.Action == "credentials_read");
+        Assert.Equal((Step.WorkflowId, Step.StepId), (read.WorkflowId, read.StepId));
+        Assert.Equal("ops@example.com", trail[0].Actor);
+        Assert.All(trail, e => Assert.DoesNotContain(KeyAccountsHost.Key, e.ToString(), StringComparison.Ordinal));
+    }
+
+    [Theory, MemberData(nameof(Engines))]
+    public async Task The_directory_filters_by_workspace_app_text_and_workflow_and_pages_by_cursor(StorageEngine engine)
+    {
+        await using var host = await KeyAccountsHost.StartAsync(engine, postgres);
+        var ids = new List<string>();
+        foreach (var name in new[] { "Billing EU", "Billing US", "Marketing", "Support 100%" })
+            ids.Add((await host.ConnectAsync(name)).Id);
+        await host.ConnectAsync("Elsewhere", workspace: "ws_other");
+        await host.Account(ids[2]).LinkAsync(KeyAccountsHost.Workspace, Step);
+
+        var workspace = await host.Directory.ListAsync(new AccountQuery { WorkspaceId = KeyAccountsHost.Workspace });
+        var billing = await host.Directory.ListAsync(new AccountQuery { Text = "BILLING" });
+        var percent = await host.Directory.ListAsync(new AccountQuery { Text = "100%" });
+        var underscore = await host.Directory.ListAsync(new AccountQuery { Text = "_" });
+        var used = await host.Directory.ListAsync(new AccountQuery { WorkflowId = Step.WorkflowId });
+        var first = await host.Directory.ListAsync(new AccountQuery { WorkspaceId = KeyAccountsHost.Workspace, Limit = 3 });
+        var second = await host.Directory.ListAsync(new AccountQuery { WorkspaceId = KeyAccountsHost.Workspace, Limit = 3, Cursor = first.Next });
+
+        Assert.Equal(ids, workspace.Items.Select(a => a.Id));
+        Assert.Equal(2, billing.Items.Count);
+        Assert.Equal("Support 100%", Assert.Single(percent.Items).Nickname);
+        Assert.Empty(underscore.Items);
+        Assert.Equal(ids[2], Assert.Single(used.Items).Id);
+        Assert.Equal(ids, first.Items.Concat(second.Items).Select(a => a.Id));
+        Assert.Null(second.Next);
+        await Assert.ThrowsAsync<AccountValidationException>(() => host.Directory.ListAsync(new AccountQuery { Cursor = "garbage!" }));
+        await Assert.ThrowsAsync<AccountValidationException>(() => host.Directory.ListAsync(new AccountQuery { Limit = 0 }));
+    }
+}

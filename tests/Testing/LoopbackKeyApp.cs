@@ -1,0 +1,92 @@
+using System.Net;
+using Accounts.Orleans.Contracts.Catalog;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Accounts.Orleans.Testing;
+
+/// <summary>
+/// A stand-in for a key-based app on loopback: its "who am I" endpoint accepts exactly one API key and answers
+/// anything else with 401 and a message that quotes the key it got (as careless real APIs do).
+/// </summary>
+public sealed class LoopbackKeyApp : IAsyncDisposable
+{
+    public const string Slug = "loopback_keys";
+    private readonly WebApplication _app;
+    private int _calls;
+
+    private LoopbackKeyApp(WebApplication app, string validKey)
+    {
+        _app = app;
+        ValidKey = validKey;
+    }
+
+    public string ValidKey { get; }
+
+    public Uri BaseAddress => new(_app.Urls.Single());
+
+    public int Calls => Volatile.Read(ref _calls);
+
+    public static async Task<LoopbackKeyApp> StartAsync(string validKey)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var loopback = new LoopbackKeyApp(app, validKey);
+        app.MapGet("/v1/me", (HttpRequest request) =>
+        {
+            Interlocked.Increment(ref loopback._calls);
+            var given = request.Headers.Authorization.ToString();
+            return given == $"Bearer {validKey}"
+                ? Results.Json(new { id = "me" })
+                : Results.Json(new { message = $"Invalid API key: {given}" }, statusCode: (int)HttpStatusCode.Unauthorized);
+        });
+        await app.StartAsync();
+        return loopback;
+    }
+
+    /// <summary>The app's catalog entry, with its test request pointed at this server.</summary>
+    public AppDefinition Definition => new()
+    {
+        Slug = Slug,
+        Name = "Loopback Keys",
+        Categories = ["developer-tools"],
+        DocsUrl = "https://docs.loopback.example/keys",
+        AuthType = AuthType.Keys,
+        Fields =
+        [
+            new KeyField { Name = "api_key", Label = "API key", Secret = true, Pattern = "^lk_[a-z0-9]{16,}$" },
+            new KeyField { Name = "region", Label = "Region", Pattern = "^(eu|us)$", Required = false },
+        ],
+        TestRequest = new TestRequest
+        {
+            Url = new Uri(BaseAddress, "/v1/me").ToString(),
+            Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer {{api_key}}" },
+        },
+    };
+
+    /// <summary>Writes a catalog override file holding this app; returns its path.</summary>
+    public string WriteCatalogFile(string directory)
+    {
+        var path = Path.Combine(directory, "loopback-apps.json");
+        File.WriteAllText(path, $$"""{ "formatVersion": 1, "apps": [ {{System.Text.Json.JsonSerializer.Serialize(Definition, Catalog.Apps.CatalogFile.JsonOptions)}} ] }""");
+        return path;
+    }
+
+    /// <summary>Host settings that add this app to the catalog and let the service call it over loopback http.</summary>
+    public void AddTo(IDictionary<string, string?> settings)
+    {
+        settings["Accounts:Catalog:OverrideFile"] = WriteCatalogFile(Directory.CreateTempSubdirectory("accounts-catalog-").FullName);
+        settings["Accounts:Catalog:AllowLoopbackHttp"] = "true";
+        settings["Accounts:Connections:AllowLoopbackHttp"] = "true";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
