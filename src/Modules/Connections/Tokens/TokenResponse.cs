@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text;
+
+namespace Accounts.Orleans.Connections.Tokens;
+
+/// <summary>
+/// The tokens an app issued (RFC 6749 §5.1). A null <see cref="RefreshToken"/> or <see cref="Scopes"/> means the app
+/// did not say, so the caller keeps what it had; a null <see cref="ExpiresAt"/> means the token does not expire.
+/// </summary>
+public sealed record TokenGrant(
+    string AccessToken,
+    string? RefreshToken,
+    DateTimeOffset? ExpiresAt,
+    IReadOnlyList<string>? Scopes,
+    string TokenType,
+    string? Identity)
+{
+    // The generated ToString would print both tokens into any log line or exception message that shows a grant.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("AccessToken = ***, RefreshToken = ").Append(RefreshToken is null ? "null" : "***")
+            .Append(", ExpiresAt = ").Append(ExpiresAt?.ToString("O", CultureInfo.InvariantCulture) ?? "null")
+            .Append(", Scopes = ").Append(Scopes is null ? "null" : string.Join(' ', Scopes))
+            .Append(", TokenType = ").Append(TokenType)
+            .Append(", Identity = ").Append(Identity ?? "null");
+        return true;
+    }
+}
+
+/// <summary>What has to happen before the next call to the token endpoint can succeed.</summary>
+public enum TokenFailureKind
+{
+    /// <summary>The grant is gone (revoked, expired, already used): only the user can fix it, by connecting again.</summary>
+    NeedsReconnect,
+    /// <summary>The app rejects the service itself (client id, secret, redirect URI, grant type, scopes): the operator fixes it.</summary>
+    ClientMisconfigured,
+    /// <summary>The app is overloaded or down: the same request may succeed later.</summary>
+    Transient,
+    /// <summary>The answer cannot be understood; retrying will not change it and nobody knows who should act.</summary>
+    Malformed,
+}
+
+/// <summary>
+/// Why a call to the token endpoint failed. <see cref="Reason"/> is a short sentence for operators; it never holds
+/// a token or the raw response body, so it may be logged and shown.
+/// </summary>
+public sealed record TokenFailure(TokenFailureKind Kind, string? ErrorCode, string Reason, TimeSpan? RetryAfter);
+
+/// <summary>The outcome of one call to a token endpoint: a grant or a classified failure, never both.</summary>
+public abstract record TokenResult
+{
+    // Closed: the two cases below are the only results a caller has to handle.
+    private TokenResult() { }
+
+    public sealed record Success(TokenGrant Grant) : TokenResult;
+
+    public sealed record Failed(TokenFailure Failure) : TokenResult;
+}
