@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Threading.RateLimiting;
-using Accounts.Orleans.Host.OAuthClients;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -18,8 +17,6 @@ public static class ApiHosting
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiProblems>();
 
-        builder.Services.AddOptions<OAuthClientsOptions>().Bind(builder.Configuration.GetSection(OAuthClientsOptions.Section)).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<OAuthClientsOptions>, OAuthClientsOptionsValidator>();
 
         var perMinute = builder.Configuration.GetValue("Accounts:Api:AppRequestsPerMinute", 30);
         builder.Services.AddRateLimiter(limits =>
@@ -56,6 +53,7 @@ public static class ApiHosting
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
         app.MapAppEndpoints();
         app.MapAppRequestEndpoints();
+        app.MapOAuthCallback();
     }
 
     private static Task WriteHealthAsync(HttpContext context, HealthReport report)

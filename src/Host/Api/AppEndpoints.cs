@@ -1,5 +1,5 @@
 using Accounts.Orleans.Contracts.Catalog;
-using Accounts.Orleans.Host.OAuthClients;
+using Accounts.Orleans.Connections.OAuth;
 using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Host.Api;

@@ -30,6 +30,7 @@ public static partial class AccountsHost
         builder.AddAccountsTelemetry();
         builder.Services.AddAppCatalog(builder.Configuration);
         builder.Services.AddConnections(builder.Configuration);
+        builder.Services.PostConfigure<ConnectionsOptions>(o => o.RedirectUri ??= DefaultRedirectUri(builder.Configuration[WebHostDefaults.ServerUrlsKey]));
         builder.AddAccountsApi();
 
         var app = builder.Build();
@@ -78,6 +79,15 @@ public static partial class AccountsHost
             await Console.Error.WriteLineAsync($"accounts-orleans: cannot start: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>The callback on this Host's first URL; a wildcard host becomes localhost (set Accounts:Connections:RedirectUri behind a proxy).</summary>
+    private static string DefaultRedirectUri(string? urls)
+    {
+        var first = (urls ?? DefaultUrl).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? DefaultUrl;
+        var normalized = first.Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal)
+            .Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal).TrimEnd('/');
+        return normalized + Api.OAuthCallbackEndpoint.Path;
     }
 
     private static string Summarize(Exception e)

@@ -1,4 +1,4 @@
-using Accounts.Orleans.Catalog;
+using Accounts.Orleans.Contracts.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -10,8 +10,6 @@ public static class TelemetryHosting
 {
     public const string ServiceName = "accounts-orleans";
 
-    /// <summary>Our activity source; modules start spans for outbound work (token calls) on it.</summary>
-    public const string ActivitySourceName = "Accounts.Orleans";
 
     /// <summary>Traces, metrics and logs through OpenTelemetry; exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.</summary>
     public static void AddAccountsTelemetry(this WebApplicationBuilder builder)
@@ -19,11 +17,11 @@ public static class TelemetryHosting
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName))
             .WithTracing(tracing => tracing
-                .AddSource(ActivitySourceName, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application")
+                .AddSource(TelemetryNames.ActivitySource, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application")
                 .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/healthz"))
                 .AddHttpClientInstrumentation())
             .WithMetrics(metrics => metrics
-                .AddMeter(CatalogMetrics.MeterName, "Microsoft.Orleans")
+                .AddMeter(TelemetryNames.Meter, "Microsoft.Orleans")
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation());
         builder.Logging.AddOpenTelemetry(logging =>

@@ -6,7 +6,7 @@ namespace Accounts.Orleans.Catalog;
 /// <summary>The catalog's own instruments on the service meter.</summary>
 public sealed class CatalogMetrics
 {
-    public const string MeterName = "Accounts.Orleans";
+    public const string MeterName = Contracts.Telemetry.TelemetryNames.Meter;
 
     private readonly Counter<long> _requests;
     private readonly Counter<long> _snapshots;

@@ -2,12 +2,13 @@ using System.Net;
 using Accounts.Orleans.Connections.Audit;
 using Accounts.Orleans.Connections.Index;
 using Accounts.Orleans.Connections.Keys;
+using Accounts.Orleans.Connections.OAuth;
 using Accounts.Orleans.Storage;
 using Accounts.Orleans.Vault.Envelopes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Connections;
 
@@ -17,12 +18,18 @@ public static class ConnectionsModule
     public static IServiceCollection AddConnections(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ConnectionsOptions>().Bind(configuration.GetSection(ConnectionsOptions.Section));
+        services.AddOptions<OAuthClientsOptions>().Bind(configuration.GetSection(OAuthClientsOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OAuthClientsOptions>, OAuthClientsOptionsValidator>();
         services.AddSchemaMigrations("connections", typeof(ConnectionsModule).Assembly);
         services.AddSingleton<AccountIndex>();
         services.AddSingleton<AuditTrail>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());
+        services.AddHostedService<Refresh.RefreshSweepService>();
         services.AddSingleton<EnvelopeCipher>();
         services.AddSingleton<KeyVerifier>();
+        services.AddSingleton<Tokens.TokenClient>();
+        services.AddSingleton<ConnectionsTelemetry>();
+        services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient(KeyVerifier.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler

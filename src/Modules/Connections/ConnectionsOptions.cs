@@ -9,5 +9,23 @@ public sealed class ConnectionsOptions
     public bool AllowLoopbackHttp { get; set; }
 
     /// <summary>How long a call to an app (key verification, token endpoint) may take; well under the grain call timeout.</summary>
-    public TimeSpan OutboundTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan OutboundTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The callback address registered at every app (<c>https://accounts.example.com/oauth/callback</c>). The Host
+    /// derives it from its own URL when it is not set.
+    /// </summary>
+    public string? RedirectUri { get; set; }
+
+    /// <summary>How long a person has to finish consent at the app.</summary>
+    public TimeSpan FlowLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often the cluster looks for tokens that expire soon.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How many accounts the sweeper refreshes at once.</summary>
+    public int SweepConcurrency { get; set; } = 8;
+
+    /// <summary>Refresh this long before expiry unless the app says otherwise.</summary>
+    public TimeSpan DefaultRefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -1,11 +1,17 @@
 using System.Text.Json;
+using System.Diagnostics;
+using System.Security.Cryptography;
 using Accounts.Orleans.Connections.Audit;
 using Accounts.Orleans.Connections.Index;
+using Accounts.Orleans.Connections.OAuth;
+using Accounts.Orleans.Connections.Tokens;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Contracts.Storage;
 using Accounts.Orleans.Vault.Envelopes;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace Accounts.Orleans.Connections.Accounts;
 
@@ -20,13 +26,24 @@ public sealed partial class ConnectedAccountGrain(
     EnvelopeCipher cipher,
     AccountIndex index,
     AuditTrail audit,
+    TokenClient tokens,
+    IGrainFactory grains,
+    IOptionsMonitor<OAuthClientsOptions> clients,
+    IOptions<ConnectionsOptions> options,
+    ConnectionsTelemetry telemetry,
     TimeProvider time,
     ILogger<ConnectedAccountGrain> logger) : Grain, IConnectedAccountGrain, IAccountLifecycleGrain
 {
+    /// <summary>Tries within one refresh; a longer Retry-After is honoured across calls instead of blocking this one.</summary>
+    private static readonly TimeSpan LongestWaitInCall = TimeSpan.FromSeconds(4);
+
     private static readonly TimeSpan LastUsedFlushPeriod = TimeSpan.FromMinutes(1);
     private const int MaxLinks = 1000;
 
     private AccountSecrets? _secrets;
+    private AppDefinition? _app;
+    private int _consecutiveFailures;
+    private DateTimeOffset _nextAttemptAt;
     private bool _lastUsedUnsaved;
     private bool _indexStale;
 
@@ -47,7 +64,7 @@ public sealed partial class ConnectedAccountGrain(
 
     Task<AccountSummary> IConnectedAccountGrain.GetAsync() => Task.FromResult(Summary(RequireExisting()));
 
-    Task<CredentialBundle> IConnectedAccountGrain.GetCredentialsAsync(CredentialRequest request)
+    async Task<CredentialBundle> IConnectedAccountGrain.GetCredentialsAsync(CredentialRequest request)
     {
         var account = RequireWorkspace(request.WorkspaceId);
         if (account.DeletedAt is not null) throw new AccountDeletedException(Id);
@@ -55,11 +72,12 @@ public sealed partial class ConnectedAccountGrain(
         if (!account.Links.Contains(step)) throw new StepNotLinkedException(Id, step);
         if (account.Health == AccountHealth.NeedsReconnect) throw new AccountNeedsReconnectException(Id, account.HealthReason ?? "the app refused its credentials");
 
-        var secrets = OpenSecrets(account);
+        var secrets = account.AuthType == AuthType.OAuth2 ? await FreshTokensAsync(force: false) : OpenSecrets(account);
         account.LastUsedAt = time.GetUtcNow();
         _lastUsedUnsaved = true;
         Audit("credentials_read", $"workflow:{request.WorkflowId}", step);
-        return Task.FromResult(new CredentialBundle
+        telemetry.CredentialRead(account.AppSlug);
+        return new CredentialBundle
         {
             AccountId = Id,
             AppSlug = account.AppSlug,
@@ -69,7 +87,7 @@ public sealed partial class ConnectedAccountGrain(
             ExpiresAt = account.AccessTokenExpiresAt,
             Scopes = account.Scopes,
             Fields = secrets.Fields,
-        });
+        };
     }
 
     async Task<AccountSummary> IConnectedAccountGrain.LinkAsync(string workspaceId, WorkflowStep step)
@@ -106,12 +124,32 @@ public sealed partial class ConnectedAccountGrain(
         return Summary(account);
     }
 
-    Task<AccountSummary> IConnectedAccountGrain.RefreshAsync(string actor)
+    async Task<AccountSummary> IConnectedAccountGrain.RefreshAsync(string actor)
     {
         var account = RequireExisting();
         if (account.DeletedAt is not null) throw new AccountDeletedException(Id);
-        // Key-based credentials have nothing to refresh; OAuth refresh arrives with the token lifecycle.
-        return Task.FromResult(Summary(account));
+        // Key-based credentials have nothing to refresh.
+        if (account.AuthType == AuthType.OAuth2)
+        {
+            await FreshTokensAsync(force: true);
+            Audit("refresh_requested", AccountRules.Actor(actor));
+        }
+        return Summary(account);
+    }
+
+    async Task IAccountLifecycleGrain.RefreshIfDueAsync(TimeSpan lookahead)
+    {
+        if (Account is { WorkspaceId: not null, DeletedAt: null, AuthType: AuthType.OAuth2 } && Account.Health != AccountHealth.NeedsReconnect)
+        {
+            try
+            {
+                await FreshTokensAsync(force: false, lookahead);
+            }
+            catch (AccountException)
+            {
+                // The account's health now says what went wrong; the sweeper moves on.
+            }
+        }
     }
 
     async Task<AccountSummary> IConnectedAccountGrain.DeleteAsync(bool force, string actor)
@@ -121,6 +159,7 @@ public sealed partial class ConnectedAccountGrain(
         if (account.Links.Count > 0 && !force) throw new AccountStillLinkedException(Id, account.Links.ToArray());
 
         var unlinked = account.Links.Count;
+        var revoked = account.AuthType == AuthType.OAuth2 && await RevokeAsync(account);
         account.SealedSecrets = null;
         account.DisplayFields.Clear();
         account.Links.Clear();
@@ -129,7 +168,8 @@ public sealed partial class ConnectedAccountGrain(
         account.Health = AccountHealth.Deleted;
         account.HealthReason = "deleted";
         _secrets = null;
-        await SaveAsync("deleted", AccountRules.Actor(actor), detail: unlinked > 0 ? $"unlinked {unlinked} step(s)" : null);
+        var detail = string.Join("; ", new[] { unlinked > 0 ? $"unlinked {unlinked} step(s)" : null, revoked ? "revoked at the app" : null }.OfType<string>());
+        await SaveAsync("deleted", AccountRules.Actor(actor), detail: detail.Length > 0 ? detail : null);
         return Summary(account);
     }
 
@@ -161,6 +201,165 @@ public sealed partial class ConnectedAccountGrain(
         await SaveAsync("reconnected", actor);
         return Summary(account);
     }
+
+    async Task<AccountSummary> IAccountLifecycleGrain.CreateWithTokensAsync(NewOAuthAccount request)
+    {
+        if (Account.WorkspaceId is not null) throw new InvalidOperationException($"Account {Id} already exists.");
+        Account.WorkspaceId = request.WorkspaceId;
+        Account.AppSlug = request.AppSlug;
+        Account.Nickname = request.Nickname;
+        Account.AuthType = AuthType.OAuth2;
+        Account.CreatedAt = time.GetUtcNow();
+        ApplyTokens(request.Tokens, keepRefreshToken: null);
+        await SaveAsync("connected", request.Actor);
+        LogConnected(logger, Id, request.AppSlug, request.WorkspaceId);
+        return Summary(Account);
+    }
+
+    async Task<(AccountSummary Summary, string? Warning)> IAccountLifecycleGrain.ReplaceTokensAsync(string workspaceId, ReceivedTokens received, string actor)
+    {
+        var account = RequireWorkspace(workspaceId);
+        if (account.DeletedAt is not null) throw new AccountDeletedException(Id);
+        var before = account.UpstreamIdentity;
+        string? warning = null;
+        if (before is not null && received.Identity is not null && before != received.Identity)
+        {
+            warning = $"This authorization belongs to a different {account.AppSlug} identity ({received.Identity}) than before ({before}); every linked workflow now acts as the new one.";
+            LogIdentityChanged(logger, Id, account.AppSlug);
+        }
+        ApplyTokens(received, keepRefreshToken: null);
+        _consecutiveFailures = 0;
+        _nextAttemptAt = default;
+        await SaveAsync("reconnected", actor, detail: warning is null ? null : "upstream identity changed");
+        return (Summary(account), warning);
+    }
+
+    /// <summary>
+    /// The token lifecycle. The grain runs one call at a time, so however many callers wait, one refresh happens and
+    /// the rest find the new token. Rotated refresh tokens are stored before anyone sees the new access token.
+    /// </summary>
+    private async Task<AccountSecrets> FreshTokensAsync(bool force, TimeSpan lookahead = default)
+    {
+        var account = Account;
+        var secrets = OpenSecrets(account);
+        var now = time.GetUtcNow();
+        var app = await AppAsync();
+        var margin = app.OAuth?.RefreshMarginSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Value.DefaultRefreshMargin;
+        if (!force && !RefreshPolicy.IsDue(account.AccessTokenExpiresAt, now + lookahead, margin)) return secrets;
+
+        var stillValid = account.AccessTokenExpiresAt is { } expiresAt && expiresAt > now;
+        if (secrets.RefreshToken is null)
+        {
+            if (stillValid || account.AccessTokenExpiresAt is null) return secrets;
+            await MarkAsync(AccountHealth.NeedsReconnect, "the access token expired and the app issued no refresh token");
+            throw new AccountNeedsReconnectException(Id, account.HealthReason!);
+        }
+        if (!force && now < _nextAttemptAt)
+        {
+            // A failing app is not hammered: until the back-off passes, callers get the old token while it lasts.
+            if (stillValid) return secrets;
+            throw new TokenRefreshFailedException(Id, account.HealthReason ?? "the app is failing; retrying later");
+        }
+        if (!clients.CurrentValue.TryGetValue(account.AppSlug, out var client))
+            throw new OAuthClientNotConfiguredException(account.AppSlug);
+
+        var clock = Stopwatch.StartNew();
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await tokens.RefreshAsync(app, client, secrets.RefreshToken, Id, CancellationToken.None);
+            if (result is TokenResult.Success success)
+            {
+                var refreshed = await StoreRefreshAsync(success.Grant, secrets);
+                telemetry.Refreshed(account.AppSlug, "success", clock.Elapsed);
+                return refreshed;
+            }
+            var failure = ((TokenResult.Failed)result).Failure;
+            if (failure.Kind == TokenFailureKind.NeedsReconnect)
+            {
+                telemetry.Refreshed(account.AppSlug, "needs_reconnect", clock.Elapsed);
+                LogNeedsReconnect(logger, Id, account.AppSlug, failure.Reason);
+                await MarkAsync(AccountHealth.NeedsReconnect, failure.Reason);
+                throw new AccountNeedsReconnectException(Id, failure.Reason);
+            }
+            var wait = RefreshPolicy.Backoff(attempt, failure.RetryAfter, RandomNumberGenerator.GetInt32(1000) / 1000d);
+            if (RefreshPolicy.MayTryAgain(failure.Kind, attempt) && wait <= LongestWaitInCall)
+            {
+                await Task.Delay(wait, time);
+                continue;
+            }
+            _consecutiveFailures++;
+            _nextAttemptAt = time.GetUtcNow() + RefreshPolicy.Backoff(_consecutiveFailures, failure.RetryAfter, RandomNumberGenerator.GetInt32(1000) / 1000d);
+            var reason = failure.Kind == TokenFailureKind.ClientMisconfigured ? $"the app rejected this service's OAuth client: {failure.Reason}" : failure.Reason;
+            telemetry.Refreshed(account.AppSlug, failure.Kind.ToString().ToLowerInvariant(), clock.Elapsed);
+            LogRefreshFailed(logger, Id, account.AppSlug, reason, _nextAttemptAt);
+            await MarkAsync(AccountHealth.Error, reason);
+            if (stillValid && !force) return secrets;
+            throw new TokenRefreshFailedException(Id, reason);
+        }
+    }
+
+    /// <summary>Seals and stores the new tokens first; only then do callers get the new access token.</summary>
+    private async Task<AccountSecrets> StoreRefreshAsync(TokenGrant grant, AccountSecrets previous)
+    {
+        ApplyTokens(new ReceivedTokens(grant.AccessToken, grant.RefreshToken, grant.TokenType, grant.ExpiresAt, grant.Scopes ?? Account.Scopes, grant.Identity ?? Account.UpstreamIdentity),
+            keepRefreshToken: previous.RefreshToken);
+        Account.LastRefreshedAt = time.GetUtcNow();
+        _consecutiveFailures = 0;
+        _nextAttemptAt = default;
+        try
+        {
+            await SaveAsync("refreshed", "service");
+        }
+        catch (InconsistentStateException)
+        {
+            // Another activation of this account (after a partition) stored newer tokens first: use those rather
+            // than refresh again or fail the caller.
+            await state.ReadStateAsync();
+            _secrets = null;
+            LogConcurrentRefresh(logger, Id);
+            return OpenSecrets(Account);
+        }
+        return _secrets!;
+    }
+
+    private void ApplyTokens(ReceivedTokens received, string? keepRefreshToken)
+    {
+        Seal(new AccountSecrets(new Dictionary<string, string>(), received.AccessToken, received.RefreshToken ?? keepRefreshToken, received.TokenType));
+        Account.AccessTokenExpiresAt = received.ExpiresAt;
+        Account.Scopes = received.Scopes.ToList();
+        Account.UpstreamIdentity = received.Identity ?? Account.UpstreamIdentity;
+        Account.Health = AccountHealth.Healthy;
+        Account.HealthReason = null;
+    }
+
+    private async Task MarkAsync(AccountHealth health, string reason)
+    {
+        if (Account.Health == health && Account.HealthReason == reason) return;
+        Account.Health = health;
+        Account.HealthReason = reason;
+        await SaveAsync(health == AccountHealth.NeedsReconnect ? "needs_reconnect" : "refresh_failed", "service", detail: reason);
+    }
+
+    private async Task<bool> RevokeAsync(ConnectedAccountState account)
+    {
+        try
+        {
+            var secrets = OpenSecrets(account);
+            var app = await AppAsync();
+            if (!clients.CurrentValue.TryGetValue(account.AppSlug, out var client)) return false;
+            var (token, hint) = secrets.RefreshToken is { } refresh ? (refresh, "refresh_token") : (secrets.AccessToken, "access_token");
+            return token is not null && await tokens.RevokeAsync(app, client, token, hint, Id, CancellationToken.None);
+        }
+        catch (CredentialsUnavailableException)
+        {
+            // Nothing to revoke with; the secrets are erased all the same.
+            return false;
+        }
+    }
+
+    private async Task<AppDefinition> AppAsync()
+        => _app ??= await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(Account.AppSlug)
+            ?? throw new AccountNeedsReconnectException(Id, $"the app '{Account.AppSlug}' is no longer in the catalog");
 
     private ConnectedAccountState RequireExisting()
         => Account.WorkspaceId is null ? throw new AccountNotFoundException(Id) : Account;
@@ -288,6 +487,18 @@ public sealed partial class ConnectedAccountGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Cannot open the credentials of account {AccountId}: {Problem}")]
     private static partial void LogCannotOpen(ILogger logger, string accountId, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} needs reconnect: {App} answered {Reason}")]
+    private static partial void LogNeedsReconnect(ILogger logger, string accountId, string app, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} could not refresh its {App} token ({Reason}); next try after {NextAttempt}")]
+    private static partial void LogRefreshFailed(ILogger logger, string accountId, string app, string reason, DateTimeOffset nextAttempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Account {AccountId}: another activation stored newer tokens first; using them")]
+    private static partial void LogConcurrentRefresh(ILogger logger, string accountId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} was reconnected to a different {App} identity")]
+    private static partial void LogIdentityChanged(ILogger logger, string accountId, string app);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not update the index row of account {AccountId} ({Error}); retried on its next change")]
     private static partial void LogIndexFailed(ILogger logger, string accountId, string error);

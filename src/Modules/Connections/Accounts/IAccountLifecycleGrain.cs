@@ -14,7 +14,39 @@ public interface IAccountLifecycleGrain : IGrainWithStringKey
 
     [Alias("ReplaceKeys")]
     Task<AccountSummary> ReplaceKeysAsync(string workspaceId, IReadOnlyDictionary<string, string> values, IReadOnlyDictionary<string, string> displayFields, string actor);
+
+    [Alias("CreateWithTokens")]
+    Task<AccountSummary> CreateWithTokensAsync(NewOAuthAccount account);
+
+    /// <summary>A reconnect: new tokens for the same account; the warning is set when the upstream identity changed.</summary>
+    [Alias("ReplaceTokens")]
+    Task<(AccountSummary Summary, string? Warning)> ReplaceTokensAsync(string workspaceId, ReceivedTokens tokens, string actor);
+
+    /// <summary>The sweeper's nudge: refresh when the token will be due within <paramref name="lookahead"/>, otherwise do nothing.</summary>
+    [Alias("RefreshIfDue")]
+    Task RefreshIfDueAsync(TimeSpan lookahead);
 }
+
+/// <summary>Tokens from a code exchange, on their way into an account's envelope.</summary>
+[GenerateSerializer, Alias("accounts.received-tokens"), Immutable]
+public sealed record ReceivedTokens(
+    [property: Id(0)] string AccessToken,
+    [property: Id(1)] string? RefreshToken,
+    [property: Id(2)] string TokenType,
+    [property: Id(3)] DateTimeOffset? ExpiresAt,
+    [property: Id(4)] IReadOnlyList<string> Scopes,
+    [property: Id(5)] string? Identity)
+{
+    public override string ToString() => $"ReceivedTokens {{ ExpiresAt = {ExpiresAt}, Scopes = {string.Join(' ', Scopes)}, Identity = {Identity} }}";
+}
+
+[GenerateSerializer, Alias("accounts.new-oauth-account"), Immutable]
+public sealed record NewOAuthAccount(
+    [property: Id(0)] string WorkspaceId,
+    [property: Id(1)] string AppSlug,
+    [property: Id(2)] string Nickname,
+    [property: Id(3)] ReceivedTokens Tokens,
+    [property: Id(4)] string Actor);
 
 [GenerateSerializer, Alias("accounts.new-key-account"), Immutable]
 public sealed record NewKeyAccount(

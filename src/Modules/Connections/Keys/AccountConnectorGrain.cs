@@ -1,7 +1,9 @@
 using Accounts.Orleans.Connections.Accounts;
+using Accounts.Orleans.Connections.OAuth;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Vault.Masking;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
 namespace Accounts.Orleans.Connections.Keys;
@@ -12,8 +14,16 @@ namespace Accounts.Orleans.Connections.Keys;
 /// </summary>
 [GrainType("accounts.connector")]
 [StatelessWorker]
-public sealed class AccountConnectorGrain(IGrainFactory grains, KeyVerifier verifier, TimeProvider time) : Grain, IAccountConnectorGrain
+public sealed class AccountConnectorGrain(
+    IGrainFactory grains,
+    KeyVerifier verifier,
+    IOptionsMonitor<OAuthClientsOptions> clients,
+    IOptions<ConnectionsOptions> options,
+    ConnectionsTelemetry telemetry,
+    TimeProvider time) : Grain, IAccountConnectorGrain
 {
+    private const int MaxExtraScopes = 50;
+
     async Task<AccountSummary> IAccountConnectorGrain.ConnectWithKeysAsync(KeyConnectRequest request)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -52,6 +62,48 @@ public sealed class AccountConnectorGrain(IGrainFactory grains, KeyVerifier veri
         await verifier.VerifyAsync(app!, values, CancellationToken.None);
         return await grains.GetGrain<IAccountLifecycleGrain>(request.AccountId)
             .ReplaceKeysAsync(request.WorkspaceId, values, Display(app!, values), AccountRules.Actor(request.Actor));
+    }
+
+    async Task<OAuthStarted> IAccountConnectorGrain.StartOAuthAsync(OAuthStartRequest request)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!AccountRules.IsIdentifier(request.WorkspaceId)) errors["workspaceId"] = [AccountRules.IdentifierRule];
+        var nickname = request.Nickname;
+        try
+        {
+            nickname = AccountRules.Nickname(request.Nickname);
+        }
+        catch (AccountValidationException e)
+        {
+            foreach (var (key, value) in e.Errors) errors[key] = value;
+        }
+        var app = await FindAppAsync(request.AppSlug, errors);
+        if (app is { AuthType: not AuthType.OAuth2 }) errors["appSlug"] = [$"'{app.Slug}' connects with keys, not OAuth"];
+        var extra = request.ExtraScopes ?? [];
+        if (extra.Count > MaxExtraScopes || extra.Any(s => string.IsNullOrWhiteSpace(s) || s.Length > 200 || s.Any(char.IsWhiteSpace) || s.Contains(',', StringComparison.Ordinal)))
+            errors["extraScopes"] = [$"at most {MaxExtraScopes} scopes, each 1-200 characters without spaces or commas"];
+        if (request.ReconnectAccountId is { } reconnect && app is not null && errors.Count == 0)
+        {
+            if (!AccountIds.IsValid(reconnect)) throw new AccountNotFoundException(reconnect);
+            var current = await grains.GetGrain<IConnectedAccountGrain>(reconnect).GetAsync();
+            if (!string.Equals(current.WorkspaceId, request.WorkspaceId, StringComparison.Ordinal)) throw new AccountAccessDeniedException(reconnect);
+            if (current.Health == AccountHealth.Deleted) throw new AccountDeletedException(reconnect);
+            if (current.AppSlug != app.Slug) errors["reconnectAccountId"] = [$"is an account of '{current.AppSlug}', not '{app.Slug}'"];
+        }
+        if (errors.Count > 0) throw new AccountValidationException(errors);
+        if (!clients.CurrentValue.TryGetValue(app!.Slug, out var client) || string.IsNullOrWhiteSpace(client.ClientId))
+            throw new OAuthClientNotConfiguredException(app.Slug);
+        var redirectUri = options.Value.RedirectUri
+            ?? throw new InvalidOperationException($"{ConnectionsOptions.Section}:RedirectUri is not set.");
+
+        var state = AuthorizationRequest.NewState();
+        var verifier = app.OAuth!.Pkce ? AuthorizationRequest.NewVerifier() : null;
+        var scopes = AuthorizationRequest.Scopes(app, extra);
+        var expiresAt = time.GetUtcNow() + options.Value.FlowLifetime;
+        await grains.GetGrain<IOAuthFlowSetupGrain>(state).BeginAsync(new OAuthFlowBegin(
+            request.WorkspaceId, app.Slug, nickname, scopes, AccountRules.Actor(request.Actor), request.ReconnectAccountId, verifier, redirectUri, expiresAt));
+        telemetry.Flow(app.Slug, "started");
+        return new OAuthStarted(state, AuthorizationRequest.BuildUrl(app, client.ClientId, redirectUri, scopes, state, verifier), expiresAt);
     }
 
     private async Task<AppDefinition?> FindAppAsync(string? slug, Dictionary<string, string[]> errors)

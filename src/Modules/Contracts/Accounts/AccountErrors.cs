@@ -77,3 +77,39 @@ public sealed class CredentialsUnavailableException(string accountId)
 {
     [Id(0)] public string AccountId { get; } = accountId;
 }
+
+/// <summary>The deployment has no OAuth client for the app; an operator must register one.</summary>
+[GenerateSerializer, Alias("accounts.error.oauth-client-missing")]
+public sealed class OAuthClientNotConfiguredException(string appSlug)
+    : AccountException($"No OAuth client is configured for '{appSlug}'; set Accounts:OAuthClients:{appSlug}:ClientId and ClientSecret.")
+{
+    [Id(0)] public string AppSlug { get; } = appSlug;
+}
+
+[GenerateSerializer, Alias("accounts.oauth-flow-error")]
+public enum OAuthFlowError
+{
+    UnknownState = 0,
+    Expired = 1,
+    AlreadyUsed = 2,
+    IssuerMismatch = 3,
+    Denied = 4,
+    MissingCode = 5,
+    ExchangeFailed = 6,
+}
+
+/// <summary>An OAuth callback that cannot complete a flow; <see cref="Kind"/> says why. Never holds a code or token.</summary>
+[GenerateSerializer, Alias("accounts.error.oauth-flow")]
+public sealed class OAuthFlowException(OAuthFlowError kind, string message) : AccountException(message)
+{
+    [Id(0)] public OAuthFlowError Kind { get; } = kind;
+}
+
+/// <summary>The app could not refresh the token for a reason that may pass (it was down); the account keeps its tokens.</summary>
+[GenerateSerializer, Alias("accounts.error.refresh-failed")]
+public sealed class TokenRefreshFailedException(string accountId, string reason)
+    : AccountException($"Account '{accountId}' could not refresh its token: {reason}")
+{
+    [Id(0)] public string AccountId { get; } = accountId;
+    [Id(1)] public string Reason { get; } = reason;
+}

@@ -42,7 +42,7 @@ public interface IConnectedAccountGrain : IGrainWithStringKey
     Task<AccountSummary> DeleteAsync(bool force, string actor);
 }
 
-/// <summary>Connects new accounts (and reconnects existing ones) of key-based apps; activated on every silo.</summary>
+/// <summary>Connects new accounts and reconnects existing ones; stateless, activated on every silo.</summary>
 [Alias("accounts.IAccountConnectorGrain")]
 public interface IAccountConnectorGrain : IGrainWithIntegerKey
 {
@@ -55,6 +55,12 @@ public interface IAccountConnectorGrain : IGrainWithIntegerKey
     /// <exception cref="KeyVerificationFailedException">The app refused the keys when they were tried.</exception>
     [Alias("ReconnectWithKeys")]
     Task<AccountSummary> ReconnectWithKeysAsync(KeyReconnectRequest request);
+
+    /// <summary>Begins an OAuth authorization: the URL to send the person to, with state and PKCE.</summary>
+    /// <exception cref="AccountValidationException">Unknown app, a key-based app, or malformed input.</exception>
+    /// <exception cref="OAuthClientNotConfiguredException">This deployment has no OAuth client for the app.</exception>
+    [Alias("StartOAuth")]
+    Task<OAuthStarted> StartOAuthAsync(OAuthStartRequest request);
 }
 
 /// <summary>Queries over the account index (never activates the accounts); activated on every silo.</summary>
@@ -68,4 +74,19 @@ public interface IAccountDirectoryGrain : IGrainWithIntegerKey
     /// <summary>The newest audit events of one account, newest first.</summary>
     [Alias("GetAudit")]
     Task<IReadOnlyList<AuditEvent>> GetAuditAsync(string accountId, int limit);
+}
+
+/// <summary>
+/// One OAuth authorization in progress (key: the <c>state</c> value, 256 random bits). Single use, expires after ten
+/// minutes, and survives a silo restart.
+/// </summary>
+[Alias("accounts.IOAuthFlowGrain")]
+public interface IOAuthFlowGrain : IGrainWithStringKey
+{
+    /// <exception cref="OAuthFlowException">Unknown, expired or replayed state; an error from the app; a failed code exchange.</exception>
+    [Alias("Complete")]
+    Task<OAuthCompleted> CompleteAsync(OAuthCallback callback);
+
+    [Alias("GetView")]
+    Task<OAuthFlowView> GetViewAsync();
 }

@@ -1,7 +1,6 @@
-using Accounts.Orleans.Catalog.Apps;
 using Microsoft.Extensions.Options;
 
-namespace Accounts.Orleans.Host.OAuthClients;
+namespace Accounts.Orleans.Connections.OAuth;
 
 /// <summary>
 /// <c>Accounts:OAuthClients:&lt;slug&gt;</c>: the OAuth client this deployment registered at each app. The secret
@@ -25,14 +24,14 @@ public sealed class OAuthClientCredentials
     public override string ToString() => $"ClientId={ClientId}, ClientSecret=***";
 }
 
-internal sealed class OAuthClientsOptionsValidator : IValidateOptions<OAuthClientsOptions>
+public sealed class OAuthClientsOptionsValidator : IValidateOptions<OAuthClientsOptions>
 {
     public ValidateOptionsResult Validate(string? name, OAuthClientsOptions options)
     {
         var failures = new List<string>();
         foreach (var (slug, client) in options)
         {
-            if (!AppDefinitionRules.SlugPattern().IsMatch(slug))
+            if (!IsSlug(slug))
                 failures.Add($"{OAuthClientsOptions.Section}:{slug} is not an app slug.");
             else if (string.IsNullOrWhiteSpace(client.ClientId) || client.ClientId.Length > 512)
                 failures.Add($"{OAuthClientsOptions.Section}:{slug}:ClientId is required (at most 512 characters).");
@@ -41,4 +40,7 @@ internal sealed class OAuthClientsOptionsValidator : IValidateOptions<OAuthClien
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static bool IsSlug(string slug)
+        => slug.Length is >= 2 and <= 64 && char.IsAsciiLetterLower(slug[0]) && slug.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
 }

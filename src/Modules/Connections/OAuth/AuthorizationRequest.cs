@@ -1,0 +1,46 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using Accounts.Orleans.Contracts.Catalog;
+
+namespace Accounts.Orleans.Connections.OAuth;
+
+/// <summary>The authorize URL of one flow (RFC 6749 §4.1.1) with its state and PKCE S256 challenge (RFC 7636).</summary>
+public static class AuthorizationRequest
+{
+    /// <summary>256 random bits, base64url: unguessable, and safe in a URL and as a grain key.</summary>
+    public static string NewState() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>A 43-character verifier (the RFC's minimum length, 256 bits of entropy).</summary>
+    public static string NewVerifier() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+
+    public static string Challenge(string verifier) => Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+
+    public static bool IsWellFormedState(string? state)
+        => state is { Length: 43 } && Base64Url.IsValid(state);
+
+    public static string BuildUrl(AppDefinition app, string clientId, string redirectUri, IReadOnlyList<string> scopes, string state, string? codeVerifier)
+    {
+        var oauth = app.OAuth ?? throw new InvalidOperationException($"{app.Slug} is not an OAuth app.");
+        var query = new List<KeyValuePair<string, string>>
+        {
+            new("response_type", "code"),
+            new("client_id", clientId),
+            new("redirect_uri", redirectUri),
+            new("state", state),
+        };
+        if (scopes.Count > 0) query.Add(new("scope", string.Join(oauth.ScopeSeparator, scopes)));
+        if (codeVerifier is not null)
+        {
+            query.Add(new("code_challenge", Challenge(codeVerifier)));
+            query.Add(new("code_challenge_method", "S256"));
+        }
+        query.AddRange(oauth.AuthorizeParameters);
+        var separator = oauth.AuthorizeUrl.Contains('?', StringComparison.Ordinal) ? "&" : "?";
+        return oauth.AuthorizeUrl + separator + string.Join("&", query.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+    }
+
+    /// <summary>The app's default scopes plus the requested extra ones, each once, in order.</summary>
+    public static IReadOnlyList<string> Scopes(AppDefinition app, IReadOnlyList<string>? extra)
+        => (app.OAuth?.DefaultScopes ?? []).Concat(extra ?? []).Distinct(StringComparer.Ordinal).ToArray();
+}

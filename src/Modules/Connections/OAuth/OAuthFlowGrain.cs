@@ -1,0 +1,128 @@
+using System.Text;
+using Accounts.Orleans.Connections.Accounts;
+using Accounts.Orleans.Connections.Tokens;
+using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Contracts.Catalog;
+using Accounts.Orleans.Contracts.Storage;
+using Accounts.Orleans.Vault.Envelopes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Accounts.Orleans.Connections.OAuth;
+
+/// <summary>
+/// One authorization in progress, keyed by its state. Persisted so a pending flow survives a silo restart; marked
+/// used before the code is exchanged, so a replayed callback can never run a second exchange.
+/// </summary>
+[GrainType("accounts.oauth-flow")]
+public sealed partial class OAuthFlowGrain(
+    [PersistentState("flow", StorageNames.Grains)] IPersistentState<OAuthFlowState> state,
+    IGrainFactory grains,
+    TokenClient tokens,
+    EnvelopeCipher cipher,
+    IOptionsMonitor<OAuthClientsOptions> clients,
+    ConnectionsTelemetry telemetry,
+    TimeProvider time,
+    ILogger<OAuthFlowGrain> logger) : Grain, IOAuthFlowGrain, IOAuthFlowSetupGrain
+{
+    private OAuthFlowState Flow => state.State;
+
+    private CredentialBinding Binding => new(Flow.WorkspaceId!, "oauth-flow:" + this.GetPrimaryKeyString());
+
+    async Task IOAuthFlowSetupGrain.BeginAsync(OAuthFlowBegin begin)
+    {
+        if (Flow.WorkspaceId is not null) throw new InvalidOperationException("This state value is already in use.");
+        Flow.WorkspaceId = begin.WorkspaceId;
+        Flow.AppSlug = begin.AppSlug;
+        Flow.Nickname = begin.Nickname;
+        Flow.Scopes = begin.Scopes.ToList();
+        Flow.Actor = begin.Actor;
+        Flow.ReconnectAccountId = begin.ReconnectAccountId;
+        Flow.RedirectUri = begin.RedirectUri;
+        Flow.ExpiresAt = begin.ExpiresAt;
+        Flow.Status = OAuthFlowStatus.Pending;
+        Flow.SealedVerifier = begin.CodeVerifier is null ? null : cipher.Seal(Encoding.ASCII.GetBytes(begin.CodeVerifier), Binding);
+        await state.WriteStateAsync();
+    }
+
+    Task<OAuthFlowView> IOAuthFlowGrain.GetViewAsync()
+    {
+        var status = Flow.WorkspaceId is null ? OAuthFlowStatus.Unknown
+            : Flow.Status == OAuthFlowStatus.Pending && time.GetUtcNow() > Flow.ExpiresAt ? OAuthFlowStatus.Expired
+            : Flow.Status;
+        return Task.FromResult(new OAuthFlowView(status, Flow.AccountId, Flow.Message));
+    }
+
+    async Task<OAuthCompleted> IOAuthFlowGrain.CompleteAsync(OAuthCallback callback)
+    {
+        if (Flow.WorkspaceId is null) throw new OAuthFlowException(OAuthFlowError.UnknownState, "This sign-in link is not one we issued.");
+        if (Flow.Status != OAuthFlowStatus.Pending) throw new OAuthFlowException(OAuthFlowError.AlreadyUsed, "This sign-in was already completed; start again to connect another account.");
+        if (time.GetUtcNow() > Flow.ExpiresAt) throw new OAuthFlowException(OAuthFlowError.Expired, "This sign-in took too long and expired; start again.");
+
+        // From here on the state is spent, whatever happens next.
+        Flow.Status = OAuthFlowStatus.Failed;
+        var verifier = Flow.SealedVerifier is null ? null : Encoding.ASCII.GetString(cipher.Open(Flow.SealedVerifier, Binding));
+        Flow.SealedVerifier = null;
+        await state.WriteStateAsync();
+
+        try
+        {
+            var completed = await ExchangeAsync(callback, verifier);
+            Flow.Status = OAuthFlowStatus.Completed;
+            Flow.AccountId = completed.AccountId;
+            Flow.Message = completed.Warning;
+            telemetry.Flow(Flow.AppSlug, "completed");
+            return completed;
+        }
+        catch (AccountException e)
+        {
+            Flow.Message = e.Message;
+            telemetry.Flow(Flow.AppSlug, "failed");
+            throw;
+        }
+        finally
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    private async Task<OAuthCompleted> ExchangeAsync(OAuthCallback callback, string? verifier)
+    {
+        var app = await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(Flow.AppSlug)
+            ?? throw new OAuthFlowException(OAuthFlowError.ExchangeFailed, $"'{Flow.AppSlug}' is no longer in the catalog.");
+        if (callback.Error is { } error)
+            throw new OAuthFlowException(OAuthFlowError.Denied, $"{app.Name} did not grant access ({Sanitize(error, 64)}{(callback.ErrorDescription is { } d ? ": " + Sanitize(d, 200) : "")}).");
+        if (app.OAuth?.Issuer is { } issuer && !string.Equals(callback.Issuer, issuer, StringComparison.Ordinal))
+            throw new OAuthFlowException(OAuthFlowError.IssuerMismatch, $"The answer did not come from {app.Name}'s authorization server (issuer mismatch).");
+        if (string.IsNullOrEmpty(callback.Code)) throw new OAuthFlowException(OAuthFlowError.MissingCode, "The app's answer has no authorization code.");
+        if (!clients.CurrentValue.TryGetValue(app.Slug, out var client)) throw new OAuthClientNotConfiguredException(app.Slug);
+
+        var result = await tokens.ExchangeCodeAsync(app, client, callback.Code, verifier, Flow.RedirectUri, CancellationToken.None);
+        if (result is TokenResult.Failed failed)
+        {
+            LogExchangeFailed(logger, app.Slug, failed.Failure.Reason);
+            throw new OAuthFlowException(OAuthFlowError.ExchangeFailed, $"{app.Name} refused to issue tokens: {failed.Failure.Reason}.");
+        }
+        var grant = ((TokenResult.Success)result).Grant;
+        var tokensReceived = new ReceivedTokens(grant.AccessToken, grant.RefreshToken, grant.TokenType, grant.ExpiresAt, grant.Scopes ?? Flow.Scopes, grant.Identity);
+
+        if (Flow.ReconnectAccountId is { } accountId)
+        {
+            var (_, warning) = await grains.GetGrain<IAccountLifecycleGrain>(accountId).ReplaceTokensAsync(Flow.WorkspaceId!, tokensReceived, Flow.Actor);
+            return new OAuthCompleted(accountId, app.Slug, Reconnected: true, warning);
+        }
+        var id = AccountIds.New(time);
+        await grains.GetGrain<IAccountLifecycleGrain>(id).CreateWithTokensAsync(new NewOAuthAccount(Flow.WorkspaceId!, app.Slug, Flow.Nickname, tokensReceived, Flow.Actor));
+        return new OAuthCompleted(id, app.Slug, Reconnected: false, Warning: null);
+    }
+
+    /// <summary>Text an app (or an attacker crafting the callback) chose: printable ASCII only, and short.</summary>
+    private static string Sanitize(string value, int max)
+    {
+        var clean = new string(value.Where(c => c is >= ' ' and <= '~').Take(max).ToArray());
+        return clean.Length == 0 ? "no details" : clean;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OAuth code exchange for {App} failed: {Reason}")]
+    private static partial void LogExchangeFailed(ILogger logger, string app, string reason);
+}

@@ -1,0 +1,45 @@
+using Accounts.Orleans.Contracts.Accounts;
+
+namespace Accounts.Orleans.Connections.OAuth;
+
+/// <summary>A pending authorization. The PKCE verifier is sealed like any credential; the rest is not secret.</summary>
+[GenerateSerializer, Alias("accounts.oauth-flow-state-stored")]
+public sealed class OAuthFlowState
+{
+    [Id(0)] public string? WorkspaceId { get; set; }
+    [Id(1)] public string AppSlug { get; set; } = "";
+    [Id(2)] public string Nickname { get; set; } = "";
+    [Id(3)] public List<string> Scopes { get; set; } = [];
+    [Id(4)] public string Actor { get; set; } = "";
+    [Id(5)] public string? ReconnectAccountId { get; set; }
+    [Id(6)] public byte[]? SealedVerifier { get; set; }
+    [Id(7)] public string RedirectUri { get; set; } = "";
+    [Id(8)] public DateTimeOffset ExpiresAt { get; set; }
+    [Id(9)] public OAuthFlowStatus Status { get; set; }
+    [Id(10)] public string? AccountId { get; set; }
+    [Id(11)] public string? Message { get; set; }
+}
+
+/// <summary>What the connector hands a new flow grain.</summary>
+[GenerateSerializer, Alias("accounts.oauth-flow-begin"), Immutable]
+public sealed record OAuthFlowBegin(
+    [property: Id(0)] string WorkspaceId,
+    [property: Id(1)] string AppSlug,
+    [property: Id(2)] string Nickname,
+    [property: Id(3)] IReadOnlyList<string> Scopes,
+    [property: Id(4)] string Actor,
+    [property: Id(5)] string? ReconnectAccountId,
+    [property: Id(6)] string? CodeVerifier,
+    [property: Id(7)] string RedirectUri,
+    [property: Id(8)] DateTimeOffset ExpiresAt)
+{
+    public override string ToString() => $"OAuthFlowBegin {{ WorkspaceId = {WorkspaceId}, AppSlug = {AppSlug} }}";
+}
+
+/// <summary>Only the connector starts a flow; the contracts expose completion alone.</summary>
+[Alias("accounts.IOAuthFlowSetupGrain")]
+public interface IOAuthFlowSetupGrain : IGrainWithStringKey
+{
+    [Alias("Begin")]
+    Task BeginAsync(OAuthFlowBegin begin);
+}

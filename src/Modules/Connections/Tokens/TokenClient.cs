@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using Accounts.Orleans.Connections.OAuth;
+using Accounts.Orleans.Contracts.Catalog;
+using Microsoft.Extensions.Options;
+
+namespace Accounts.Orleans.Connections.Tokens;
+
+/// <summary>
+/// Talks to an app's token and revocation endpoints (RFC 6749 §4.1.3 and §6, RFC 7009). Endpoints come only from the
+/// catalog and must be https; redirects are not followed; answers are capped at 64 KiB; every call has a timeout well
+/// under the grain call timeout. It never throws for what the app answers: the result says what happened.
+/// </summary>
+public sealed class TokenClient(IHttpClientFactory http, IOptions<ConnectionsOptions> options, TimeProvider time)
+{
+    public Task<TokenResult> ExchangeCodeAsync(AppDefinition app, OAuthClientCredentials client, string code, string? codeVerifier, string redirectUri, CancellationToken cancellationToken)
+    {
+        var form = new Dictionary<string, string> { ["grant_type"] = "authorization_code", ["code"] = code, ["redirect_uri"] = redirectUri };
+        if (codeVerifier is not null) form["code_verifier"] = codeVerifier;
+        return CallAsync("token.exchange", app, client, form, accountId: null, sentRefreshToken: null, cancellationToken);
+    }
+
+    public Task<TokenResult> RefreshAsync(AppDefinition app, OAuthClientCredentials client, string refreshToken, string accountId, CancellationToken cancellationToken)
+        => CallAsync("token.refresh", app, client, new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken },
+            accountId, refreshToken, cancellationToken);
+
+    /// <summary>Best effort: true when the app confirmed (RFC 7009 answers 200 even for unknown tokens).</summary>
+    public async Task<bool> RevokeAsync(AppDefinition app, OAuthClientCredentials client, string token, string tokenTypeHint, string accountId, CancellationToken cancellationToken)
+    {
+        if (app.OAuth?.RevokeUrl is not { } url || !SafeUrl.IsAllowed(url, options.Value.AllowLoopbackHttp)) return false;
+        using var activity = Start("token.revoke", app, accountId);
+        try
+        {
+            using var response = await SendAsync(url, app, client, new Dictionary<string, string> { ["token"] = token, ["token_type_hint"] = tokenTypeHint }, cancellationToken);
+            activity?.SetTag("http.response.status_code", (int)response.StatusCode);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            return false;
+        }
+    }
+
+    private async Task<TokenResult> CallAsync(string operation, AppDefinition app, OAuthClientCredentials client, Dictionary<string, string> form,
+        string? accountId, string? sentRefreshToken, CancellationToken cancellationToken)
+    {
+        using var activity = Start(operation, app, accountId);
+        var oauth = app.OAuth ?? throw new InvalidOperationException($"{app.Slug} is not an OAuth app.");
+        if (!SafeUrl.IsAllowed(oauth.TokenUrl, options.Value.AllowLoopbackHttp))
+            return Failed(activity, new TokenFailure(TokenFailureKind.ClientMisconfigured, null, "the app's token URL is not an https address", null));
+        TokenHttpResponse answer;
+        try
+        {
+            using var response = await SendAsync(oauth.TokenUrl, app, client, form, cancellationToken);
+            answer = await ReadAsync(response, cancellationToken);
+            activity?.SetTag("http.response.status_code", answer.StatusCode);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            var reason = e is OperationCanceledException ? "the app did not answer in time" : "the app could not be reached";
+            return Failed(activity, new TokenFailure(TokenFailureKind.Transient, null, reason, null));
+        }
+        var result = TokenResponseParser.Parse(answer, oauth.TokenResponse, oauth.ScopeSeparator, time.GetUtcNow(), sentRefreshToken);
+        if (result is TokenResult.Failed failed) return Failed(activity, failed.Failure);
+        activity?.SetTag("accounts.outcome", "success");
+        return result;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string url, AppDefinition app, OAuthClientCredentials client, Dictionary<string, string> form, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (app.OAuth!.TokenRequestAuth == TokenRequestAuth.ClientSecretBasic)
+        {
+            // RFC 6749 §2.3.1: both parts are form-encoded before they are joined.
+            var pair = $"{Uri.EscapeDataString(client.ClientId)}:{Uri.EscapeDataString(client.ClientSecret ?? "")}";
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
+        }
+        else
+        {
+            form["client_id"] = client.ClientId;
+            if (!string.IsNullOrEmpty(client.ClientSecret)) form["client_secret"] = client.ClientSecret;
+        }
+        request.Content = new FormUrlEncodedContent(form);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.OutboundTimeout);
+        var response = await http.CreateClient(Keys.KeyVerifier.HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        return response;
+    }
+
+    private async Task<TokenHttpResponse> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.OutboundTimeout);
+        await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
+        var buffer = new byte[TokenHttpResponse.MaxBodyBytes + 1];
+        var read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, timeout.Token);
+        var retryAfter = response.Headers.RetryAfter is { } header
+            ? header.Delta ?? (header.Date is { } date ? date - time.GetUtcNow() : null)
+            : null;
+        return new TokenHttpResponse((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(),
+            buffer.AsMemory(0, Math.Min(read, TokenHttpResponse.MaxBodyBytes)), retryAfter, read > TokenHttpResponse.MaxBodyBytes);
+    }
+
+    private static Activity? Start(string operation, AppDefinition app, string? accountId)
+    {
+        var activity = ConnectionsTelemetry.Source.StartActivity(operation, ActivityKind.Client);
+        activity?.SetTag("accounts.app", app.Slug);
+        if (accountId is not null) activity?.SetTag("accounts.account_id", accountId);
+        return activity;
+    }
+
+    private static TokenResult.Failed Failed(Activity? activity, TokenFailure failure)
+    {
+        activity?.SetTag("accounts.outcome", failure.Kind.ToString());
+        activity?.SetStatus(ActivityStatusCode.Error, failure.Reason);
+        return new TokenResult.Failed(failure);
+    }
+}

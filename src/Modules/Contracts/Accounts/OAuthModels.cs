@@ -1,0 +1,62 @@
+using System.Text.Json.Serialization;
+
+namespace Accounts.Orleans.Contracts.Accounts;
+
+/// <summary>Start connecting an OAuth account (or reconnecting one, which keeps its id and links).</summary>
+[GenerateSerializer, Alias("accounts.oauth-start"), Immutable]
+public sealed record OAuthStartRequest
+{
+    [Id(0)] public required string WorkspaceId { get; init; }
+    [Id(1)] public required string AppSlug { get; init; }
+    [Id(2)] public required string Nickname { get; init; }
+    /// <summary>Scopes to ask for beyond the app's defaults.</summary>
+    [Id(3)] public IReadOnlyList<string> ExtraScopes { get; init; } = [];
+    [Id(4)] public required string Actor { get; init; }
+    /// <summary>The account whose credentials the new authorization replaces; null for a new account.</summary>
+    [Id(5)] public string? ReconnectAccountId { get; init; }
+}
+
+/// <summary>Where to send the person, and until when the flow waits for them.</summary>
+[GenerateSerializer, Alias("accounts.oauth-started"), Immutable]
+public sealed record OAuthStarted(
+    [property: Id(0)] string State,
+    [property: Id(1)] string AuthorizeUrl,
+    [property: Id(2)] DateTimeOffset ExpiresAt);
+
+/// <summary>What the app's redirect brought back to <c>/oauth/callback</c>.</summary>
+[GenerateSerializer, Alias("accounts.oauth-callback"), Immutable]
+public sealed record OAuthCallback(
+    [property: Id(0)] string? Code,
+    [property: Id(1)] string? Error,
+    [property: Id(2)] string? ErrorDescription,
+    [property: Id(3)] string? Issuer)
+{
+    public override string ToString() => $"OAuthCallback {{ Code = {(Code is null ? "null" : "***")}, Error = {Error}, Issuer = {Issuer} }}";
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<OAuthFlowStatus>))]
+[GenerateSerializer, Alias("accounts.oauth-flow-status")]
+public enum OAuthFlowStatus
+{
+    [JsonStringEnumMemberName("unknown")] Unknown = 0,
+    [JsonStringEnumMemberName("pending")] Pending = 1,
+    [JsonStringEnumMemberName("completed")] Completed = 2,
+    [JsonStringEnumMemberName("failed")] Failed = 3,
+    [JsonStringEnumMemberName("expired")] Expired = 4,
+}
+
+/// <summary>Where a flow stands; the console polls it to show the new account as soon as the callback arrives.</summary>
+[GenerateSerializer, Alias("accounts.oauth-flow-state"), Immutable]
+public sealed record OAuthFlowView(
+    [property: Id(0)] OAuthFlowStatus Status,
+    [property: Id(1)] string? AccountId,
+    [property: Id(2)] string? Message);
+
+/// <summary>The account a completed flow created or reconnected.</summary>
+[GenerateSerializer, Alias("accounts.oauth-completed"), Immutable]
+public sealed record OAuthCompleted(
+    [property: Id(0)] string AccountId,
+    [property: Id(1)] string AppSlug,
+    [property: Id(2)] bool Reconnected,
+    /// <summary>Set when a reconnect authorized a different upstream identity than before.</summary>
+    [property: Id(3)] string? Warning);
