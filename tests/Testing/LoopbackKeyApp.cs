@@ -68,21 +68,8 @@ public sealed class LoopbackKeyApp : IAsyncDisposable
         },
     };
 
-    /// <summary>Writes a catalog override file holding this app; returns its path.</summary>
-    public string WriteCatalogFile(string directory)
-    {
-        var path = Path.Combine(directory, "loopback-apps.json");
-        File.WriteAllText(path, $$"""{ "formatVersion": 1, "apps": [ {{System.Text.Json.JsonSerializer.Serialize(Definition, Catalog.Apps.CatalogFile.JsonOptions)}} ] }""");
-        return path;
-    }
-
     /// <summary>Host settings that add this app to the catalog and let the service call it over loopback http.</summary>
-    public void AddTo(IDictionary<string, string?> settings)
-    {
-        settings["Accounts:Catalog:OverrideFile"] = WriteCatalogFile(Directory.CreateTempSubdirectory("accounts-catalog-").FullName);
-        settings["Accounts:Catalog:AllowLoopbackHttp"] = "true";
-        settings["Accounts:Connections:AllowLoopbackHttp"] = "true";
-    }
+    public void AddTo(IDictionary<string, string?> settings) => TestCatalog.AddTo(settings, Definition);
 
     public async ValueTask DisposeAsync()
     {
