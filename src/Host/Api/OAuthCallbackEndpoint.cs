@@ -12,7 +12,8 @@ namespace Accounts.Orleans.Host.Api;
 public static partial class OAuthCallbackEndpoint
 {
     public const string Path = "/oauth/callback";
-    private const int MaxQueryLength = 8192;
+    // Authorization codes run to a couple of KiB at most; Kestrel itself refuses request lines over 8 KiB.
+    private const int MaxQueryLength = 4096;
 
     public static void MapOAuthCallback(this IEndpointRouteBuilder routes) => routes.MapGet(Path, HandleAsync).ExcludeFromDescription();
 
