@@ -10,6 +10,8 @@ WORKDIR /app
 COPY --from=build /app .
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080 \
     Accounts__Storage__DataDirectory=/data
+# Named volumes take these folders' ownership on first mount, so the app user can write its data and key ring.
+RUN mkdir -p /data /keys && chown app /data /keys
 VOLUME /data
 EXPOSE 8080 11111 30000
 USER app
