@@ -15,6 +15,7 @@ namespace Accounts.Orleans.Testing;
 public sealed class RunningHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _disposed;
 
     private RunningHost(WebApplication app, Uri address)
     {
@@ -86,8 +87,10 @@ public sealed class RunningHost : IAsyncDisposable
     public async Task<T> GetJsonAsync<T>(string path)
         => (await Http.GetFromJsonAsync<T>(path, TestContext.Current.CancellationToken))!;
 
+    /// <summary>Graceful stop; safe to call more than once (tests stop a Host, then their fixture disposes it).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         Http.Dispose();
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();

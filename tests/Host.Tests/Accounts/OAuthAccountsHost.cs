@@ -107,12 +107,16 @@ public sealed class OAuthAccountsHost : IAsyncDisposable
     public async Task RestartAsync()
     {
         await Host.DisposeAsync();
-        Host = await RunningHost.StartAsync(Settings);
+        await StartHostAsync();
     }
+
+    /// <summary>Starts the Host again on the same store (after the test disposed it), optionally adjusting the builder.</summary>
+    public async Task StartHostAsync(Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null)
+        => Host = await RunningHost.StartAsync(Settings, configure);
 
     public async ValueTask DisposeAsync()
     {
-        await Host.DisposeAsync();
+        await Host.DisposeAsync();  // idempotent: a test may have stopped it already
         await _server.DisposeAsync();
         _storage.Dispose();
     }

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Text;
+using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Host.Tests.Storage;
+using Accounts.Orleans.Storage;
+using Accounts.Orleans.Testing;
+using Accounts.Orleans.Testing.OAuth;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using OpenTelemetry.Trace;
+
+namespace Accounts.Orleans.Host.Tests.Accounts;
+
+public sealed class TokenLifecycleTests(PostgresServer postgres)
+{
+    private static readonly WorkflowStep Step = new("wf_sync", "pull");
+    private static readonly CredentialRequest Read = new(OAuthAccountsHost.Workspace, Step.WorkflowId, Step.StepId);
+
+    private const string AccessCanary = "at-c4n4ry-91d2e7";
+    private const string RefreshCanary = "rt-c4n4ry-5fa310";
+    private const string RotatedCanary = "rt-c4n4ry-rotated-77";
+
+    [Fact]
+    public async Task A_warm_read_of_a_valid_token_writes_nothing_and_calls_nobody()
+    {
+        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1"));
+        var id = await ConnectAsync(host);
+        await host.Account(id).GetCredentialsAsync(Read);
+        var versionBefore = await StoredVersionAsync(host);
+        var requestsBefore = host.Fake.Requests.Count;
+
+        for (var i = 0; i < 200; i++) await host.Account(id).GetCredentialsAsync(Read);
+
+        Assert.Equal(versionBefore, await StoredVersionAsync(host));
+        Assert.Equal(requestsBefore, host.Fake.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Oauth_tokens_appear_in_no_stored_byte_log_line_or_span()
+    {
+        var spans = new List<Activity>();
+        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres,
+            settings => settings["Logging:LogLevel:Default"] = "Trace");
+        await host.Host.DisposeAsync();
+        await host.StartHostAsync(builder =>
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            builder.Logging.AddFakeLogging();
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
+        });
+        host.Fake!.Enqueue(FakeResponse.Token(AccessCanary, expiresIn: 60, refreshToken: RefreshCanary))
+            .Enqueue(FakeResponse.Token(AccessCanary + "-2", expiresIn: 3600, refreshToken: RotatedCanary))
+            .Enqueue(FakeResponse.Error(400, "invalid_grant", $"refresh token {RotatedCanary} was revoked"));
+
+        var id = await ConnectAsync(host);
+        var bundle = await host.Account(id).GetCredentialsAsync(Read);
+        var error = await Assert.ThrowsAsync<AccountNeedsReconnectException>(() => host.Account(id).RefreshAsync("ops"));
+        var logs = string.Join("\n", host.Host.Services.GetRequiredService<FakeLogCollector>().GetSnapshot().Select(r => $"{r.Message} {r.Exception}"));
+        host.Host.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        var refreshSpans = spans.Where(s => s.DisplayName == "token.refresh").ToList();
+        var traced = string.Join("\n", spans.SelectMany(s => s.Tags.Select(t => $"{t.Key}={t.Value}")).Append(string.Join(" ", spans.Select(s => s.StatusDescription))));
+        var summary = await host.Account(id).GetAsync();
+        await host.Host.DisposeAsync();
+        var stored = await StoredBytesAsync(host.Settings);
+
+        Assert.Equal(AccessCanary + "-2", bundle.AccessToken);
+        Assert.Equal(2, refreshSpans.Count);
+        Assert.All(refreshSpans, s => Assert.Equal(id, s.GetTagItem("accounts.account_id")));
+        foreach (var secret in new[] { AccessCanary, RefreshCanary, RotatedCanary })
+        {
+            Assert.DoesNotContain(secret, stored, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, logs, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, traced, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, error.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, summary.ToString() + summary.HealthReason, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, bundle.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_thousand_concurrent_reads_from_two_silos_cause_exactly_one_refresh()
+    {
+        var fake = await FakeTokenEndpoint.StartAsync(TestContext.Current.CancellationToken);
+        await using var _ = fake;
+        var settings = RunningHost.Postgres(await postgres.CreateDatabaseAsync(), clusterId: "refresh-storm");
+        settings["Accounts:OAuthClients:loopback_oauth:ClientId"] = OAuthAccountsHost.ClientId;
+        settings["Accounts:OAuthClients:loopback_oauth:ClientSecret"] = OAuthAccountsHost.ClientSecret;
+        settings["Accounts:Connections:RedirectUri"] = OAuthAccountsHost.RedirectUri;
+        TestCatalog.AddTo(settings, TestCatalog.OAuthApp(OAuthAccountsHost.Slug, new Uri(fake.TokenUrl, "/authorize"), fake.TokenUrl, fake.RevokeUrl,
+            pkce: false, auth: Contracts.Catalog.TokenRequestAuth.ClientSecretPost));
+        await using var first = await RunningHost.StartAsync(settings);
+        await using var second = await RunningHost.StartAsync(settings);
+
+        fake.Enqueue(FakeResponse.Token("access-1", expiresIn: 60, refreshToken: "refresh-1"));
+        var started = await first.Grains.GetGrain<IAccountConnectorGrain>(0).StartOAuthAsync(new OAuthStartRequest
+        {
+            WorkspaceId = OAuthAccountsHost.Workspace, AppSlug = OAuthAccountsHost.Slug, Nickname = "Storm", Actor = "ops",
+        });
+        var completed = await second.Grains.GetGrain<IOAuthFlowGrain>(started.State).CompleteAsync(new OAuthCallback("code", null, null, null));
+        await first.Grains.GetGrain<IConnectedAccountGrain>(completed.AccountId).LinkAsync(OAuthAccountsHost.Workspace, Step);
+        fake.Enqueue(FakeResponse.Token("access-2", expiresIn: 3600, refreshToken: "refresh-2") with { Delay = TimeSpan.FromMilliseconds(300) });
+
+        var reads = await Task.WhenAll(Enumerable.Range(0, 1000).Select(i =>
+            (i % 2 == 0 ? first : second).Grains.GetGrain<IConnectedAccountGrain>(completed.AccountId).GetCredentialsAsync(Read)));
+
+        Assert.Single(fake.Requests, r => r.Field("grant_type") == "refresh_token");
+        Assert.All(reads, r => Assert.Equal("access-2", r.AccessToken));
+    }
+
+    private static async Task<string> ConnectAsync(OAuthAccountsHost host)
+    {
+        var started = await host.StartFlowAsync();
+        using var page = await host.CallbackAsync($"state={started.State}&code=c");
+        Assert.True(page.IsSuccessStatusCode);
+        var id = (await host.Host.Grains.GetGrain<IOAuthFlowGrain>(started.State).GetViewAsync()).AccountId!;
+        await host.Account(id).LinkAsync(OAuthAccountsHost.Workspace, Step);
+        return id;
+    }
+
+    private static async Task<long> StoredVersionAsync(OAuthAccountsHost host)
+    {
+        var storage = host.Host.Services.GetRequiredService<StorageOptions>();
+        await using var database = new AccountsDatabase(storage);
+        return await SchemaMigrationTests.CountAsync(database, "SELECT SUM(version) FROM accounts_grain_state");
+    }
+
+    private static async Task<string> StoredBytesAsync(Dictionary<string, string?> settings)
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var text = new StringBuilder();
+        foreach (var file in Directory.GetFiles(settings["Accounts:Storage:DataDirectory"]!).Where(f => !f.EndsWith("master-keys.json", StringComparison.Ordinal)))
+            text.Append(Encoding.Latin1.GetString(await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken)));
+        return text.ToString();
+    }
+}
