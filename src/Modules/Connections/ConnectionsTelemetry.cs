@@ -13,6 +13,7 @@ public sealed class ConnectionsTelemetry
     private readonly Counter<long> _refreshes;
     private readonly Histogram<double> _refreshSeconds;
     private readonly Counter<long> _flows;
+    private IReadOnlyDictionary<string, long> _accountsByHealth = new Dictionary<string, long>();
 
     public ConnectionsTelemetry(IMeterFactory meters)
     {
@@ -21,7 +22,12 @@ public sealed class ConnectionsTelemetry
         _refreshes = meter.CreateCounter<long>("accounts.tokens.refreshes", "{refresh}", "Token refreshes by outcome");
         _refreshSeconds = meter.CreateHistogram<double>("accounts.tokens.refresh.duration", "s", "Time a refresh took, retries included");
         _flows = meter.CreateCounter<long>("accounts.oauth.flows", "{flow}", "OAuth flows by event (started, completed, failed)");
+        // Counted from the index by the cluster's sweeper, so only the silo that runs it reports (no double counting).
+        meter.CreateObservableGauge("accounts.accounts", () => Volatile.Read(ref _accountsByHealth)
+            .Select(c => new Measurement<long>(c.Value, new KeyValuePair<string, object?>("health", c.Key))), "{account}", "Accounts by health");
     }
+
+    public void AccountsCounted(IReadOnlyDictionary<string, long> byHealth) => Volatile.Write(ref _accountsByHealth, byHealth);
 
     public void CredentialRead(string app) => _credentialReads.Add(1, new KeyValuePair<string, object?>("app", app));
 

@@ -109,6 +109,33 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
         Assert.All(reads, r => Assert.Equal("access-2", r.AccessToken));
     }
 
+    [Fact]
+    public async Task The_sweeper_refreshes_a_token_before_any_read_needs_it_and_counts_accounts_by_health()
+    {
+        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres,
+            settings => settings["Accounts:Connections:SweepInterval"] = "00:00:00.200");
+        using var gauge = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
+            host.Host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Contracts.Telemetry.TelemetryNames.Meter, "accounts.accounts");
+        host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 120, refreshToken: "refresh-1"))
+            .Enqueue(FakeResponse.Token("access-2", expiresIn: 3600, refreshToken: "refresh-2"));
+        var id = await ConnectAsync(host);
+
+        var refreshed = false;
+        for (var attempt = 0; attempt < 100 && !refreshed; attempt++)
+        {
+            refreshed = host.Fake.Requests.Any(r => r.Field("grant_type") == "refresh_token");
+            if (!refreshed) await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+        var summary = await host.Account(id).GetAsync();
+        gauge.RecordObservableInstruments();
+
+        Assert.True(refreshed, "the sweeper did not refresh the token");
+        Assert.NotNull(summary.LastRefreshedAt);
+        Assert.True(summary.NextRefreshAt > DateTimeOffset.UtcNow.AddMinutes(50));
+        Assert.Equal("access-2", (await host.Account(id).GetCredentialsAsync(Read)).AccessToken);
+        Assert.Contains(gauge.GetMeasurementSnapshot(), m => (string?)m.Tags["health"] == "healthy" && m.Value == 1);
+    }
+
     private static async Task<string> ConnectAsync(OAuthAccountsHost host)
     {
         var started = await host.StartFlowAsync();

@@ -460,6 +460,9 @@ public sealed partial class ConnectedAccountGrain(
         GrantedScopes = account.Scopes.ToArray(),
         AccessTokenExpiresAt = account.AccessTokenExpiresAt,
         LastRefreshedAt = account.LastRefreshedAt,
+        NextRefreshAt = account.AuthType == AuthType.OAuth2 && account.AccessTokenExpiresAt is { } expires && account.DeletedAt is null
+            ? expires - (_app?.OAuth?.RefreshMarginSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Value.DefaultRefreshMargin)
+            : null,
         CreatedAt = account.CreatedAt,
         UpdatedAt = account.UpdatedAt,
         LastUsedAt = account.LastUsedAt,

@@ -122,6 +122,19 @@ public sealed class AccountIndex(AccountsDatabase database)
         return ids;
     }
 
+    /// <summary>Live (not deleted) accounts per health, for the accounts-by-health gauge.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountByHealthAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT health, COUNT(*) FROM accounts_account_index WHERE deleted = 0 GROUP BY health;";
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            counts[reader.GetString(0)] = Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
+        return counts;
+    }
+
     public static string HealthName(AccountHealth health) => JsonSerializer.Serialize(health, Json).Trim('"');
 
     private static string EscapeLike(string text) => text.Replace("\\", "\\\\", StringComparison.Ordinal)

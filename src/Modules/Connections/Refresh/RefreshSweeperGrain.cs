@@ -22,6 +22,7 @@ public sealed partial class RefreshSweeperGrain(
     AccountIndex index,
     IGrainFactory grains,
     IOptions<ConnectionsOptions> options,
+    ConnectionsTelemetry telemetry,
     TimeProvider time,
     ILogger<RefreshSweeperGrain> logger) : Grain, IRefreshSweeperGrain
 {
@@ -51,6 +52,7 @@ public sealed partial class RefreshSweeperGrain(
             after = page[^1];
         }
         if (nudged > 0) LogSwept(logger, nudged);
+        telemetry.AccountsCounted(await index.CountByHealthAsync(CancellationToken.None));
         return nudged;
     }
 
