@@ -66,6 +66,7 @@ public static partial class AccountsHost
     /// <summary>Runs until Ctrl+C or SIGTERM; a startup problem becomes one line on stderr and exit code 1.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
+        if (ClusterCommands.IsClusterCommand(args)) return await ClusterCommands.RunAsync(args);
         if (VaultCommands.IsVaultCommand(args)) return VaultCommands.Run(args, Console.Out, Console.Error);
         try
         {

@@ -11,7 +11,7 @@ public static class StorageHosting
     {
         var options = StorageSettings.Read(builder.Configuration, Environment.CurrentDirectory);
         builder.Services.AddAccountsDatabase(options);
-        builder.Services.AddSchemaMigrations("orleans", typeof(StorageHosting).Assembly);
+        builder.Services.AddSchemaMigrations(StorageModule.OrleansMigrations, typeof(StorageModule).Assembly);
         builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         return options;
     }

@@ -16,7 +16,7 @@ public static class VaultCommands
         var file = args.SkipWhile(a => a != "--file").Skip(1).FirstOrDefault();
         if (args.Length < 2 || file is null)
         {
-            error.WriteLine("usage: vault init --file PATH | vault rotate --file PATH");
+            error.WriteLine("usage: vault init --file PATH | vault rotate --file PATH | vault rewrap (against the running cluster)");
             return 2;
         }
         try

@@ -6,12 +6,16 @@ namespace Accounts.Orleans.Storage;
 
 public static class StorageModule
 {
+    /// <summary>The module name under which the Orleans providers' schema is recorded.</summary>
+    public const string OrleansMigrations = "orleans";
+
     /// <summary>The service's own database (chosen by the Host) and the migrator that owns its schema.</summary>
     public static IServiceCollection AddAccountsDatabase(this IServiceCollection services, StorageOptions options)
     {
         services.AddSingleton(options);
         services.AddSingleton<AccountsDatabase>();
         services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<GrainStateTable>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

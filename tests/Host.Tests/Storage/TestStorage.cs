@@ -29,7 +29,7 @@ public sealed class TestStorage(TempDirectory directory, StorageOptions options,
     /// <summary>The migrator with the same modules the Host registers.</summary>
     public static SchemaMigrator Migrator(AccountsDatabase database)
         => new(database,
-            [new MigrationSource("orleans", typeof(StorageHosting).Assembly), new MigrationSource("connections", typeof(Connections.ConnectionsModule).Assembly)],
+            [new MigrationSource(StorageModule.OrleansMigrations, typeof(StorageModule).Assembly), new MigrationSource("connections", typeof(Connections.ConnectionsModule).Assembly)],
             TimeProvider.System, NullLogger<SchemaMigrator>.Instance);
 
     public void Dispose()

@@ -22,7 +22,7 @@ namespace Accounts.Orleans.Connections.Accounts;
 /// </summary>
 [GrainType("accounts.account")]
 public sealed partial class ConnectedAccountGrain(
-    [PersistentState("account", StorageNames.Grains)] IPersistentState<ConnectedAccountState> state,
+    [PersistentState(ConnectedAccountGrain.StateName, StorageNames.Grains)] IPersistentState<ConnectedAccountState> state,
     EnvelopeCipher cipher,
     AccountIndex index,
     AuditTrail audit,
@@ -34,6 +34,9 @@ public sealed partial class ConnectedAccountGrain(
     TimeProvider time,
     ILogger<ConnectedAccountGrain> logger) : Grain, IConnectedAccountGrain, IAccountLifecycleGrain
 {
+    /// <summary>The stored state's name; the index rebuild reads rows by it.</summary>
+    public const string StateName = "account";
+
     /// <summary>Tries within one refresh; a longer Retry-After is honoured across calls instead of blocking this one.</summary>
     private static readonly TimeSpan LongestWaitInCall = TimeSpan.FromSeconds(4);
 
@@ -200,6 +203,23 @@ public sealed partial class ConnectedAccountGrain(
         account.HealthReason = null;
         await SaveAsync("reconnected", actor);
         return Summary(account);
+    }
+
+    async Task<bool> IAccountLifecycleGrain.RewrapAsync()
+    {
+        if (Account.SealedSecrets is not { } sealedSecrets) return false;
+        try
+        {
+            if (EnvelopeCipher.MasterKeyIdOf(sealedSecrets) == cipher.ActiveKeyId) return false;
+            Account.SealedSecrets = cipher.Rewrap(sealedSecrets, Binding(Account));
+        }
+        catch (CredentialEnvelopeException e)
+        {
+            LogCannotOpen(logger, Id, e.Message);
+            throw new CredentialsUnavailableException(Id);
+        }
+        await SaveAsync("rewrapped", "service");
+        return true;
     }
 
     async Task<AccountSummary> IAccountLifecycleGrain.CreateWithTokensAsync(NewOAuthAccount request)
@@ -448,9 +468,15 @@ public sealed partial class ConnectedAccountGrain(
     private void Audit(string action, string actor, WorkflowStep? step = null, string? detail = null)
         => audit.Record(new AuditEvent(time.GetUtcNow(), Id, Account.WorkspaceId ?? "", action, actor, step?.WorkflowId, step?.StepId, detail));
 
-    private AccountSummary Summary(ConnectedAccountState account) => new()
+    private AccountSummary Summary(ConnectedAccountState account) => Summarize(Id, account,
+        account.AuthType == AuthType.OAuth2 && account.AccessTokenExpiresAt is { } expires && account.DeletedAt is null
+            ? expires - (_app?.OAuth?.RefreshMarginSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Value.DefaultRefreshMargin)
+            : null);
+
+    /// <summary>The secret-free view of a stored account (the index holds exactly this).</summary>
+    public static AccountSummary Summarize(string id, ConnectedAccountState account, DateTimeOffset? nextRefreshAt) => new()
     {
-        Id = Id,
+        Id = id,
         WorkspaceId = account.WorkspaceId!,
         AppSlug = account.AppSlug,
         Nickname = account.Nickname,
@@ -460,9 +486,7 @@ public sealed partial class ConnectedAccountGrain(
         GrantedScopes = account.Scopes.ToArray(),
         AccessTokenExpiresAt = account.AccessTokenExpiresAt,
         LastRefreshedAt = account.LastRefreshedAt,
-        NextRefreshAt = account.AuthType == AuthType.OAuth2 && account.AccessTokenExpiresAt is { } expires && account.DeletedAt is null
-            ? expires - (_app?.OAuth?.RefreshMarginSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : options.Value.DefaultRefreshMargin)
-            : null,
+        NextRefreshAt = nextRefreshAt,
         CreatedAt = account.CreatedAt,
         UpdatedAt = account.UpdatedAt,
         LastUsedAt = account.LastUsedAt,

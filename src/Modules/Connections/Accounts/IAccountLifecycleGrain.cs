@@ -25,6 +25,10 @@ public interface IAccountLifecycleGrain : IGrainWithStringKey
     /// <summary>The sweeper's nudge: refresh when the token will be due within <paramref name="lookahead"/>, otherwise do nothing.</summary>
     [Alias("RefreshIfDue")]
     Task RefreshIfDueAsync(TimeSpan lookahead);
+
+    /// <summary>Re-wraps the data key under the active master key; false when it already was (or holds no secrets).</summary>
+    [Alias("Rewrap")]
+    Task<bool> RewrapAsync();
 }
 
 /// <summary>Tokens from a code exchange, on their way into an account's envelope.</summary>

@@ -90,3 +90,22 @@ public interface IOAuthFlowGrain : IGrainWithStringKey
     [Alias("GetView")]
     Task<OAuthFlowView> GetViewAsync();
 }
+
+/// <summary>Operator maintenance over every account; long-running, so call it with a generous timeout.</summary>
+[Alias("accounts.IAccountMaintenanceGrain")]
+public interface IAccountMaintenanceGrain : IGrainWithIntegerKey
+{
+    /// <summary>Re-wraps every account's data key under the active master key, so older keys can be retired.</summary>
+    [Alias("RewrapAll")]
+    Task<MaintenanceReport> RewrapAllAsync(string actor);
+
+    /// <summary>Rebuilds the account index from stored account state, without activating any account.</summary>
+    [Alias("RebuildIndex")]
+    Task<MaintenanceReport> RebuildIndexAsync(string actor);
+}
+
+[GenerateSerializer, Alias("accounts.maintenance-report"), Immutable]
+public sealed record MaintenanceReport(
+    [property: Id(0)] int Done,
+    [property: Id(1)] int Skipped,
+    [property: Id(2)] IReadOnlyList<string> Failed);

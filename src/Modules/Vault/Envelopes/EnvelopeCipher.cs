@@ -9,6 +9,9 @@ namespace Accounts.Orleans.Vault.Envelopes;
 /// </summary>
 public sealed class EnvelopeCipher(IKeyRingSource keys)
 {
+    /// <summary>The master key new seals use.</summary>
+    public string ActiveKeyId => keys.Current.Active.Id;
+
     public byte[] Seal(ReadOnlySpan<byte> plaintext, CredentialBinding binding)
     {
         var master = keys.Current.Active;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Orleans.Storage;
 
-namespace Accounts.Orleans.Host.Storage;
+namespace Accounts.Orleans.Storage;
 
 /// <summary>
 /// Grain state as plain camelCase JSON. The stored bytes name no CLR type or assembly, so renaming or moving a

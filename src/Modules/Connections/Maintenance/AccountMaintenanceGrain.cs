@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using Accounts.Orleans.Connections.Accounts;
+using Accounts.Orleans.Connections.Index;
+using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Accounts.Orleans.Connections.Maintenance;
+
+/// <summary>Operator work across all accounts: key re-wrap after a rotation, and rebuilding the index.</summary>
+[GrainType("accounts.maintenance")]
+public sealed partial class AccountMaintenanceGrain(
+    AccountIndex index,
+    GrainStateTable grainStates,
+    IGrainFactory grains,
+    ILogger<AccountMaintenanceGrain> logger) : Grain, IAccountMaintenanceGrain
+{
+    private const int Concurrency = 8;
+
+    async Task<MaintenanceReport> IAccountMaintenanceGrain.RewrapAllAsync(string actor)
+    {
+        int done = 0, skipped = 0;
+        var failed = new ConcurrentBag<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await index.ListAsync(new AccountQuery { Limit = AccountQuery.MaxLimit, Cursor = cursor }, CancellationToken.None);
+            await Parallel.ForEachAsync(page.Items, new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (account, _) =>
+            {
+                try
+                {
+                    if (await grains.GetGrain<IAccountLifecycleGrain>(account.Id).RewrapAsync()) Interlocked.Increment(ref done);
+                    else Interlocked.Increment(ref skipped);
+                }
+                catch (AccountException)
+                {
+                    failed.Add(account.Id);
+                }
+            });
+            cursor = page.Next;
+        }
+        while (cursor is not null);
+        LogRewrapped(logger, done, skipped, failed.Count, AccountRules.Actor(actor));
+        return new MaintenanceReport(done, skipped, failed.Order(StringComparer.Ordinal).ToArray());
+    }
+
+    async Task<MaintenanceReport> IAccountMaintenanceGrain.RebuildIndexAsync(string actor)
+    {
+        int done = 0, skipped = 0;
+        await foreach (var (id, state) in grainStates.ReadAllAsync<ConnectedAccountState>(ConnectedAccountGrain.StateName, CancellationToken.None))
+        {
+            if (state.WorkspaceId is null || !AccountIds.IsValid(id))
+            {
+                skipped++;
+                continue;
+            }
+            await index.UpsertAsync(ConnectedAccountGrain.Summarize(id, state, nextRefreshAt: null), state.DeletedAt is not null, CancellationToken.None);
+            done++;
+        }
+        LogRebuilt(logger, done, AccountRules.Actor(actor));
+        return new MaintenanceReport(done, skipped, []);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Re-wrapped {Done} account(s) under the active master key ({Skipped} already were, {Failed} failed), by {Actor}")]
+    private static partial void LogRewrapped(ILogger logger, int done, int skipped, int failed, string actor);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuilt the account index from {Done} stored account(s), by {Actor}")]
+    private static partial void LogRebuilt(ILogger logger, int done, string actor);
+}
