@@ -1,11 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 
 namespace Accounts.Orleans.Testing;
 
-/// <summary>Ports nobody listens on; handed out once per process so parallel tests never share one.</summary>
+/// <summary>
+/// Ports nobody listens on, handed out once per process. They come from below Linux's ephemeral range (32768+), so
+/// an outgoing connection made meanwhile cannot be given the same port before the test binds it.
+/// </summary>
 public static class FreePorts
 {
+    private const int Low = 20000;
+    private const int High = 32000;
     private static readonly HashSet<int> Given = [];
 
     public static int Next()
@@ -14,12 +20,28 @@ public static class FreePorts
         {
             while (true)
             {
-                using var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-                listener.Stop();
-                if (Given.Add(port)) return port;
+                var port = RandomNumberGenerator.GetInt32(Low, High);
+                if (!Given.Contains(port) && IsFree(port))
+                {
+                    Given.Add(port);
+                    return port;
+                }
             }
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var any = new TcpListener(IPAddress.Any, port);
+            any.Start();
+            any.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 }

@@ -78,7 +78,7 @@ public sealed partial class ConnectedAccountGrain(
         var secrets = account.AuthType == AuthType.OAuth2 ? await FreshTokensAsync(force: false) : OpenSecrets(account);
         account.LastUsedAt = time.GetUtcNow();
         _lastUsedUnsaved = true;
-        Audit("credentials_read", $"workflow:{request.WorkflowId}", step);
+        Audit(AuditTrail.CredentialsRead, $"workflow:{request.WorkflowId}", step);
         telemetry.CredentialRead(account.AppSlug);
         return new CredentialBundle
         {

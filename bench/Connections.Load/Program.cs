@@ -1,0 +1,158 @@
+// Load driver for the connected-accounts hot paths, on an embedded Host in this process (loopback only):
+//   dotnet run -c Release --project bench/Connections.Load [-- --seconds 5 --accounts 1000 --callers 50]
+// Measures warm credential reads against a no-op grain call (in the silo and through an Orleans client),
+// cold activations against a bare SQL read of the same rows, and a refresh storm.
+using System.Diagnostics;
+using System.Globalization;
+using Accounts.Orleans.Connections.Load;
+using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Host.Hosting;
+using Accounts.Orleans.Storage;
+using Accounts.Orleans.Testing;
+using Accounts.Orleans.Testing.OAuth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+var seconds = Option("--seconds", 5);
+var accountCount = Option("--accounts", 1000);
+var callers = Option("--callers", 50);
+var duration = TimeSpan.FromSeconds(seconds);
+var data = Directory.CreateTempSubdirectory("accounts-load-").FullName;
+var gatewayPort = FreePorts.Next();
+
+await using var keyApp = await LoopbackKeyApp.StartAsync("lk_0123456789abcdef0123");
+await using var tokenEndpoint = await FakeTokenEndpoint.StartAsync();
+var settings = new Dictionary<string, string?>
+{
+    ["Accounts:Storage:DataDirectory"] = data,
+    ["Accounts:Cluster:SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+    ["Accounts:Cluster:GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
+    ["Accounts:OAuthClients:loopback_oauth:ClientId"] = "load",
+    ["Accounts:OAuthClients:loopback_oauth:ClientSecret"] = "load-secret",
+    ["Accounts:Connections:RedirectUri"] = "http://127.0.0.1/oauth/callback",
+    ["Logging:LogLevel:Default"] = "Warning",
+    ["urls"] = "http://127.0.0.1:0",
+};
+TestCatalog.AddTo(settings, keyApp.Definition, TestCatalog.OAuthApp("loopback_oauth", new Uri(tokenEndpoint.TokenUrl, "/authorize"),
+    tokenEndpoint.TokenUrl, tokenEndpoint.RevokeUrl, pkce: false, auth: Accounts.Orleans.Contracts.Catalog.TokenRequestAuth.ClientSecretPost));
+
+var app = await StartHostAsync();
+var grains = app.Services.GetRequiredService<IGrainFactory>();
+var step = new WorkflowStep("wf_load", "step");
+var read = new CredentialRequest("ws_load", step.WorkflowId, step.StepId);
+
+// Warm reads: one account, many callers.
+var hot = await grains.GetGrain<IAccountConnectorGrain>(0).ConnectWithKeysAsync(new KeyConnectRequest
+{
+    WorkspaceId = "ws_load", AppSlug = LoopbackKeyApp.Slug, Nickname = "hot",
+    Fields = new Dictionary<string, string> { ["api_key"] = keyApp.ValidKey }, Actor = "load",
+});
+await grains.GetGrain<IConnectedAccountGrain>(hot.Id).LinkAsync("ws_load", step);
+Console.WriteLine($"Warm reads, {Environment.ProcessorCount} cores, 64 workers, {seconds} s each (after a 2 s warm-up of both):");
+await Measure.LoadAsync("warm-up", () => grains.GetGrain<IPingGrain>("p").PingAsync(), 64, TimeSpan.FromSeconds(1));
+await Measure.LoadAsync("warm-up", () => grains.GetGrain<IConnectedAccountGrain>(hot.Id).GetCredentialsAsync(read), 64, TimeSpan.FromSeconds(1));
+var ping = await Measure.LoadAsync("in-silo: no-op grain call", () => grains.GetGrain<IPingGrain>("p").PingAsync(), 64, duration);
+var warm = await Measure.LoadAsync("in-silo: GetCredentialsAsync (warm)", () => grains.GetGrain<IConnectedAccountGrain>(hot.Id).GetCredentialsAsync(read), 64, duration);
+Console.WriteLine(ping);
+Console.WriteLine(warm);
+Console.WriteLine($"  ratio warm / no-op throughput: {warm.PerSecond / ping.PerSecond:F2}");
+
+var clientBuilder = Host.CreateApplicationBuilder();
+clientBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
+clientBuilder.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, "accounts", "accounts"));
+using (var clientHost = clientBuilder.Build())
+{
+    await clientHost.StartAsync();
+    var client = clientHost.Services.GetRequiredService<IClusterClient>();
+    var clientPing = await Measure.LoadAsync("client: no-op grain call", () => client.GetGrain<IPingGrain>("p").PingAsync(), 64, duration);
+    var clientWarm = await Measure.LoadAsync("client: GetCredentialsAsync (warm)", () => client.GetGrain<IConnectedAccountGrain>(hot.Id).GetCredentialsAsync(read), 64, duration);
+    Console.WriteLine(clientPing);
+    Console.WriteLine(clientWarm);
+    Console.WriteLine($"  ratio warm / no-op throughput: {clientWarm.PerSecond / clientPing.PerSecond:F2}");
+    await clientHost.StopAsync();
+}
+
+// Cold activations: many accounts, then a restart so none is active.
+var ids = new List<string>();
+for (var i = 0; i < accountCount; i++)
+{
+    var account = await grains.GetGrain<IAccountConnectorGrain>(0).ConnectWithKeysAsync(new KeyConnectRequest
+    {
+        WorkspaceId = "ws_load", AppSlug = LoopbackKeyApp.Slug, Nickname = $"cold {i}",
+        Fields = new Dictionary<string, string> { ["api_key"] = keyApp.ValidKey }, Actor = "load",
+    });
+    await grains.GetGrain<IConnectedAccountGrain>(account.Id).LinkAsync("ws_load", step);
+    ids.Add(account.Id);
+}
+await app.StopAsync();
+await app.DisposeAsync();
+app = await StartHostAsync();
+grains = app.Services.GetRequiredService<IGrainFactory>();
+var coldTicks = new List<long>();
+foreach (var id in ids)
+{
+    var start = Stopwatch.GetTimestamp();
+    await grains.GetGrain<IConnectedAccountGrain>(id).GetCredentialsAsync(read);
+    coldTicks.Add(Stopwatch.GetTimestamp() - start);
+}
+var database = app.Services.GetRequiredService<AccountsDatabase>();
+var sqlTicks = new List<long>();
+foreach (var id in ids)
+{
+    var start = Stopwatch.GetTimestamp();
+    await using var connection = await database.OpenAsync(CancellationToken.None);
+    await using var command = connection.CreateCommand();
+    command.CommandText = "SELECT payload FROM accounts_grain_state WHERE grain_type = 'account' AND grain_id_extension = @id;";
+    command.AddParameter("id", id);
+    _ = await command.ExecuteScalarAsync();
+    sqlTicks.Add(Stopwatch.GetTimestamp() - start);
+}
+var cold = coldTicks.Order().ToArray();
+var sql = sqlTicks.Order().ToArray();
+Console.WriteLine($"Cold activation (storage read + decrypt), {accountCount} accounts, sequential:");
+Console.WriteLine($"  GetCredentialsAsync (cold)  p50 {Measure.Percentile(cold, 0.5),8:N0} us   p99 {Measure.Percentile(cold, 0.99),8:N0} us   mean {cold.Average() * 1e6 / Stopwatch.Frequency,8:N0} us");
+Console.WriteLine($"  bare SQL read of the row    p50 {Measure.Percentile(sql, 0.5),8:N0} us   p99 {Measure.Percentile(sql, 0.99),8:N0} us   mean {sql.Average() * 1e6 / Stopwatch.Frequency,8:N0} us");
+Console.WriteLine($"  ratio cold / bare (p50): {Measure.Percentile(cold, 0.5) / Measure.Percentile(sql, 0.5):F2}");
+
+// Refresh storm: every account's token is due at once and many callers want each.
+var oauthIds = new List<string>();
+tokenEndpoint.DefaultResponse = FakeResponse.Token("due", expiresIn: 60, refreshToken: "r0");
+for (var i = 0; i < accountCount; i++)
+{
+    var started = await grains.GetGrain<IAccountConnectorGrain>(0).StartOAuthAsync(new OAuthStartRequest
+    {
+        WorkspaceId = "ws_load", AppSlug = "loopback_oauth", Nickname = $"storm {i}", Actor = "load",
+    });
+    var completed = await grains.GetGrain<IOAuthFlowGrain>(started.State).CompleteAsync(new OAuthCallback("code", null, null, null));
+    await grains.GetGrain<IConnectedAccountGrain>(completed.AccountId).LinkAsync("ws_load", step);
+    oauthIds.Add(completed.AccountId);
+}
+tokenEndpoint.DefaultResponse = FakeResponse.Token("fresh", expiresIn: 3600, refreshToken: "r1") with { Delay = TimeSpan.FromMilliseconds(50) };
+var before = tokenEndpoint.Requests.Count(r => r.Field("grant_type") == "refresh_token");
+var storm = Stopwatch.StartNew();
+await Task.WhenAll(oauthIds.SelectMany(id => Enumerable.Range(0, callers).Select(_ => grains.GetGrain<IConnectedAccountGrain>(id).GetCredentialsAsync(read))));
+storm.Stop();
+var tokenCalls = tokenEndpoint.Requests.Count(r => r.Field("grant_type") == "refresh_token") - before;
+Console.WriteLine($"Refresh storm: {accountCount} due accounts x {callers} callers = {accountCount * callers:N0} reads");
+Console.WriteLine($"  token-endpoint calls {tokenCalls:N0} (one per account expected), wall time {storm.Elapsed.TotalSeconds:F2} s (endpoint answers in 50 ms)");
+
+await app.StopAsync();
+await app.DisposeAsync();
+Directory.Delete(data, recursive: true);
+return 0;
+
+async Task<WebApplication> StartHostAsync()
+{
+    var host = AccountsHost.Build([], builder => builder.Configuration.AddInMemoryCollection(settings));
+    await AccountsHost.StartAsync(host);
+    return host;
+}
+
+int Option(string name, int fallback)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], CultureInfo.InvariantCulture, out var value) ? value : fallback;
+}
