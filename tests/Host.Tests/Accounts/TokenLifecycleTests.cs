@@ -137,6 +137,54 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
         Assert.Equal("access-2", (await host.Account(id).GetCredentialsAsync(Read)).AccessToken);
     }
 
+    [Fact]
+    public async Task On_a_storage_conflict_the_grain_uses_the_newer_stored_tokens_instead_of_failing()
+    {
+        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1"));
+        var id = await ConnectAsync(host);
+        await host.Account(id).GetCredentialsAsync(Read);
+
+        // Another activation of the same account (after a partition) refreshes and stores its tokens first.
+        var storage = host.Host.Services.GetRequiredKeyedService<global::Orleans.Storage.IGrainStorage>(Contracts.Storage.StorageNames.Grains);
+        var cipher = host.Host.Services.GetRequiredService<global::Accounts.Orleans.Vault.Envelopes.EnvelopeCipher>();
+        var grainId = GrainId.Create("accounts.account", id);
+        var stored = new GrainState<Connections.Accounts.ConnectedAccountState>();
+        await storage.ReadStateAsync(Connections.Accounts.ConnectedAccountGrain.StateName, grainId, stored);
+        var theirs = new Connections.Accounts.AccountSecrets(new Dictionary<string, string>(), "access-other", "refresh-other", "Bearer");
+        Assert.NotNull(stored.State);
+        stored.State.SealedSecrets = cipher.Seal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(theirs), new global::Accounts.Orleans.Vault.Envelopes.CredentialBinding(OAuthAccountsHost.Workspace, id));
+        stored.State.AccessTokenExpiresAt = DateTimeOffset.UtcNow.AddHours(1);
+        await storage.WriteStateAsync(Connections.Accounts.ConnectedAccountGrain.StateName, grainId, stored);
+
+        host.Fake.Enqueue(FakeResponse.Token("access-mine", expiresIn: 3600, refreshToken: "refresh-mine"));
+        await host.Account(id).RefreshAsync("ops");
+        var credentials = await host.Account(id).GetCredentialsAsync(Read);
+
+        Assert.Equal("access-other", credentials.AccessToken);
+        Assert.Equal(AccountHealth.Healthy, (await host.Account(id).GetAsync()).Health);
+    }
+
+    [Fact]
+    public async Task A_reconnect_to_a_different_upstream_identity_keeps_the_account_and_warns()
+    {
+        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1", extra: new { user_id = "U111" }));
+        var id = await ConnectAsync(host);
+        host.Fake.Enqueue(FakeResponse.Token("access-2", expiresIn: 3600, refreshToken: "refresh-2", extra: new { user_id = "U222" }));
+
+        var started = await host.StartFlowAsync(reconnect: id);
+        using var page = await host.CallbackAsync($"state={started.State}&code=c");
+        var html = await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        var view = await host.Host.Grains.GetGrain<IOAuthFlowGrain>(started.State).GetViewAsync();
+
+        Assert.Equal(id, view.AccountId);
+        Assert.Contains("U222", view.Message, StringComparison.Ordinal);
+        Assert.Contains("different", html, StringComparison.Ordinal);
+        Assert.Equal("U222", (await host.Account(id).GetAsync()).UpstreamIdentity);
+        Assert.Equal("access-2", (await host.Account(id).GetCredentialsAsync(Read)).AccessToken);
+    }
+
     private static async Task<string> ConnectAsync(OAuthAccountsHost host)
     {
         var started = await host.StartFlowAsync();
