@@ -32,6 +32,8 @@ public static class ConnectionsModule
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient(KeyVerifier.HttpClientName)
+            // The default handlers log every request URL, and some apps take keys in the query string.
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 // A credential must never follow a redirect to a host the catalog did not name.

@@ -20,6 +20,7 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
     private const string AccessCanary = "at-c4n4ry-91d2e7";
     private const string RefreshCanary = "rt-c4n4ry-5fa310";
     private const string RotatedCanary = "rt-c4n4ry-rotated-77";
+    private const string CodeCanary = "code-c4n4ry-0d9e";
 
     [Fact]
     public async Task A_warm_read_of_a_valid_token_writes_nothing_and_calls_nobody()
@@ -54,7 +55,7 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
             .Enqueue(FakeResponse.Token(AccessCanary + "-2", expiresIn: 3600, refreshToken: RotatedCanary))
             .Enqueue(FakeResponse.Error(400, "invalid_grant", $"refresh token {RotatedCanary} was revoked"));
 
-        var id = await ConnectAsync(host);
+        var id = await ConnectAsync(host, code: CodeCanary);
         var bundle = await host.Account(id).GetCredentialsAsync(Read);
         var error = await Assert.ThrowsAsync<AccountNeedsReconnectException>(() => host.Account(id).RefreshAsync("ops"));
         var logs = string.Join("\n", host.Host.Services.GetRequiredService<FakeLogCollector>().GetSnapshot().Select(r => $"{r.Message} {r.Exception}"));
@@ -68,6 +69,8 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
         Assert.Equal(AccessCanary + "-2", bundle.AccessToken);
         Assert.Equal(2, refreshSpans.Count);
         Assert.All(refreshSpans, s => Assert.Equal(id, s.GetTagItem("accounts.account_id")));
+        Assert.DoesNotContain(CodeCanary, stored, StringComparison.Ordinal);
+        Assert.DoesNotContain(CodeCanary, traced, StringComparison.Ordinal);
         foreach (var secret in new[] { AccessCanary, RefreshCanary, RotatedCanary })
         {
             Assert.DoesNotContain(secret, stored, StringComparison.Ordinal);
@@ -185,10 +188,10 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
         Assert.Equal("access-2", (await host.Account(id).GetCredentialsAsync(Read)).AccessToken);
     }
 
-    private static async Task<string> ConnectAsync(OAuthAccountsHost host)
+    private static async Task<string> ConnectAsync(OAuthAccountsHost host, string code = "c")
     {
         var started = await host.StartFlowAsync();
-        using var page = await host.CallbackAsync($"state={started.State}&code=c");
+        using var page = await host.CallbackAsync($"state={started.State}&code={code}");
         Assert.True(page.IsSuccessStatusCode);
         var id = (await host.Host.Grains.GetGrain<IOAuthFlowGrain>(started.State).GetViewAsync()).AccountId!;
         await host.Account(id).LinkAsync(OAuthAccountsHost.Workspace, Step);
