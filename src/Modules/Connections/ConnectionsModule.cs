@@ -34,12 +34,18 @@ public static class ConnectionsModule
         services.AddHttpClient(KeyVerifier.HttpClientName)
             // The default handlers log every request URL, and some apps take keys in the query string.
             .RemoveAllLoggers()
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(provider =>
             {
-                // A credential must never follow a redirect to a host the catalog did not name.
-                AllowAutoRedirect = false,
-                AutomaticDecompression = DecompressionMethods.All,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                var settings = provider.GetRequiredService<IOptions<ConnectionsOptions>>().Value;
+                var addresses = new Outbound.OutboundAddressPolicy(settings.AllowLoopbackHttp, settings.AllowPrivateNetworks);
+                return new SocketsHttpHandler
+                {
+                    // A credential must never follow a redirect to a host the catalog did not name.
+                    AllowAutoRedirect = false,
+                    AutomaticDecompression = DecompressionMethods.All,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                    ConnectCallback = addresses.ConnectAsync,
+                };
             });
         return services;
     }

@@ -8,6 +8,12 @@ public sealed class ConnectionsOptions
     /// <summary>Allows plain-http loopback endpoints for calls that carry credentials; for tests against local servers only.</summary>
     public bool AllowLoopbackHttp { get; set; }
 
+    /// <summary>
+    /// Lets key verification and token calls reach private-network addresses (10.x, 192.168.x, …), for apps
+    /// self-hosted inside the operator's network. Off by default: a user-typed host must not reach internal services.
+    /// </summary>
+    public bool AllowPrivateNetworks { get; set; }
+
     /// <summary>How long a call to an app (key verification, token endpoint) may take; well under the grain call timeout.</summary>
     public TimeSpan OutboundTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -246,3 +246,43 @@ public sealed class KeyAccountTests(PostgresServer postgres)
         await Assert.ThrowsAsync<AccountValidationException>(() => host.Directory.ListAsync(new AccountQuery { Limit = 0 }));
     }
 }
+
+public sealed class KeyVerificationAddressTests
+{
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("169.254.169.254")]
+    [InlineData("localhost")]
+    public async Task A_user_typed_host_cannot_make_the_service_call_its_own_network(string host)
+    {
+        using var data = new TempDirectory();
+        var settings = RunningHost.Sqlite(data.Path);
+        TestCatalog.AddTo(settings, new AppDefinition
+        {
+            Slug = "self_hosted",
+            Name = "Self Hosted",
+            Categories = ["developer-tools"],
+            DocsUrl = "https://docs.self-hosted.example",
+            AuthType = AuthType.Keys,
+            Fields =
+            [
+                new KeyField { Name = "host", Label = "Server", Pattern = "^[A-Za-z0-9.-]{1,253}$" },
+                new KeyField { Name = "token", Label = "Token", Secret = true },
+            ],
+            TestRequest = new TestRequest { Url = "https://{{host}}/api/me", Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer {{token}}" } },
+        });
+        settings["Accounts:Connections:AllowLoopbackHttp"] = "false";
+        await using var running = await RunningHost.StartAsync(settings);
+
+        var error = await Assert.ThrowsAsync<KeyVerificationFailedException>(() => running.Grains.GetGrain<IAccountConnectorGrain>(0).ConnectWithKeysAsync(new KeyConnectRequest
+        {
+            WorkspaceId = "ws",
+            AppSlug = "self_hosted",
+            Nickname = "Internal",
+            Fields = new Dictionary<string, string> { ["host"] = host, ["token"] = "t0k3n-value" },
+            Actor = "ops",
+        }));
+
+        Assert.Contains("private or local", error.Message, StringComparison.Ordinal);
+    }
+}

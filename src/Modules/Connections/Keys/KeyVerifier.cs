@@ -41,7 +41,9 @@ public sealed partial class KeyVerifier(IHttpClientFactory http, IOptions<Connec
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            throw new KeyVerificationFailedException(app.Slug, e is OperationCanceledException ? "the app did not answer in time" : "the app could not be reached");
+            throw new KeyVerificationFailedException(app.Slug,
+                e.InnerException is Outbound.BlockedAddressException blocked ? blocked.Message
+                : e is OperationCanceledException ? "the app did not answer in time" : "the app could not be reached");
         }
         using (response)
         {

@@ -57,6 +57,10 @@ public sealed class TokenClient(IHttpClientFactory http, IOptions<ConnectionsOpt
             answer = await ReadAsync(response, cancellationToken);
             activity?.SetTag("http.response.status_code", answer.StatusCode);
         }
+        catch (HttpRequestException e) when (e.InnerException is Outbound.BlockedAddressException blocked)
+        {
+            return Failed(activity, new TokenFailure(TokenFailureKind.ClientMisconfigured, null, blocked.Message, null));
+        }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             var reason = e is OperationCanceledException ? "the app did not answer in time" : "the app could not be reached";
