@@ -37,5 +37,6 @@ public sealed class OutboundAddressPolicyTests
         Assert.False(new OutboundAddressPolicy(allowLoopback: true, allowPrivateNetworks: false).IsAllowed(IPAddress.Parse("10.0.0.1")));
         Assert.True(new OutboundAddressPolicy(allowLoopback: false, allowPrivateNetworks: true).IsAllowed(IPAddress.Parse("10.0.0.1")));
         Assert.False(new OutboundAddressPolicy(allowLoopback: false, allowPrivateNetworks: true).IsAllowed(IPAddress.Loopback));
+        Assert.False(new OutboundAddressPolicy(allowLoopback: true, allowPrivateNetworks: true).IsAllowed(IPAddress.Parse("169.254.169.254")));
     }
 }

@@ -14,6 +14,8 @@ public sealed class OutboundAddressPolicy(bool allowLoopback, bool allowPrivateN
     {
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
         if (IPAddress.IsLoopback(address)) return allowLoopback;
+        // Link-local holds the cloud metadata endpoint: never, whatever the switches say.
+        if (IsLinkLocal(address)) return false;
         if (allowPrivateNetworks) return true;
         return address.AddressFamily switch
         {
@@ -23,6 +25,11 @@ public sealed class OutboundAddressPolicy(bool allowLoopback, bool allowPrivateN
             _ => false,
         };
     }
+
+    private static bool IsLinkLocal(IPAddress address)
+        => address.AddressFamily == AddressFamily.InterNetworkV6
+            ? address.IsIPv6LinkLocal || address.IsIPv6Multicast
+            : address.GetAddressBytes() is [169, 254, ..] or [>= 224, ..];
 
     private static bool IsPublicV4(byte[] b) => !(
         b[0] == 0 || b[0] == 10 || b[0] == 127 || b[0] >= 224
