@@ -286,3 +286,20 @@ public sealed class KeyVerificationAddressTests
         Assert.Contains("private or local", error.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class AccountInputTests(PostgresServer postgres)
+{
+    [Fact]
+    public async Task Missing_or_malformed_requests_and_steps_are_validation_errors_not_crashes()
+    {
+        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
+        var account = host.Account((await host.ConnectAsync()).Id);
+
+        await Assert.ThrowsAsync<AccountValidationException>(() => account.GetCredentialsAsync(null!));
+        await Assert.ThrowsAsync<AccountValidationException>(() => account.LinkAsync(KeyAccountsHost.Workspace, null!));
+        await Assert.ThrowsAsync<AccountValidationException>(() => account.UnlinkAsync(KeyAccountsHost.Workspace, null!));
+        await Assert.ThrowsAsync<AccountValidationException>(() => account.LinkAsync(KeyAccountsHost.Workspace, new WorkflowStep("wf", new string('s', 201))));
+        await Assert.ThrowsAsync<AccountValidationException>(() => account.LinkAsync(KeyAccountsHost.Workspace, new WorkflowStep("wf\n", "s")));
+        Assert.Empty((await account.GetAsync()).LinkedSteps);
+    }
+}

@@ -69,6 +69,7 @@ public sealed partial class ConnectedAccountGrain(
 
     async Task<CredentialBundle> IConnectedAccountGrain.GetCredentialsAsync(CredentialRequest request)
     {
+        if (request is null) throw Invalid("request", "is required");
         var account = RequireWorkspace(request.WorkspaceId);
         if (account.DeletedAt is not null) throw new AccountDeletedException(Id);
         var step = new WorkflowStep(request.WorkflowId, request.StepId);
@@ -95,9 +96,9 @@ public sealed partial class ConnectedAccountGrain(
 
     async Task<AccountSummary> IConnectedAccountGrain.LinkAsync(string workspaceId, WorkflowStep step)
     {
+        CheckStep(step);
         var account = RequireWorkspace(workspaceId);
         if (account.DeletedAt is not null) throw new AccountDeletedException(Id);
-        CheckStep(step);
         if (!account.Links.Contains(step))
         {
             if (account.Links.Count >= MaxLinks) throw Invalid("step", $"an account can be linked to at most {MaxLinks} steps");
@@ -109,6 +110,7 @@ public sealed partial class ConnectedAccountGrain(
 
     async Task<AccountSummary> IConnectedAccountGrain.UnlinkAsync(string workspaceId, WorkflowStep step)
     {
+        CheckStep(step);
         var account = RequireWorkspace(workspaceId);
         if (account.Links.Remove(step)) await SaveAsync("unlinked", $"workflow:{step.WorkflowId}", step);
         return Summary(account);
@@ -495,8 +497,9 @@ public sealed partial class ConnectedAccountGrain(
         UpstreamIdentity = account.UpstreamIdentity,
     };
 
-    private static void CheckStep(WorkflowStep step)
+    private static void CheckStep(WorkflowStep? step)
     {
+        if (step is null) throw Invalid("step", "is required");
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!AccountRules.IsIdentifier(step.WorkflowId)) errors["workflowId"] = [AccountRules.IdentifierRule];
         if (!AccountRules.IsIdentifier(step.StepId)) errors["stepId"] = [AccountRules.IdentifierRule];
