@@ -52,8 +52,9 @@ public sealed class CredentialSecurityTests(PostgresServer postgres)
         errors.Add(account.ToString());
         var logs = string.Join("\n", host.Host.Services.GetRequiredService<FakeLogCollector>().GetSnapshot().Select(r => $"{r.Message} {r.Exception}"));
         host.Host.Services.GetRequiredService<TracerProvider>().ForceFlush();
-        var traced = string.Join("\n", spans.SelectMany(s => s.Tags.Select(t => $"{t.Key}={t.Value}").Concat(s.Events.Select(e => e.Name)).Append(s.DisplayName)));
+        // The exporter hears every Host in this process until ours stops; read the spans after that.
         await host.DisposeHostAsync();
+        var traced = string.Join("\n", spans.SelectMany(s => s.Tags.Select(t => $"{t.Key}={t.Value}").Concat(s.Events.Select(e => e.Name)).Append(s.DisplayName)));
         var stored = await StoredTextAsync(host.Storage);
 
         Assert.Equal(Canary, bundle.Fields["api_key"]);

@@ -1,0 +1,45 @@
+using Accounts.Orleans.Tui.Screens;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Terminal.Gui.App;
+using Terminal.Gui.Views;
+
+namespace Accounts.Orleans.Tui;
+
+/// <summary>
+/// The admin console: an Orleans client of the cluster. By default it joins the embedded Host on this machine
+/// (gateway 30000); <c>Accounts:Cluster:GatewayPort</c> and the usual cluster keys point it elsewhere.
+/// </summary>
+public static class ConsoleApp
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.Logging.ClearProviders();
+        var cluster = builder.Configuration.GetSection("Accounts:Cluster");
+        var gatewayPort = cluster.GetValue("GatewayPort", 30000);
+        builder.UseOrleansClient(client => client.UseLocalhostClustering(gatewayPort, cluster["ServiceId"] ?? "accounts", cluster["ClusterId"] ?? "accounts"));
+        using var host = builder.Build();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            await Console.Error.WriteLineAsync($"accounts-console: cannot reach the cluster on gateway port {gatewayPort}: {e.Message}");
+            return 1;
+        }
+
+        using IApplication app = Application.Create().Init();
+        var window = new Window { Title = "Accounts.Orleans – accounts (Enter in the search box to search, Ctrl+Q to quit)" };
+        var accounts = new AccountsScreen(host.Services.GetRequiredService<IGrainFactory>());
+        window.Add(accounts);
+        _ = accounts.LoadAsync();
+        app.Run(window);
+        window.Dispose();
+        await host.StopAsync();
+        return 0;
+    }
+}

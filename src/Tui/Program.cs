@@ -1,0 +1,3 @@
+using Accounts.Orleans.Tui;
+
+return await ConsoleApp.RunAsync(args);
