@@ -33,7 +33,7 @@ public static class ConsoleApp
         }
 
         using IApplication app = Application.Create().Init();
-        var window = new Window { Title = "Accounts.Orleans – accounts (Enter in the search box to search, Ctrl+Q to quit)" };
+        var window = new Window { Title = "Accounts.Orleans – accounts (Enter in the search box to search, Esc to quit)" };
         var accounts = new AccountsScreen(host.Services.GetRequiredService<IGrainFactory>());
         window.Add(accounts);
         _ = accounts.LoadAsync();
