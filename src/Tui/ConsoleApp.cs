@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Terminal.Gui.App;
+using Terminal.Gui.Input;
 using Terminal.Gui.Views;
 
 namespace Accounts.Orleans.Tui;
@@ -33,10 +34,20 @@ public static class ConsoleApp
         }
 
         using IApplication app = Application.Create().Init();
-        var window = new Window { Title = "Accounts.Orleans – accounts (Enter in the search box to search, Esc to quit)" };
-        var accounts = new AccountsScreen(host.Services.GetRequiredService<IGrainFactory>());
-        window.Add(accounts);
+        var grains = host.Services.GetRequiredService<IGrainFactory>();
+        var window = new Window { Title = "Accounts.Orleans – F2 accounts, F3 apps, Enter in a search box to search, Esc to quit" };
+        var accounts = new AccountsScreen(grains);
+        var apps = new AppsScreen(grains) { Visible = false };
+        window.Add(accounts, apps);
+        window.KeyDown += (_, key) =>
+        {
+            if (key != Key.F2 && key != Key.F3) return;
+            accounts.Visible = key == Key.F2;
+            apps.Visible = key == Key.F3;
+            key.Handled = true;
+        };
         _ = accounts.LoadAsync();
+        _ = apps.LoadAsync();
         app.Run(window);
         window.Dispose();
         await host.StopAsync();

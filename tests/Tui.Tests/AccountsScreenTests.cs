@@ -34,32 +34,18 @@ public sealed class AccountsScreenTests
         window.Add(screen);
 
         await screen.LoadAsync();
-        var all = Draw(app, window);
+        var all = Screen.Draw(app, window);
         screen.SearchText = "market";
         await screen.LoadAsync();
-        var searched = Draw(app, window);
+        var searched = Screen.Draw(app, window);
 
         Assert.Contains("Billing EU", all, StringComparison.Ordinal);
         Assert.Contains("Marketing", all, StringComparison.Ordinal);
         Assert.Contains("2 account(s)", all, StringComparison.Ordinal);
-        Assert.Contains("••••0123", all, StringComparison.Ordinal);
+        Assert.Contains("api_key: ••••0123", all, StringComparison.Ordinal);
         Assert.DoesNotContain(Key, all, StringComparison.Ordinal);
         Assert.Contains("Marketing", searched, StringComparison.Ordinal);
         Assert.DoesNotContain("Billing EU", searched, StringComparison.Ordinal);
         Assert.Contains("1 account(s)", searched, StringComparison.Ordinal);
-    }
-
-    private static string Draw(IApplication app, Window window)
-    {
-        var token = app.Begin(window) ?? throw new InvalidOperationException("The window did not start.");
-        try
-        {
-            app.LayoutAndDraw(true);
-            return app.Driver!.ToString() ?? "";
-        }
-        finally
-        {
-            app.End(token);
-        }
     }
 }

@@ -31,7 +31,8 @@ public sealed class AccountsScreen : View
         var searchLabel = new Label { Text = "Search:", X = 0, Y = 0 };
         _search = new TextField { X = Pos.Right(searchLabel) + 1, Y = 0, Width = Dim.Fill() };
         _table = new TableView { X = 0, Y = 1, Width = Dim.Percent(60), Height = Dim.Fill(1), FullRowSelect = true };
-        _details = new Label { X = Pos.Right(_table) + 1, Y = 1, Width = Dim.Fill(), Height = Dim.Fill(1) };
+        // Field names and ids contain '_', which a label would otherwise take for a hotkey marker.
+        _details = new Label { X = Pos.Right(_table) + 1, Y = 1, Width = Dim.Fill(), Height = Dim.Fill(1), HotKeySpecifier = (System.Text.Rune)0xffff };
         _status = new Label { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Text = "Loading…" };
         Add(searchLabel, _search, _table, _details, _status);
 
