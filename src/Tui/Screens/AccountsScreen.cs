@@ -1,8 +1,6 @@
 using System.Data;
 using System.Globalization;
 using Accounts.Orleans.Contracts.Accounts;
-using Terminal.Gui.ViewBase;
-using Terminal.Gui.Views;
 
 namespace Accounts.Orleans.Tui.Screens;
 
@@ -10,85 +8,31 @@ namespace Accounts.Orleans.Tui.Screens;
 /// The home screen: accounts from the index (never by activating them), a search box, and the selected account's
 /// details. Secrets never reach it; key fields arrive already masked.
 /// </summary>
-public sealed class AccountsScreen : View
+public sealed class AccountsScreen(IGrainFactory grains) : SearchableListScreen<AccountSummary>("Search:", 60)
 {
     private const int PageSize = 200;
 
-    private readonly IGrainFactory _grains;
-    private readonly TextField _search;
-    private readonly TableView _table;
-    private readonly Label _details;
-    private readonly Label _status;
-    private IReadOnlyList<AccountSummary> _accounts = [];
-
-    public AccountsScreen(IGrainFactory grains)
+    protected override async Task<(IReadOnlyList<AccountSummary> Rows, string Status)> QueryAsync(string? text)
     {
-        _grains = grains;
-        Width = Dim.Fill();
-        Height = Dim.Fill();
-        CanFocus = true;
-
-        var searchLabel = new Label { Text = "Search:", X = 0, Y = 0 };
-        _search = new TextField { X = Pos.Right(searchLabel) + 1, Y = 0, Width = Dim.Fill() };
-        _table = new TableView { X = 0, Y = 1, Width = Dim.Percent(60), Height = Dim.Fill(1), FullRowSelect = true };
-        // Field names and ids contain '_', which a label would otherwise take for a hotkey marker.
-        _details = new Label { X = Pos.Right(_table) + 1, Y = 1, Width = Dim.Fill(), Height = Dim.Fill(1), HotKeySpecifier = (System.Text.Rune)0xffff };
-        _status = new Label { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Text = "Loading…" };
-        Add(searchLabel, _search, _table, _details, _status);
-
-        _search.Accepting += async (_, e) =>
-        {
-            e.Handled = true;
-            await LoadAsync();
-        };
-        _table.ValueChanged += async (_, _) => await ShowDetailsAsync();
+        var page = await grains.GetGrain<IAccountDirectoryGrain>(0).ListAsync(new AccountQuery { Text = text, Limit = PageSize });
+        return (page.Items, page.Next is null ? $"{page.Items.Count} account(s)" : $"first {page.Items.Count} accounts; refine the search to see others");
     }
 
-    /// <summary>What the search box holds; the next load filters by it.</summary>
-    public string SearchText
+    protected override async Task<string> DescribeAsync(AccountSummary account)
     {
-        get => _search.Text;
-        set => _search.Text = value;
-    }
-
-    /// <summary>Reads the first page of accounts matching the search and shows them.</summary>
-    public async Task LoadAsync()
-    {
-        try
-        {
-            var text = string.IsNullOrWhiteSpace(_search.Text) ? null : _search.Text.Trim();
-            var page = await _grains.GetGrain<IAccountDirectoryGrain>(0).ListAsync(new AccountQuery { Text = text, Limit = PageSize });
-            _accounts = page.Items;
-            _table.Table = new DataTableSource(ToTable(page.Items));
-            _status.Text = page.Next is null ? $"{page.Items.Count} account(s)" : $"first {page.Items.Count} accounts; refine the search to see others";
-            await ShowDetailsAsync();
-        }
-        catch (Exception e) when (e is AccountException or OrleansException or TimeoutException)
-        {
-            _status.Text = $"Cannot list accounts: {e.Message}";
-        }
-    }
-
-    private async Task ShowDetailsAsync()
-    {
-        var row = _table.Value?.SelectedCell.Y ?? 0;
-        if (row < 0 || row >= _accounts.Count)
-        {
-            _details.Text = "";
-            return;
-        }
-        var account = _accounts[row];
         IReadOnlyList<AuditEvent> audit = [];
         try
         {
-            audit = await _grains.GetGrain<IAccountDirectoryGrain>(0).GetAuditAsync(account.Id, 5);
+            audit = await grains.GetGrain<IAccountDirectoryGrain>(0).GetAuditAsync(account.Id, 5);
         }
-        catch (Exception e) when (e is AccountException or OrleansException or TimeoutException)
+        catch (Exception e) when (IsExpected(e))
         {
             // Details still help without the trail.
         }
-        _details.Text = Describe(account, audit);
+        return Describe(account, audit);
     }
+
+    protected override bool IsExpected(Exception e) => e is AccountException || base.IsExpected(e);
 
     internal static string Describe(AccountSummary account, IReadOnlyList<AuditEvent> audit)
     {
@@ -112,11 +56,11 @@ public sealed class AccountsScreen : View
         return string.Join('\n', lines);
     }
 
-    private static DataTable ToTable(IEnumerable<AccountSummary> accounts)
+    protected override DataTable ToTable(IReadOnlyList<AccountSummary> rows)
     {
         var table = new DataTable { Locale = CultureInfo.InvariantCulture };
         foreach (var column in new[] { "Nickname", "App", "Workspace", "Health", "Expires", "Workflows", "Last used" }) table.Columns.Add(column);
-        foreach (var a in accounts)
+        foreach (var a in rows)
         {
             table.Rows.Add(a.Nickname, a.AppSlug, a.WorkspaceId, a.Health.ToString(),
                 a.AccessTokenExpiresAt?.ToLocalTime().ToString("g", CultureInfo.InvariantCulture) ?? "",

@@ -1,72 +1,21 @@
 using System.Data;
 using System.Globalization;
 using Accounts.Orleans.Contracts.Catalog;
-using Terminal.Gui.ViewBase;
-using Terminal.Gui.Views;
 
 namespace Accounts.Orleans.Tui.Screens;
 
 /// <summary>The catalog: search the supported apps and see how each one connects (endpoints, scopes, key fields).</summary>
-public sealed class AppsScreen : View
+public sealed class AppsScreen(IGrainFactory grains) : SearchableListScreen<AppDefinition>("Search apps:", 50)
 {
-    private readonly IGrainFactory _grains;
-    private readonly TextField _search;
-    private readonly TableView _table;
-    private readonly Label _details;
-    private readonly Label _status;
-    private IReadOnlyList<AppDefinition> _apps = [];
-
-    public AppsScreen(IGrainFactory grains)
+    protected override async Task<(IReadOnlyList<AppDefinition> Rows, string Status)> QueryAsync(string? text)
     {
-        _grains = grains;
-        Width = Dim.Fill();
-        Height = Dim.Fill();
-        CanFocus = true;
-
-        var searchLabel = new Label { Text = "Search apps:", X = 0, Y = 0 };
-        _search = new TextField { X = Pos.Right(searchLabel) + 1, Y = 0, Width = Dim.Fill() };
-        _table = new TableView { X = 0, Y = 1, Width = Dim.Percent(50), Height = Dim.Fill(1), FullRowSelect = true };
-        // Field names and ids contain '_', which a label would otherwise take for a hotkey marker.
-        _details = new Label { X = Pos.Right(_table) + 1, Y = 1, Width = Dim.Fill(), Height = Dim.Fill(1), HotKeySpecifier = (System.Text.Rune)0xffff };
-        _status = new Label { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Text = "Loading…" };
-        Add(searchLabel, _search, _table, _details, _status);
-
-        _search.Accepting += async (_, e) =>
-        {
-            e.Handled = true;
-            await LoadAsync();
-        };
-        _table.ValueChanged += (_, _) => ShowDetails();
+        var page = await grains.GetGrain<IAppCatalogReaderGrain>(0).ListAppsAsync(new AppQuery { Text = text, Limit = AppQuery.MaxLimit });
+        return (page.Items, $"{page.Items.Count} app(s)");
     }
 
-    public string SearchText
-    {
-        get => _search.Text;
-        set => _search.Text = value;
-    }
+    protected override Task<string> DescribeAsync(AppDefinition app) => Task.FromResult(Describe(app));
 
-    public async Task LoadAsync()
-    {
-        try
-        {
-            var text = string.IsNullOrWhiteSpace(_search.Text) ? null : _search.Text.Trim();
-            var page = await _grains.GetGrain<IAppCatalogReaderGrain>(0).ListAppsAsync(new AppQuery { Text = text, Limit = AppQuery.MaxLimit });
-            _apps = page.Items;
-            _table.Table = new DataTableSource(ToTable(page.Items));
-            _status.Text = $"{page.Items.Count} app(s)";
-            ShowDetails();
-        }
-        catch (Exception e) when (e is CatalogException or OrleansException or TimeoutException)
-        {
-            _status.Text = $"Cannot list apps: {e.Message}";
-        }
-    }
-
-    private void ShowDetails()
-    {
-        var row = _table.Value?.SelectedCell.Y ?? 0;
-        _details.Text = row >= 0 && row < _apps.Count ? Describe(_apps[row]) : "";
-    }
+    protected override bool IsExpected(Exception e) => e is CatalogException || base.IsExpected(e);
 
     internal static string Describe(AppDefinition app)
     {
@@ -84,11 +33,11 @@ public sealed class AppsScreen : View
         return string.Join('\n', lines);
     }
 
-    private static DataTable ToTable(IEnumerable<AppDefinition> apps)
+    protected override DataTable ToTable(IReadOnlyList<AppDefinition> rows)
     {
         var table = new DataTable { Locale = CultureInfo.InvariantCulture };
         foreach (var column in new[] { "App", "Slug", "Auth", "Categories" }) table.Columns.Add(column);
-        foreach (var app in apps)
+        foreach (var app in rows)
             table.Rows.Add(app.Name, app.Slug, app.AuthType == AuthType.OAuth2 ? "oauth2" : "keys", string.Join(", ", app.Categories));
         return table;
     }
