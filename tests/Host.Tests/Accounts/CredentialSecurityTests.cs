@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Host.Hosting;
 using Accounts.Orleans.Host.Vault;
@@ -9,7 +8,6 @@ using Accounts.Orleans.Vault.Keys;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using Npgsql;
 using OpenTelemetry.Trace;
 
 namespace Accounts.Orleans.Host.Tests.Accounts;
@@ -55,13 +53,13 @@ public sealed class CredentialSecurityTests(PostgresServer postgres)
         // The exporter hears every Host in this process until ours stops; read the spans after that.
         await host.DisposeHostAsync();
         var traced = string.Join("\n", spans.SelectMany(s => s.Tags.Select(t => $"{t.Key}={t.Value}").Concat(s.Events.Select(e => e.Name)).Append(s.DisplayName)));
-        var stored = await StoredTextAsync(host.Storage);
+        var stored = await SecretScan.StoredTextAsync(host.Storage);
 
         Assert.Equal(Canary, bundle.Fields["api_key"]);
         Assert.NotEmpty(logs);
         Assert.NotEmpty(spans);
         Assert.Contains(account.Id, stored, StringComparison.Ordinal);
-        foreach (var secret in new[] { Canary, RejectedCanary, Hex(Canary), Base64Fragment(Canary) })
+        foreach (var secret in SecretScan.FormsOf(Canary).Append(RejectedCanary))
         {
             Assert.DoesNotContain(secret, stored, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain(secret, logs, StringComparison.Ordinal);
@@ -131,41 +129,4 @@ public sealed class CredentialSecurityTests(PostgresServer postgres)
 
         Assert.Contains("Accounts:Vault:KeyRingFile", error.Message, StringComparison.Ordinal);
     }
-
-    /// <summary>Everything the store holds as text: every file of the SQLite folder, or every row of every PostgreSQL table.</summary>
-    private static async Task<string> StoredTextAsync(StorageOptions storage)
-    {
-        if (storage.Engine == StorageEngine.Sqlite)
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            var text = new StringBuilder();
-            foreach (var file in Directory.GetFiles(storage.DataDirectory!).Where(f => !f.EndsWith(VaultSettings.DefaultFileName, StringComparison.Ordinal)))
-            {
-                var bytes = await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken);
-                text.Append(Encoding.Latin1.GetString(bytes)).Append('\n').Append(Convert.ToHexString(bytes));
-            }
-            return text.ToString();
-        }
-        await using var connection = new NpgsqlConnection(storage.ConnectionString);
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        var tables = new List<string>();
-        await using (var list = new NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = 'public'", connection))
-        await using (var reader = await list.ExecuteReaderAsync(TestContext.Current.CancellationToken))
-        {
-            while (await reader.ReadAsync(TestContext.Current.CancellationToken)) tables.Add(reader.GetString(0));
-        }
-        var rows = new StringBuilder();
-        foreach (var table in tables)
-        {
-            await using var dump = new NpgsqlCommand($"SELECT CAST(t AS text) FROM \"{table}\" t", connection);
-            await using var reader = await dump.ExecuteReaderAsync(TestContext.Current.CancellationToken);
-            while (await reader.ReadAsync(TestContext.Current.CancellationToken)) rows.Append(reader.GetString(0)).Append('\n');
-        }
-        return rows.ToString();
-    }
-
-    private static string Hex(string value) => Convert.ToHexString(Encoding.UTF8.GetBytes(value));
-
-    /// <summary>A run of the secret's base64 that survives any alignment (a stored base64 blob would contain it).</summary>
-    private static string Base64Fragment(string value) => Convert.ToBase64String(Encoding.UTF8.GetBytes(value))[4..16];
 }
