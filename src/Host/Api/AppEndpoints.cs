@@ -1,6 +1,5 @@
 using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Connections.OAuth;
-using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Host.Api;
 
@@ -20,7 +19,7 @@ public static class AppEndpoints
         apps.MapGet("/{slug}", GetAsync);
     }
 
-    private static async Task<IResult> ListAsync(HttpRequest request, IGrainFactory grains, IOptionsMonitor<OAuthClientsOptions> clients)
+    private static async Task<IResult> ListAsync(HttpRequest request, IGrainFactory grains, OAuthClients clients)
     {
         var parameters = new QueryParameters(request.Query);
         var query = new AppQuery
@@ -33,16 +32,16 @@ public static class AppEndpoints
         };
         parameters.ThrowIfInvalid();
         var page = await Reader(grains).ListAppsAsync(query);
-        var configured = clients.CurrentValue;
-        return Results.Ok(new AppListView(page.Items.Select(a => AppView.From(a, configured.IsConfigured(a.Slug))).ToArray(), page.Next));
+        var configured = await clients.AppsWithClientAsync();
+        return Results.Ok(new AppListView(page.Items.Select(a => AppView.From(a, configured.Contains(a.Slug))).ToArray(), page.Next));
     }
 
-    private static async Task<IResult> GetAsync(string slug, IGrainFactory grains, IOptionsMonitor<OAuthClientsOptions> clients)
+    private static async Task<IResult> GetAsync(string slug, IGrainFactory grains, OAuthClients clients)
     {
         var app = slug.Length <= 64 ? await Reader(grains).GetAppAsync(slug) : null;
         return app is null
             ? throw new AppNotFoundException(slug.Length <= 64 ? slug : slug[..64] + "…")
-            : Results.Ok(AppDetailView.From(app, clients.CurrentValue.IsConfigured(app.Slug)));
+            : Results.Ok(AppDetailView.From(app, await clients.ExistsAsync(app.Slug)));
     }
 
     private static IAppCatalogReaderGrain Reader(IGrainFactory grains) => grains.GetGrain<IAppCatalogReaderGrain>(0);

@@ -26,6 +26,7 @@ public static class ConnectionsModule
         services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());
         services.AddHostedService<Refresh.RefreshSweepService>();
         services.AddSingleton<EnvelopeCipher>();
+        services.AddSingleton<OAuthClients>();
         services.AddSingleton<KeyVerifier>();
         services.AddSingleton<Tokens.TokenClient>();
         services.AddSingleton<ConnectionsTelemetry>();

@@ -34,6 +34,8 @@ public sealed class OAuthAccountsHost : IAsyncDisposable
 
     public Dictionary<string, string?> Settings { get; }
 
+    public StorageOptions Storage => _storage.Options;
+
     public LoopbackAuthorizationServer? Server => _server as LoopbackAuthorizationServer;
 
     public FakeTokenEndpoint? Fake => _server as FakeTokenEndpoint;
@@ -41,6 +43,15 @@ public sealed class OAuthAccountsHost : IAsyncDisposable
     public IAccountConnectorGrain Connector => Host.Grains.GetGrain<IAccountConnectorGrain>(0);
 
     public IConnectedAccountGrain Account(string id) => Host.Grains.GetGrain<IConnectedAccountGrain>(id);
+
+    public IOAuthClientRegistryGrain Clients => Host.Grains.GetGrain<IOAuthClientRegistryGrain>(0);
+
+    /// <summary>For <c>adjust</c>: a Host whose configuration has no client for the app, so an operator must enter one.</summary>
+    public static void WithoutConfiguredClient(Dictionary<string, string?> settings)
+    {
+        settings.Remove($"Accounts:OAuthClients:{Slug}:ClientId");
+        settings.Remove($"Accounts:OAuthClients:{Slug}:ClientSecret");
+    }
 
     public static async Task<OAuthAccountsHost> WithAuthorizationServerAsync(StorageEngine engine, PostgresServer postgres,
         LoopbackAuthorizationServerOptions? options = null, Action<Dictionary<string, string?>>? adjust = null)

@@ -28,7 +28,7 @@ public sealed partial class ConnectedAccountGrain(
     AuditTrail audit,
     TokenClient tokens,
     IGrainFactory grains,
-    IOptionsMonitor<OAuthClientsOptions> clients,
+    OAuthClients clients,
     IOptions<ConnectionsOptions> options,
     ConnectionsTelemetry telemetry,
     TimeProvider time,
@@ -282,8 +282,7 @@ public sealed partial class ConnectedAccountGrain(
             if (stillValid) return secrets;
             throw new TokenRefreshFailedException(Id, account.HealthReason ?? "the app is failing; retrying later");
         }
-        if (!clients.CurrentValue.TryGetValue(account.AppSlug, out var client))
-            throw new OAuthClientNotConfiguredException(account.AppSlug);
+        var client = await clients.FindAsync(account.AppSlug) ?? throw new OAuthClientNotConfiguredException(account.AppSlug);
 
         var clock = Stopwatch.StartNew();
         for (var attempt = 1; ; attempt++)
@@ -368,7 +367,7 @@ public sealed partial class ConnectedAccountGrain(
         {
             var secrets = OpenSecrets(account);
             var app = await AppAsync();
-            if (!clients.CurrentValue.TryGetValue(account.AppSlug, out var client)) return false;
+            if (await clients.FindAsync(account.AppSlug) is not { } client) return false;
             var (token, hint) = secrets.RefreshToken is { } refresh ? (refresh, "refresh_token") : (secrets.AccessToken, "access_token");
             return token is not null && await tokens.RevokeAsync(app, client, token, hint, Id, CancellationToken.None);
         }

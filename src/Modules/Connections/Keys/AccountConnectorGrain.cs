@@ -17,7 +17,7 @@ namespace Accounts.Orleans.Connections.Keys;
 public sealed class AccountConnectorGrain(
     IGrainFactory grains,
     KeyVerifier verifier,
-    IOptionsMonitor<OAuthClientsOptions> clients,
+    OAuthClients clients,
     IOptions<ConnectionsOptions> options,
     ConnectionsTelemetry telemetry,
     TimeProvider time) : Grain, IAccountConnectorGrain
@@ -91,8 +91,7 @@ public sealed class AccountConnectorGrain(
             if (current.AppSlug != app.Slug) errors["reconnectAccountId"] = [$"is an account of '{current.AppSlug}', not '{app.Slug}'"];
         }
         if (errors.Count > 0) throw new AccountValidationException(errors);
-        if (!clients.CurrentValue.TryGetValue(app!.Slug, out var client) || string.IsNullOrWhiteSpace(client.ClientId))
-            throw new OAuthClientNotConfiguredException(app.Slug);
+        var client = await clients.FindAsync(app!.Slug) ?? throw new OAuthClientNotConfiguredException(app.Slug);
         var redirectUri = options.Value.RedirectUri
             ?? throw new InvalidOperationException($"{ConnectionsOptions.Section}:RedirectUri is not set.");
 

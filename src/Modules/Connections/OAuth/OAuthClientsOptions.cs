@@ -1,3 +1,4 @@
+using Accounts.Orleans.Contracts.Accounts;
 using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Connections.OAuth;
@@ -31,16 +32,13 @@ public sealed class OAuthClientsOptionsValidator : IValidateOptions<OAuthClients
         var failures = new List<string>();
         foreach (var (slug, client) in options)
         {
-            if (!IsSlug(slug))
+            if (!OAuthClientRules.IsSlug(slug))
                 failures.Add($"{OAuthClientsOptions.Section}:{slug} is not an app slug.");
-            else if (string.IsNullOrWhiteSpace(client.ClientId) || client.ClientId.Length > 512)
-                failures.Add($"{OAuthClientsOptions.Section}:{slug}:ClientId is required (at most 512 characters).");
-            if (client.ClientSecret is { Length: > 4096 })
-                failures.Add($"{OAuthClientsOptions.Section}:{slug}:ClientSecret is longer than 4096 characters.");
+            else if (string.IsNullOrWhiteSpace(client.ClientId) || client.ClientId.Length > OAuthClientRegistration.MaxClientIdLength)
+                failures.Add($"{OAuthClientsOptions.Section}:{slug}:ClientId is required (at most {OAuthClientRegistration.MaxClientIdLength} characters).");
+            if (client.ClientSecret is { Length: > OAuthClientRegistration.MaxClientSecretLength })
+                failures.Add($"{OAuthClientsOptions.Section}:{slug}:ClientSecret is longer than {OAuthClientRegistration.MaxClientSecretLength} characters.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
-
-    private static bool IsSlug(string slug)
-        => slug.Length is >= 2 and <= 64 && char.IsAsciiLetterLower(slug[0]) && slug.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
 }

@@ -6,7 +6,6 @@ using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Contracts.Storage;
 using Accounts.Orleans.Vault.Envelopes;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Connections.OAuth;
 
@@ -20,7 +19,7 @@ public sealed partial class OAuthFlowGrain(
     IGrainFactory grains,
     TokenClient tokens,
     EnvelopeCipher cipher,
-    IOptionsMonitor<OAuthClientsOptions> clients,
+    OAuthClients clients,
     ConnectionsTelemetry telemetry,
     TimeProvider time,
     ILogger<OAuthFlowGrain> logger) : Grain, IOAuthFlowGrain, IOAuthFlowSetupGrain
@@ -95,7 +94,7 @@ public sealed partial class OAuthFlowGrain(
         if (app.OAuth?.Issuer is { } issuer && !string.Equals(callback.Issuer, issuer, StringComparison.Ordinal))
             throw new OAuthFlowException(OAuthFlowError.IssuerMismatch, $"The answer did not come from {app.Name}'s authorization server (issuer mismatch).");
         if (string.IsNullOrEmpty(callback.Code)) throw new OAuthFlowException(OAuthFlowError.MissingCode, "The app's answer has no authorization code.");
-        if (!clients.CurrentValue.TryGetValue(app.Slug, out var client)) throw new OAuthClientNotConfiguredException(app.Slug);
+        var client = await clients.FindAsync(app.Slug) ?? throw new OAuthClientNotConfiguredException(app.Slug);
 
         var result = await tokens.ExchangeCodeAsync(app, client, callback.Code, verifier, Flow.RedirectUri, CancellationToken.None);
         if (result is TokenResult.Failed failed)

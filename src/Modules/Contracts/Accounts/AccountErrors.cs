@@ -81,7 +81,15 @@ public sealed class CredentialsUnavailableException(string accountId)
 /// <summary>The deployment has no OAuth client for the app; an operator must register one.</summary>
 [GenerateSerializer, Alias("accounts.error.oauth-client-missing")]
 public sealed class OAuthClientNotConfiguredException(string appSlug)
-    : AccountException($"No OAuth client is configured for '{appSlug}'; set Accounts:OAuthClients:{appSlug}:ClientId and ClientSecret.")
+    : AccountException($"No OAuth client is configured for '{appSlug}'; enter one in the admin console, or set Accounts:OAuthClients:{appSlug}:ClientId and ClientSecret.")
+{
+    [Id(0)] public string AppSlug { get; } = appSlug;
+}
+
+/// <summary>Configuration defines the app's OAuth client, and configuration wins: the operator changes it there, not at run time.</summary>
+[GenerateSerializer, Alias("accounts.error.oauth-client-in-configuration")]
+public sealed class OAuthClientInConfigurationException(string appSlug)
+    : AccountException($"The OAuth client of '{appSlug}' is set in configuration (Accounts:OAuthClients:{appSlug}), which takes precedence; change or remove it there.")
 {
     [Id(0)] public string AppSlug { get; } = appSlug;
 }

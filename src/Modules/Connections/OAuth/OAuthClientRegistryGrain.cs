@@ -1,0 +1,164 @@
+using System.Text;
+using Accounts.Orleans.Connections.Accounts;
+using Accounts.Orleans.Connections.Audit;
+using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Contracts.Catalog;
+using Accounts.Orleans.Contracts.Storage;
+using Accounts.Orleans.Vault.Envelopes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Accounts.Orleans.Connections.OAuth;
+
+/// <summary>
+/// The OAuth clients operators enter at run time, one grain per deployment (key 0). A client secret is sealed before
+/// it reaches state and is never returned; configuration (<see cref="OAuthClientsOptions"/>) always wins over what is
+/// stored here. Changes are audited under the subject <c>oauth-client:&lt;slug&gt;</c>.
+/// </summary>
+[GrainType("accounts.oauth-clients")]
+public sealed partial class OAuthClientRegistryGrain(
+    [PersistentState(OAuthClientRegistryGrain.StateName, StorageNames.Grains)] IPersistentState<OAuthClientRegistryState> state,
+    EnvelopeCipher cipher,
+    IGrainFactory grains,
+    IOptionsMonitor<OAuthClientsOptions> configured,
+    AuditTrail audit,
+    TimeProvider time,
+    ILogger<OAuthClientRegistryGrain> logger) : Grain, IOAuthClientRegistryGrain, IOAuthClientStoreGrain
+{
+    /// <summary>The stored state's name; the Host counts rows by it before it may generate a new master key.</summary>
+    public const string StateName = "oauth-clients";
+
+    public const string SetAction = "oauth_client_set";
+    public const string RemovedAction = "oauth_client_removed";
+
+    private Dictionary<string, StoredOAuthClient> Stored => state.State.Clients;
+
+    /// <summary>The audit trail's subject for an app's client (where an account's events carry the account id).</summary>
+    public static string AuditSubject(string appSlug) => "oauth-client:" + appSlug;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Another key would be a second registry that nothing reads from.
+        if (this.GetPrimaryKeyLong() != 0) throw new InvalidOperationException("The OAuth client registry is the grain with key 0.");
+        return Task.CompletedTask;
+    }
+
+    Task<IReadOnlyList<OAuthClientStatus>> IOAuthClientRegistryGrain.ListAsync()
+    {
+        var options = configured.CurrentValue;
+        var fromConfiguration = options.Where(c => options.IsConfigured(c.Key))
+            .Select(c => new OAuthClientStatus { AppSlug = c.Key, ClientId = c.Value.ClientId, HasSecret = !string.IsNullOrEmpty(c.Value.ClientSecret), Source = OAuthClientSource.Configuration });
+        var stored = Stored.Where(c => !options.IsConfigured(c.Key)).Select(c => Status(c.Key, c.Value));
+        return Task.FromResult<IReadOnlyList<OAuthClientStatus>>(fromConfiguration.Concat(stored).OrderBy(c => c.AppSlug, StringComparer.Ordinal).ToArray());
+    }
+
+    async Task<OAuthClientStatus> IOAuthClientRegistryGrain.SetAsync(OAuthClientRegistration registration)
+    {
+        if (registration is null) throw Invalid("registration", "is required");
+        var (clientId, secret, errors) = OAuthClientRules.Check(registration);
+        var app = errors.ContainsKey("appSlug") ? null : await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(registration.AppSlug);
+        if (app is null || app.Disabled) errors.TryAdd("appSlug", ["is not an app in the catalog"]);
+        else if (app.AuthType != AuthType.OAuth2) errors["appSlug"] = [$"'{app.Slug}' connects with keys, not OAuth"];
+        if (errors.Count > 0) throw new AccountValidationException(errors);
+        if (configured.CurrentValue.IsConfigured(app!.Slug)) throw new OAuthClientInConfigurationException(app.Slug);
+
+        var actor = AccountRules.Actor(registration.Actor);
+        var client = new StoredOAuthClient
+        {
+            ClientId = clientId,
+            SealedSecret = secret is null ? null : cipher.Seal(Encoding.UTF8.GetBytes(secret), StoredOAuthClient.Binding(app.Slug)),
+            UpdatedAt = time.GetUtcNow(),
+            UpdatedBy = actor,
+        };
+        var replaced = Stored.ContainsKey(app.Slug);
+        Stored[app.Slug] = client;
+        await SaveAsync();
+        Audit(app.Slug, SetAction, actor, $"{(replaced ? "replaced" : "added")}; client id {clientId}; {(secret is null ? "public client, no secret" : "secret stored sealed")}");
+        LogSet(logger, app.Slug, clientId, secret is not null, actor);
+        return Status(app.Slug, client);
+    }
+
+    async Task IOAuthClientRegistryGrain.RemoveAsync(string appSlug, string actor)
+    {
+        if (!OAuthClientRules.IsSlug(appSlug)) throw Invalid("appSlug", OAuthClientRules.SlugRule);
+        if (!Stored.Remove(appSlug))
+        {
+            if (configured.CurrentValue.IsConfigured(appSlug)) throw new OAuthClientInConfigurationException(appSlug);
+            return;
+        }
+        await SaveAsync();
+        var who = AccountRules.Actor(actor);
+        Audit(appSlug, RemovedAction, who, null);
+        LogRemoved(logger, appSlug, who);
+    }
+
+    Task<SealedOAuthClient?> IOAuthClientStoreGrain.FindAsync(string appSlug)
+        => Task.FromResult(appSlug is not null && Stored.TryGetValue(appSlug, out var client) ? new SealedOAuthClient(client.ClientId, client.SealedSecret) : null);
+
+    async Task<MaintenanceReport> IOAuthClientStoreGrain.RewrapAsync()
+    {
+        int done = 0, skipped = 0;
+        var failed = new List<string>();
+        foreach (var (slug, client) in Stored)
+        {
+            try
+            {
+                if (client.SealedSecret is null || EnvelopeCipher.MasterKeyIdOf(client.SealedSecret) == cipher.ActiveKeyId)
+                {
+                    skipped++;
+                    continue;
+                }
+                client.SealedSecret = cipher.Rewrap(client.SealedSecret, StoredOAuthClient.Binding(slug));
+                done++;
+            }
+            catch (CredentialEnvelopeException e)
+            {
+                LogCannotOpen(logger, slug, e.Message);
+                failed.Add(AuditSubject(slug));
+            }
+        }
+        if (done > 0) await SaveAsync();
+        return new MaintenanceReport(done, skipped, failed);
+    }
+
+    /// <summary>Stores the registry, or clears it when it is empty (so the Host sees no sealed clients).</summary>
+    private async Task SaveAsync()
+    {
+        try
+        {
+            if (Stored.Count > 0) await state.WriteStateAsync();
+            else await state.ClearStateAsync();
+        }
+        catch
+        {
+            // The change in memory did not reach storage; start over from what storage holds.
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private void Audit(string appSlug, string action, string actor, string? detail)
+        => audit.Record(new AuditEvent(time.GetUtcNow(), AuditSubject(appSlug), WorkspaceId: "", action, actor, WorkflowId: null, StepId: null, detail));
+
+    private static OAuthClientStatus Status(string appSlug, StoredOAuthClient client) => new()
+    {
+        AppSlug = appSlug,
+        ClientId = client.ClientId,
+        HasSecret = client.SealedSecret is not null,
+        Source = OAuthClientSource.Stored,
+        UpdatedAt = client.UpdatedAt,
+        UpdatedBy = client.UpdatedBy,
+    };
+
+    private static AccountValidationException Invalid(string field, string message)
+        => new(new Dictionary<string, string[]> { [field] = [message] });
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "OAuth client of {App} stored (client id {ClientId}, has secret: {HasSecret}) by {Actor}")]
+    private static partial void LogSet(ILogger logger, string app, string clientId, bool hasSecret, string actor);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stored OAuth client of {App} removed by {Actor}")]
+    private static partial void LogRemoved(ILogger logger, string app, string actor);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cannot open the stored OAuth client secret of {App}: {Problem}")]
+    private static partial void LogCannotOpen(ILogger logger, string app, string problem);
+}

@@ -1,0 +1,76 @@
+using Orleans.Concurrency;
+
+namespace Accounts.Orleans.Contracts.Accounts;
+
+/// <summary>
+/// The OAuth clients this deployment registered at apps, as operators manage them (key: 0, one per deployment). A
+/// client comes from configuration (<c>Accounts:OAuthClients:&lt;slug&gt;</c>), which always wins, or is entered here
+/// and stored sealed. No method returns a client secret: once entered it is only ever used, never shown.
+/// </summary>
+[Alias("accounts.IOAuthClientRegistryGrain")]
+public interface IOAuthClientRegistryGrain : IGrainWithIntegerKey
+{
+    /// <summary>Every app with a client, from configuration or stored, ordered by slug; never a secret.</summary>
+    [Alias("List"), ReadOnly]
+    Task<IReadOnlyList<OAuthClientStatus>> ListAsync();
+
+    /// <summary>
+    /// Stores (or replaces) the client of an OAuth app; the secret is sealed before it is stored. Surrounding whitespace
+    /// (as a paste brings along) is dropped from the client id and secret.
+    /// </summary>
+    /// <exception cref="AccountValidationException">Unknown or key-based app; an empty, over-long or non-printable client id or secret.</exception>
+    /// <exception cref="OAuthClientInConfigurationException">Configuration defines this app's client; change it there.</exception>
+    [Alias("Set")]
+    Task<OAuthClientStatus> SetAsync(OAuthClientRegistration registration);
+
+    /// <summary>
+    /// Forgets the stored client of an app (nothing happens when none is stored). Until another is set, connecting the
+    /// app and refreshing its accounts' tokens fail with <see cref="OAuthClientNotConfiguredException"/>.
+    /// </summary>
+    /// <exception cref="AccountValidationException">The app slug is malformed.</exception>
+    /// <exception cref="OAuthClientInConfigurationException">Only configuration defines this app's client; remove it there.</exception>
+    [Alias("Remove")]
+    Task RemoveAsync(string appSlug, string actor);
+}
+
+/// <summary>
+/// An OAuth client an operator registered at an app. Its <see cref="ToString"/> never prints the secret, so a
+/// registration that reaches a log by mistake leaks nothing.
+/// </summary>
+[GenerateSerializer, Alias("accounts.oauth-client-registration"), Immutable]
+public sealed record OAuthClientRegistration
+{
+    [Id(0)] public required string AppSlug { get; init; }
+    [Id(1)] public required string ClientId { get; init; }
+    /// <summary>Null for a public client (PKCE without a secret).</summary>
+    [Id(2)] public string? ClientSecret { get; init; }
+    /// <summary>Who does it, for the audit trail.</summary>
+    [Id(3)] public required string Actor { get; init; }
+
+    public const int MaxClientIdLength = 512;
+    public const int MaxClientSecretLength = 4096;
+
+    public override string ToString() => $"OAuthClientRegistration {{ AppSlug = {AppSlug}, ClientId = {ClientId}, HasSecret = {ClientSecret is not null} }}";
+}
+
+[GenerateSerializer, Alias("accounts.oauth-client-source")]
+public enum OAuthClientSource
+{
+    /// <summary><c>Accounts:OAuthClients:&lt;slug&gt;</c>; it takes precedence over a stored client.</summary>
+    Configuration = 0,
+    /// <summary>Entered by an operator and stored sealed.</summary>
+    Stored = 1,
+}
+
+/// <summary>What a person may see of an app's OAuth client: the client id (public at the app anyway), never the secret.</summary>
+[GenerateSerializer, Alias("accounts.oauth-client-status"), Immutable]
+public sealed record OAuthClientStatus
+{
+    [Id(0)] public required string AppSlug { get; init; }
+    [Id(1)] public required string ClientId { get; init; }
+    [Id(2)] public required bool HasSecret { get; init; }
+    [Id(3)] public required OAuthClientSource Source { get; init; }
+    /// <summary>When an operator last stored it; null for configuration.</summary>
+    [Id(4)] public DateTimeOffset? UpdatedAt { get; init; }
+    [Id(5)] public string? UpdatedBy { get; init; }
+}

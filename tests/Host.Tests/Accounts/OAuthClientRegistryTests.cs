@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Storage;
+using Accounts.Orleans.Testing;
+using Accounts.Orleans.Testing.OAuth;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using OpenTelemetry.Trace;
+
+namespace Accounts.Orleans.Host.Tests.Accounts;
+
+/// <summary>OAuth clients an operator enters at run time: stored sealed, used like configured ones, never shown again.</summary>
+public sealed class OAuthClientRegistryTests(PostgresServer postgres)
+{
+    public static TheoryData<StorageEngine> Engines => [StorageEngine.Sqlite, StorageEngine.Postgres];
+
+    private const string Slug = OAuthAccountsHost.Slug;
+    private const string StoredClientId = "operator-entered-client";
+    private const string Operator = "ops@example.com";
+
+    /// <summary>The client secret the loopback server insists on; recognisable, and never legitimately anywhere but in memory.</summary>
+    private const string SecretCanary = "cs_c4n4ry_5e3f9a1d7b2c";
+
+    private static readonly WorkflowStep Step = new("wf_sync", "pull");
+    private static readonly CredentialRequest Read = new(OAuthAccountsHost.Workspace, Step.WorkflowId, Step.StepId);
+
+    private static OAuthClientRegistration Registration() => new() { AppSlug = Slug, ClientId = StoredClientId, ClientSecret = SecretCanary, Actor = Operator };
+
+    /// <summary>A real authorization server that knows only the operator's client, and a Host whose configuration has no client for it.</summary>
+    private Task<OAuthAccountsHost> StartWithoutConfiguredClientAsync(StorageEngine engine = StorageEngine.Sqlite, Action<Dictionary<string, string?>>? adjust = null)
+        => OAuthAccountsHost.WithAuthorizationServerAsync(engine, postgres, new LoopbackAuthorizationServerOptions
+        {
+            ClientId = StoredClientId,
+            ClientSecret = SecretCanary,
+            RedirectUris = [OAuthAccountsHost.RedirectUri],
+            AccessTokenLifetime = TimeSpan.FromHours(1),
+        }, settings =>
+        {
+            OAuthAccountsHost.WithoutConfiguredClient(settings);
+            adjust?.Invoke(settings);
+        });
+
+    [Fact]
+    public async Task A_client_entered_at_run_time_connects_refreshes_and_revokes_against_a_real_authorization_server()
+    {
+        await using var host = await StartWithoutConfiguredClientAsync();
+        await Assert.ThrowsAsync<OAuthClientNotConfiguredException>(() => host.StartFlowAsync());
+
+        var status = await host.Clients.SetAsync(Registration());
+        var id = await host.ConnectAsync();
+        await host.Account(id).LinkAsync(OAuthAccountsHost.Workspace, Step);
+        var before = await host.Account(id).GetCredentialsAsync(Read);
+        await host.Account(id).RefreshAsync(Operator);
+        var after = await host.Account(id).GetCredentialsAsync(Read);
+        var health = (await host.Account(id).GetAsync()).Health;
+        await host.Account(id).DeleteAsync(force: true, Operator);
+
+        Assert.Equal((Slug, StoredClientId, true, OAuthClientSource.Stored, Operator), (status.AppSlug, status.ClientId, status.HasSecret, status.Source, status.UpdatedBy));
+        Assert.NotNull(status.UpdatedAt);
+        Assert.Equal(AccountHealth.Healthy, health);
+        Assert.NotEqual(before.AccessToken, after.AccessToken);
+        Assert.Equal((1, 1, 1), (host.Server!.CodeExchanges, host.Server.Refreshes, host.Server.Revocations));
+    }
+
+    [Theory, MemberData(nameof(Engines))]
+    public async Task A_stored_client_secret_appears_in_no_stored_byte_listing_log_line_span_or_error(StorageEngine engine)
+    {
+        var spans = new List<Activity>();
+        await using var host = await StartWithoutConfiguredClientAsync(engine, settings => settings["Logging:LogLevel:Default"] = "Trace");
+        await host.Host.DisposeAsync();
+        await host.StartHostAsync(builder =>
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            builder.Logging.AddFakeLogging();
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
+        });
+        var errors = new List<string>();
+
+        var status = await host.Clients.SetAsync(Registration());
+        var id = await host.ConnectAsync();
+        await host.Account(id).RefreshAsync(Operator);
+        var listed = await host.Clients.ListAsync();
+        errors.Add((await Assert.ThrowsAsync<AccountValidationException>(() => host.Clients.SetAsync(Registration() with { ClientSecret = SecretCanary + new string('x', 4096) }))).ToString());
+        errors.Add((await Assert.ThrowsAsync<AccountValidationException>(() => host.Clients.SetAsync(Registration() with { ClientSecret = SecretCanary + "\u0007" }))).ToString());
+        errors.Add((await Assert.ThrowsAsync<AccountValidationException>(() => host.Clients.SetAsync(Registration() with { AppSlug = "sendgrid" }))).ToString());
+        errors.Add(Registration().ToString());
+        var logs = string.Join("\n", host.Host.Services.GetRequiredService<FakeLogCollector>().GetSnapshot().Select(r => $"{r.Message} {r.Exception}"));
+        host.Host.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        // The exporter hears every Host in this process until ours stops; read the spans after that. Stopping also stores the audit trail.
+        await host.Host.DisposeAsync();
+        var traced = string.Join("\n", spans.SelectMany(s => s.Tags.Select(t => $"{t.Key}={t.Value}").Concat(s.Events.Select(e => e.Name)).Append(s.DisplayName).Append(s.StatusDescription)));
+        var stored = await SecretScan.StoredTextAsync(host.Storage);
+        var shown = JsonSerializer.Serialize(listed) + "\n" + string.Join("\n", listed) + "\n" + status;
+
+        // The secret was in use (the server refuses any other), and each place looked at holds the client.
+        Assert.Equal((1, 1), (host.Server!.CodeExchanges, host.Server.Refreshes));
+        Assert.Contains(StoredClientId, shown, StringComparison.Ordinal);
+        Assert.Contains($"oauth-client:{Slug}", stored, StringComparison.Ordinal);
+        Assert.Contains(logs.Split('\n'), line => line.Contains(StoredClientId, StringComparison.Ordinal));
+        Assert.Contains(spans, s => s.DisplayName == "token.refresh");
+        foreach (var secret in SecretScan.FormsOf(SecretCanary))
+        {
+            Assert.DoesNotContain(secret, stored, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(secret, shown, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, logs, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, traced, StringComparison.Ordinal);
+            Assert.All(errors, e => Assert.DoesNotContain(secret, e, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Invalid_registrations_are_refused_field_by_field_and_nothing_is_stored()
+    {
+        await using var host = await StartWithoutConfiguredClientAsync();
+        var cases = new (OAuthClientRegistration Registration, string Field)[]
+        {
+            (Registration() with { AppSlug = "no_such_app" }, "appSlug"),
+            (Registration() with { AppSlug = "sendgrid" }, "appSlug"),
+            (Registration() with { AppSlug = "Not a slug" }, "appSlug"),
+            (Registration() with { ClientId = "" }, "clientId"),
+            (Registration() with { ClientId = "   " }, "clientId"),
+            (Registration() with { ClientId = new string('c', 513) }, "clientId"),
+            (Registration() with { ClientId = "client\0id" }, "clientId"),
+            (Registration() with { ClientId = "client\u202Eid" }, "clientId"),
+            (Registration() with { ClientSecret = "" }, "clientSecret"),
+            (Registration() with { ClientSecret = new string('s', 4097) }, "clientSecret"),
+            (Registration() with { ClientSecret = "sec\nret" }, "clientSecret"),
+            (Registration() with { ClientSecret = "sec\u0000ret" }, "clientSecret"),
+        };
+
+        foreach (var (registration, field) in cases)
+        {
+            var error = await Assert.ThrowsAsync<AccountValidationException>(() => host.Clients.SetAsync(registration));
+            Assert.True(error.Errors.Keys.SequenceEqual([field]), $"{registration}: expected an error for {field} alone, got {error.Message}");
+        }
+        var listed = await host.Clients.ListAsync();
+        await Assert.ThrowsAsync<OAuthClientNotConfiguredException>(() => host.StartFlowAsync());
+        // The limits themselves are allowed, and a public client has no secret at all.
+        var longest = await host.Clients.SetAsync(Registration() with { ClientId = new string('c', 512), ClientSecret = new string('s', 4096) });
+        var publicClient = await host.Clients.SetAsync(Registration() with { ClientSecret = null });
+
+        Assert.Empty(listed);
+        Assert.Equal((512, true), (longest.ClientId.Length, longest.HasSecret));
+        Assert.False(publicClient.HasSecret);
+    }
+
+    [Fact]
+    public async Task A_client_from_configuration_wins_and_cannot_be_replaced_or_removed_at_run_time()
+    {
+        await using var host = await OAuthAccountsHost.WithAuthorizationServerAsync(StorageEngine.Sqlite, postgres);
+
+        var replace = await Assert.ThrowsAsync<OAuthClientInConfigurationException>(() => host.Clients.SetAsync(Registration() with { ClientId = "impostor" }));
+        var remove = await Assert.ThrowsAsync<OAuthClientInConfigurationException>(() => host.Clients.RemoveAsync(Slug, Operator));
+        var listed = Assert.Single(await host.Clients.ListAsync(), c => c.AppSlug == Slug);
+        await host.ConnectAsync();
+
+        Assert.Contains($"Accounts:OAuthClients:{Slug}", replace.Message, StringComparison.Ordinal);
+        Assert.Equal(Slug, remove.AppSlug);
+        Assert.Equal((OAuthAccountsHost.ClientId, true, OAuthClientSource.Configuration, (DateTimeOffset?)null),
+            (listed.ClientId, listed.HasSecret, listed.Source, listed.UpdatedAt));
+        Assert.Equal(1, host.Server!.CodeExchanges);
+    }
+
+    [Fact]
+    public async Task Removing_a_stored_client_makes_new_connections_fail_and_both_changes_are_audited()
+    {
+        await using var host = await StartWithoutConfiguredClientAsync();
+        await host.Clients.SetAsync(Registration());
+        await host.StartFlowAsync();
+
+        await host.Clients.RemoveAsync(Slug, Operator);
+        var error = await Assert.ThrowsAsync<OAuthClientNotConfiguredException>(() => host.StartFlowAsync());
+        await host.Clients.RemoveAsync(Slug, "ops-again");
+        var listed = await host.Clients.ListAsync();
+        var audit = await host.Host.Grains.GetGrain<IAccountDirectoryGrain>(0).GetAuditAsync($"oauth-client:{Slug}", 10);
+
+        Assert.Empty(listed);
+        Assert.Equal(Slug, error.AppSlug);
+        Assert.Equal(["oauth_client_removed", "oauth_client_set"], audit.Select(e => e.Action));
+        Assert.All(audit, e => Assert.Equal(Operator, e.Actor));
+        Assert.Contains(StoredClientId, audit[1].Detail, StringComparison.Ordinal);
+    }
+
+    [Theory, MemberData(nameof(Engines))]
+    public async Task A_stored_client_survives_a_restart_and_opens_with_the_same_key_ring(StorageEngine engine)
+    {
+        await using var host = await StartWithoutConfiguredClientAsync(engine);
+        await host.Clients.SetAsync(Registration());
+
+        await host.RestartAsync();
+        var listed = Assert.Single(await host.Clients.ListAsync());
+        var id = await host.ConnectAsync();
+        await host.Account(id).RefreshAsync(Operator);
+
+        Assert.Equal((Slug, StoredClientId, true, OAuthClientSource.Stored, Operator), (listed.AppSlug, listed.ClientId, listed.HasSecret, listed.Source, listed.UpdatedBy));
+        Assert.Equal((1, 1), (host.Server!.CodeExchanges, host.Server.Refreshes));
+    }
+
+    [Fact]
+    public async Task The_app_api_counts_a_stored_client_as_configured_until_it_is_removed()
+    {
+        await using var host = await StartWithoutConfiguredClientAsync();
+        async Task<(bool Detail, bool Listed)> ConfiguredAsync()
+        {
+            var detail = await host.Host.GetJsonAsync<JsonElement>($"/api/apps/{Slug}");
+            var list = await host.Host.GetJsonAsync<JsonElement>("/api/apps?q=loopback&auth=oauth2");
+            var listed = list.GetProperty("items").EnumerateArray().Single(a => a.GetProperty("slug").GetString() == Slug);
+            return (detail.GetProperty("oauth").GetProperty("clientConfigured").GetBoolean(), listed.GetProperty("oauth").GetProperty("clientConfigured").GetBoolean());
+        }
+
+        var before = await ConfiguredAsync();
+        await host.Clients.SetAsync(Registration());
+        var stored = await ConfiguredAsync();
+        await host.Clients.RemoveAsync(Slug, Operator);
+        var removed = await ConfiguredAsync();
+
+        Assert.Equal((false, false), before);
+        Assert.Equal((true, true), stored);
+        Assert.Equal((false, false), removed);
+    }
+}
