@@ -1,4 +1,5 @@
 using System.Globalization;
+using Accounts.Orleans.Connections.OAuth;
 using Accounts.Orleans.Host.Hosting;
 using Accounts.Orleans.Storage;
 using Accounts.Orleans.Vault.Keys;
@@ -7,7 +8,8 @@ namespace Accounts.Orleans.Host.Vault;
 
 /// <summary>
 /// Loads the master key ring before the silo starts. A missing ring is generated only while the store holds no
-/// accounts; with accounts present it stops the Host, because a new key could never open them (fail closed).
+/// accounts and no stored OAuth clients; with either present it stops the Host, because a new key could never open
+/// them (fail closed).
 /// </summary>
 public sealed partial class VaultStartup(VaultSettings settings, KeyRingHolder holder, AccountsDatabase database, TimeProvider time, ILogger<VaultStartup> logger)
 {
@@ -17,9 +19,10 @@ public sealed partial class VaultStartup(VaultSettings settings, KeyRingHolder h
         var path = settings.KeyRingFile;
         if (!File.Exists(path))
         {
-            var accounts = await CountAccountsAsync(cancellationToken);
-            if (accounts > 0)
-                throw new StartupException($"The master key ring '{path}' ({VaultSettings.KeyRingFileKey}) is missing, but the store holds {accounts} account(s) sealed with it. Restore the file; a new key could not open them.");
+            var accounts = await CountAsync("SELECT COUNT(*) FROM accounts_account_index WHERE deleted = 0;", cancellationToken);
+            var clients = await CountAsync($"SELECT COUNT(*) FROM accounts_grain_state WHERE grain_type = '{OAuthClientRegistryGrain.StateName}' AND payload IS NOT NULL;", cancellationToken);
+            if (accounts > 0 || clients > 0)
+                throw new StartupException($"The master key ring '{path}' ({VaultSettings.KeyRingFileKey}) is missing, but the store holds {accounts} account(s){(clients > 0 ? " and stored OAuth client secrets" : "")} sealed with it. Restore the file; a new key could not open them.");
             var key = MasterKey.Generate(time);
             if (KeyRingFile.TryCreate(path, new KeyRing([key], key.Id))) LogGenerated(logger, path);
         }
@@ -34,11 +37,11 @@ public sealed partial class VaultStartup(VaultSettings settings, KeyRingHolder h
         LogLoaded(logger, holder.Current.Active.Id, holder.Current.Keys.Count);
     }
 
-    private async Task<long> CountAccountsAsync(CancellationToken cancellationToken)
+    private async Task<long> CountAsync(string sql, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM accounts_account_index WHERE deleted = 0;";
+        command.CommandText = sql;
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 

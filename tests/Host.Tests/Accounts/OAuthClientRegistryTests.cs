@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Host.Hosting;
+using Accounts.Orleans.Host.Vault;
 using Accounts.Orleans.Storage;
 using Accounts.Orleans.Testing;
 using Accounts.Orleans.Testing.OAuth;
+using Accounts.Orleans.Vault.Keys;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -196,6 +199,63 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
 
         Assert.Equal((Slug, StoredClientId, true, OAuthClientSource.Stored, Operator), (listed.AppSlug, listed.ClientId, listed.HasSecret, listed.Source, listed.UpdatedBy));
         Assert.Equal((1, 1), (host.Server!.CodeExchanges, host.Server.Refreshes));
+    }
+
+    [Fact]
+    public async Task Rotate_then_rewrap_moves_stored_client_secrets_so_the_old_master_key_can_be_retired()
+    {
+        await using var host = await StartWithoutConfiguredClientAsync();
+        await host.Clients.SetAsync(Registration());
+        await host.Host.DisposeAsync();
+        var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultSettings.DefaultFileName);
+        Assert.Equal(0, VaultCommands.Run(["vault", "rotate", "--file", ringFile], TextWriter.Null, TextWriter.Null));
+
+        await host.StartHostAsync();
+        var report = await host.Host.Grains.GetGrain<IAccountMaintenanceGrain>(0).RewrapAllAsync(Operator);
+        var again = await host.Host.Grains.GetGrain<IAccountMaintenanceGrain>(0).RewrapAllAsync(Operator);
+        await host.Host.DisposeAsync();
+        var rotated = KeyRingFile.Read(ringFile);
+        KeyRingFile.Write(ringFile, new KeyRing([rotated.Active], rotated.Active.Id));
+        await host.StartHostAsync();
+        await host.ConnectAsync();
+
+        Assert.Equal((1, 0, 0), (report.Done, report.Skipped, report.Failed.Count));
+        Assert.Equal((0, 1), (again.Done, again.Skipped));
+        Assert.Equal(1, host.Server!.CodeExchanges);
+    }
+
+    [Fact]
+    public async Task A_missing_master_key_ring_with_a_stored_client_secret_stops_the_host()
+    {
+        await using var host = await StartWithoutConfiguredClientAsync();
+        await host.Clients.SetAsync(Registration());
+        await host.Host.DisposeAsync();
+        var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultSettings.DefaultFileName);
+        File.Move(ringFile, ringFile + ".lost");
+
+        var error = await Assert.ThrowsAsync<StartupException>(() => host.StartHostAsync());
+
+        Assert.Contains("OAuth client", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(ringFile));
+        File.Move(ringFile + ".lost", ringFile);
+        await host.StartHostAsync();
+        Assert.Single(await host.Clients.ListAsync());
+    }
+
+    [Fact]
+    public async Task Once_the_last_stored_client_is_removed_nothing_sealed_is_left_and_a_new_ring_may_be_generated()
+    {
+        await using var host = await StartWithoutConfiguredClientAsync();
+        await host.Clients.SetAsync(Registration());
+        await host.Clients.RemoveAsync(Slug, Operator);
+        await host.Host.DisposeAsync();
+        File.Delete(Path.Combine(host.Storage.DataDirectory!, VaultSettings.DefaultFileName));
+
+        await host.StartHostAsync();
+        await host.Clients.SetAsync(Registration());
+        await host.ConnectAsync();
+
+        Assert.Equal(1, host.Server!.CodeExchanges);
     }
 
     [Fact]

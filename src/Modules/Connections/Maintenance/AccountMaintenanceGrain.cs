@@ -1,13 +1,14 @@
 using System.Collections.Concurrent;
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Index;
+using Accounts.Orleans.Connections.OAuth;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Accounts.Orleans.Connections.Maintenance;
 
-/// <summary>Operator work across all accounts: key re-wrap after a rotation, and rebuilding the index.</summary>
+/// <summary>Operator work across all accounts: key re-wrap after a rotation (stored OAuth client secrets included), and rebuilding the index.</summary>
 [GrainType("accounts.maintenance")]
 public sealed partial class AccountMaintenanceGrain(
     AccountIndex index,
@@ -41,7 +42,11 @@ public sealed partial class AccountMaintenanceGrain(
         }
         while (cursor is not null);
         LogRewrapped(logger, done, skipped, failed.Count, AccountRules.Actor(actor));
-        return new MaintenanceReport(done, skipped, failed.Order(StringComparer.Ordinal).ToArray());
+
+        // The OAuth client secrets operators stored are sealed under the same ring, so they must move too before an old key goes.
+        var clients = await grains.GetGrain<IOAuthClientStoreGrain>(0).RewrapAsync();
+        LogClientsRewrapped(logger, clients.Done, clients.Skipped, clients.Failed.Count, AccountRules.Actor(actor));
+        return new MaintenanceReport(done + clients.Done, skipped + clients.Skipped, failed.Order(StringComparer.Ordinal).Concat(clients.Failed).ToArray());
     }
 
     async Task<MaintenanceReport> IAccountMaintenanceGrain.RebuildIndexAsync(string actor)
@@ -63,6 +68,9 @@ public sealed partial class AccountMaintenanceGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Re-wrapped {Done} account(s) under the active master key ({Skipped} already were, {Failed} failed), by {Actor}")]
     private static partial void LogRewrapped(ILogger logger, int done, int skipped, int failed, string actor);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Re-wrapped {Done} stored OAuth client secret(s) under the active master key ({Skipped} already were or have none, {Failed} failed), by {Actor}")]
+    private static partial void LogClientsRewrapped(ILogger logger, int done, int skipped, int failed, string actor);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rebuilt the account index from {Done} stored account(s), by {Actor}")]
     private static partial void LogRebuilt(ILogger logger, int done, string actor);

@@ -95,7 +95,10 @@ public interface IOAuthFlowGrain : IGrainWithStringKey
 [Alias("accounts.IAccountMaintenanceGrain")]
 public interface IAccountMaintenanceGrain : IGrainWithIntegerKey
 {
-    /// <summary>Re-wraps every account's data key under the active master key, so older keys can be retired.</summary>
+    /// <summary>
+    /// Re-wraps every account's data key, and every stored OAuth client secret's, under the active master key, so older
+    /// keys can be retired. A stored client that fails is reported as <c>oauth-client:&lt;slug&gt;</c>.
+    /// </summary>
     [Alias("RewrapAll")]
     Task<MaintenanceReport> RewrapAllAsync(string actor);
 
