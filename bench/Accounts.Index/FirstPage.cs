@@ -17,11 +17,14 @@ public sealed record FirstPage(string Name, AccountQuery Query, Func<SeededAccou
         var app = live.CountBy(a => a.Summary.AppSlug).MaxBy(c => c.Value).Key;
         var word = SyntheticAccounts.Codenames[10];
         const string nothing = "zqxjv";
+        // Two letters hold no trigram: the one search a PostgreSQL trigram index cannot serve.
+        const string shortNothing = "zq";
         return
         [
             new("no filter", Screen(), _ => true),
             new($"text \"{word}\" (~1%)", Screen() with { Text = word }, a => Contains(a, word)),
             new($"text \"{nothing}\" (no match)", Screen() with { Text = nothing }, a => Contains(a, nothing)),
+            new($"text \"{shortNothing}\" (2 letters, no match)", Screen() with { Text = shortNothing }, a => Contains(a, shortNothing)),
             new($"workspace {workspace} (10th largest)", Screen() with { WorkspaceId = workspace }, a => a.Summary.WorkspaceId == workspace),
             new($"app {app} (most used)", Screen() with { AppSlug = app }, a => a.Summary.AppSlug == app),
             new("health needs_reconnect", Screen() with { Health = AccountHealth.NeedsReconnect }, a => a.Summary.Health == AccountHealth.NeedsReconnect),
