@@ -76,6 +76,7 @@ public sealed class AccountIndex(AccountsDatabase database)
             where.Add(clause);
             command.AddParameter(name, value);
         }
+        // A literal, not a parameter: SQLite chooses its partial index of live accounts (migration 0002) only for this exact term.
         if (!query.IncludeDeleted) where.Add("deleted = 0");
         if (after is not null) Filter("account_id > @after", "after", after);
         if (query.WorkspaceId is { } workspace) Filter("workspace_id = @workspace", "workspace", workspace);
