@@ -39,5 +39,5 @@ public static class TestCatalog
         },
     };
 
-    public static string Serialize(AppDefinition app) => JsonSerializer.Serialize(app, CatalogFile.JsonOptions);
+    public static string Serialize(AppDefinition app) => JsonSerializer.Serialize(app, CatalogDocument.JsonOptions);
 }

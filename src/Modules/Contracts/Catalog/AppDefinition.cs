@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 
 namespace Accounts.Orleans.Contracts.Catalog;
 
@@ -91,6 +93,35 @@ public sealed record KeyField
     [Id(6)] public int MaxLength { get; init; } = KeyField.DefaultMaxLength;
 
     public const int DefaultMaxLength = 4096;
+
+    private static readonly TimeSpan PatternTimeout = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// What is wrong with a value for this field (null when it is fine): the rule the connector enforces, shared so
+    /// a form can check as the person types. The message names the field and never echoes the value.
+    /// </summary>
+    public string? Check(string? value)
+    {
+        value = value?.Trim();
+        if (string.IsNullOrEmpty(value)) return Required ? $"{Label} is required" : null;
+        if (value.Length > MaxLength) return $"{Label} must be at most {MaxLength} characters";
+        if (value.Any(c => char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator))
+            return $"{Label} must not contain control characters or line breaks";
+        return Pattern is { } pattern && !MatchesWhole(pattern, value) ? $"{Label} does not have the expected format" : null;
+    }
+
+    /// <summary>The whole value must match, whatever anchors the pattern uses ("^a|b$" must not pass "xb").</summary>
+    private static bool MatchesWhole(string pattern, string value)
+    {
+        try
+        {
+            return Regex.IsMatch(value, $@"\A(?:{pattern})\z", RegexOptions.CultureInvariant, PatternTimeout);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
+        }
+    }
 }
 
 /// <summary>
