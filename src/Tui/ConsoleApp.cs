@@ -1,56 +1,63 @@
+using Accounts.Orleans.Tui.Cluster;
 using Accounts.Orleans.Tui.Screens;
+using Accounts.Orleans.Tui.Shell;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Terminal.Gui.App;
-using Terminal.Gui.Input;
-using Terminal.Gui.Views;
 
 namespace Accounts.Orleans.Tui;
 
 /// <summary>
 /// The admin console: an Orleans client of the cluster. By default it joins the embedded Host on this machine
-/// (gateway 30000); <c>Accounts:Cluster:GatewayPort</c> and the usual cluster keys point it elsewhere.
+/// (gateway 30000); <c>Accounts:Cluster:Gateways</c> or PostgreSQL membership point it at a real cluster.
 /// </summary>
 public static class ConsoleApp
 {
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(3);
+
     public static async Task<int> RunAsync(string[] args)
     {
-        var builder = Host.CreateApplicationBuilder(args);
-        builder.Logging.ClearProviders();
-        var cluster = builder.Configuration.GetSection("Accounts:Cluster");
-        var gatewayPort = cluster.GetValue("GatewayPort", 30000);
-        builder.UseOrleansClient(client => client.UseLocalhostClustering(gatewayPort, cluster["ServiceId"] ?? "accounts", cluster["ClusterId"] ?? "accounts"));
-        using var host = builder.Build();
+        var configuration = new ConfigurationBuilder()
+            .AddEnvironmentVariables()
+            .AddCommandLine(args)
+            .Build();
+        ConsoleSettings settings;
         try
         {
-            await host.StartAsync();
+            settings = ConsoleSettings.From(configuration);
         }
-        catch (Exception e) when (e is OrleansException or TimeoutException or System.Net.Sockets.SocketException)
+        catch (ArgumentException e)
         {
-            await Console.Error.WriteLineAsync($"accounts-console: cannot reach the cluster on gateway port {gatewayPort}: {e.Message}");
+            await Console.Error.WriteLineAsync($"accounts-console: {e.Message}");
             return 1;
         }
 
+        await using var connection = ClusterConnection.Create(settings);
+        _ = connection.StartAsync();
         using IApplication app = Application.Create().Init();
-        var grains = host.Services.GetRequiredService<IGrainFactory>();
-        var window = new Window { Title = "Accounts.Orleans – F2 accounts, F3 apps, Enter in a search box to search, Esc to quit" };
-        var accounts = new AccountsScreen(grains);
-        var apps = new AppsScreen(grains) { Visible = false };
-        window.Add(accounts, apps);
-        window.KeyDown += (_, key) =>
+        var session = new ConsoleSession(connection.Grains, settings.Operator, new TerminalModals(app));
+        using var window = new MainWindow(session, new AccountsScreen(session), new AppsScreen(session), new AppRequestsScreen(session), new ClusterScreen(session, settings.GatewaysText));
+
+        // Timeouts run on the UI thread, so the heartbeat's awaits come back to it too.
+        app.AddTimeout(TimeSpan.Zero, () =>
         {
-            if (key != Key.F2 && key != Key.F3) return;
-            accounts.Visible = key == Key.F2;
-            apps.Visible = key == Key.F3;
-            key.Handled = true;
-        };
-        _ = accounts.LoadAsync();
-        _ = apps.LoadAsync();
+            _ = BeatAsync(connection, window);
+            return false;
+        });
+        app.AddTimeout(Heartbeat, () =>
+        {
+            _ = BeatAsync(connection, window);
+            return true;
+        });
         app.Run(window);
-        window.Dispose();
-        await host.StopAsync();
         return 0;
+    }
+
+    private static async Task BeatAsync(ClusterConnection connection, MainWindow window)
+    {
+        var up = await connection.CheckAsync();
+        var state = up && connection.LastStatus is { } status
+            ? $"{status.Silos.Count} silo(s), {status.StorageProfile}, v{status.Version}"
+            : connection.Problem ?? "unreachable";
+        await window.OnClusterStateAsync(up, state);
     }
 }

@@ -1,51 +1,110 @@
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Testing;
+using Accounts.Orleans.Tui.Dialogs;
 using Accounts.Orleans.Tui.Screens;
-using Terminal.Gui.App;
+using Terminal.Gui.Input;
 using Terminal.Gui.Views;
 
 namespace Accounts.Orleans.Tui.Tests;
 
-/// <summary>The accounts screen, drawn headless (ANSI driver, buffer only) against a real embedded Host.</summary>
+/// <summary>The accounts screen and its dialogs, driven headless against a real embedded Host.</summary>
 public sealed class AccountsScreenTests
 {
     private const string Key = "lk_0123456789abcdef0123";
+    private const string Workspace = "ws_acme";
 
     [Fact]
-    public async Task The_screen_lists_accounts_from_the_index_filters_by_search_and_never_shows_a_key()
+    public async Task The_screen_lists_accounts_from_the_index_filters_them_and_never_shows_a_key()
     {
-        using var data = new TempDirectory();
-        await using var keyApp = await LoopbackKeyApp.StartAsync(Key);
-        var settings = RunningHost.Sqlite(data.Path);
-        keyApp.AddTo(settings);
-        await using var host = await RunningHost.StartAsync(settings);
-        foreach (var nickname in new[] { "Billing EU", "Marketing" })
-        {
-            await host.Grains.GetGrain<IAccountConnectorGrain>(0).ConnectWithKeysAsync(new KeyConnectRequest
-            {
-                WorkspaceId = "ws_acme", AppSlug = LoopbackKeyApp.Slug, Nickname = nickname,
-                Fields = new Dictionary<string, string> { ["api_key"] = Key }, Actor = "ops",
-            });
-        }
-
-        using IApplication app = Application.Create().Init();
-        using var window = new Window { Title = "Accounts" };
-        var screen = new AccountsScreen(host.Grains);
+        await using var fixture = await KeyAppHost.StartAsync(Key);
+        await fixture.ConnectAsync("Billing EU", Workspace);
+        await fixture.ConnectAsync("Marketing", Workspace);
+        await fixture.ConnectAsync("Other tenant", "ws_other");
+        using var console = new ConsoleHarness(fixture.Host.Grains);
+        using var window = new Window();
+        var screen = new AccountsScreen(console.Session);
         window.Add(screen);
 
         await screen.LoadAsync();
-        var all = Screen.Draw(app, window);
+        var all = console.Draw(window);
         screen.SearchText = "market";
         await screen.LoadAsync();
-        var searched = Screen.Draw(app, window);
+        var searched = console.Draw(window);
+        screen.SearchText = "";
+        screen.WorkspaceFilter = "ws_other";
+        await screen.LoadAsync();
+        var otherWorkspace = console.Draw(window);
+        screen.WorkspaceFilter = "";
+        screen.Health = HealthFilter.NeedsReconnect;
+        await screen.LoadAsync();
+        var unhealthy = console.Draw(window);
 
         Assert.Contains("Billing EU", all, StringComparison.Ordinal);
-        Assert.Contains("Marketing", all, StringComparison.Ordinal);
-        Assert.Contains("2 account(s)", all, StringComparison.Ordinal);
+        Assert.Contains("3 accounts", all, StringComparison.Ordinal);
         Assert.Contains("api_key: ••••0123", all, StringComparison.Ordinal);
         Assert.DoesNotContain(Key, all, StringComparison.Ordinal);
         Assert.Contains("Marketing", searched, StringComparison.Ordinal);
         Assert.DoesNotContain("Billing EU", searched, StringComparison.Ordinal);
-        Assert.Contains("1 account(s)", searched, StringComparison.Ordinal);
+        Assert.Contains("1 account", searched, StringComparison.Ordinal);
+        Assert.Contains("Other tenant", otherWorkspace, StringComparison.Ordinal);
+        Assert.DoesNotContain("Marketing", otherWorkspace, StringComparison.Ordinal);
+        Assert.Contains("0 accounts", unhealthy, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Connecting_a_key_account_checks_fields_as_typed_shows_the_apps_refusal_then_saves_the_account()
+    {
+        await using var fixture = await KeyAppHost.StartAsync(Key);
+        await fixture.ConnectAsync("Existing one", Workspace);
+        using var console = new ConsoleHarness(fixture.Host.Grains);
+        var screen = new AccountsScreen(console.Session) { WorkspaceFilter = Workspace };
+        string? pickerScreen = null, typedBadFormat = null, refused = null;
+        IReadOnlyList<AccountSummary> offered = [];
+
+        console.OnDialog<ConnectDialog>(async dialog =>
+        {
+            await dialog.Lookups;
+            console.Type("loopback");
+            await dialog.Lookups;
+            console.Press(Terminal.Gui.Input.Key.Tab.WithShift);
+            console.Type("Support desk");
+            pickerScreen = console.Draw();
+            offered = dialog.Existing;
+            console.Press(Terminal.Gui.Input.Key.Enter);
+            await dialog.Settled;
+            Assert.True(dialog.Succeeded, dialog.Error);
+        });
+        console.OnDialog<KeyFormDialog>(async form =>
+        {
+            console.Type("not-a-key");
+            typedBadFormat = console.Draw();
+            Assert.Contains("does not have the expected format", form.ProblemOf("api_key"), StringComparison.Ordinal);
+
+            form.SetField("api_key", "lk_ffffffffffffffff0000");  // the right shape, but the app refuses it
+            console.Press(Terminal.Gui.Input.Key.Enter);
+            await form.Settled;
+            refused = console.Draw();
+            Assert.False(form.Succeeded);
+
+            form.SetField("api_key", Key);
+            console.Press(Terminal.Gui.Input.Key.Enter);
+            await form.Settled;
+            Assert.True(form.Succeeded, form.Error);
+        });
+
+        await screen.ConnectAsync();
+
+        Assert.Contains("Loopback Keys", pickerScreen, StringComparison.Ordinal);
+        Assert.Contains("already has 1", pickerScreen, StringComparison.Ordinal);
+        Assert.Equal("Existing one", Assert.Single(offered).Nickname);
+        Assert.Contains("does not have the expected format", typedBadFormat, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-a-key", typedBadFormat, StringComparison.Ordinal);
+        Assert.Contains("did not accept these credentials", refused, StringComparison.Ordinal);
+        Assert.DoesNotContain("lk_ffffffffffffffff0000", refused, StringComparison.Ordinal);
+        var created = Assert.Single(await fixture.ListAsync(Workspace), a => a.Nickname == "Support desk");
+        Assert.Equal("••••0123", created.Fields["api_key"]);
+        Assert.Equal(created.Id, screen.Selected?.Id);
+        var audit = await fixture.Host.Grains.GetGrain<IAccountDirectoryGrain>(0).GetAuditAsync(created.Id, 10);
+        Assert.Contains(audit, e => e.Actor == "console:ops@test");
     }
 }

@@ -1,21 +1,89 @@
 using System.Data;
 using System.Globalization;
 using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Contracts.Catalog;
+using Accounts.Orleans.Tui.Dialogs;
+using Accounts.Orleans.Tui.Shell;
+using Terminal.Gui.Input;
+using Terminal.Gui.Views;
 
 namespace Accounts.Orleans.Tui.Screens;
 
+/// <summary>Which accounts the health filter shows.</summary>
+public enum HealthFilter { Any, Healthy, Expiring, NeedsReconnect, Error, Deleted }
+
 /// <summary>
-/// The home screen: accounts from the index (never by activating them), a search box, and the selected account's
-/// details. Secrets never reach it; key fields arrive already masked.
+/// The home screen: accounts from the index (never by activating them) with search and filters, the selected
+/// account's details, and everything an operator does to an account. Secrets never reach it; key fields arrive masked.
 /// </summary>
-public sealed class AccountsScreen(IGrainFactory grains) : SearchableListScreen<AccountSummary>("Search:", 60)
+public sealed class AccountsScreen : SearchableListScreen<AccountSummary>
 {
     private const int PageSize = 200;
+    private readonly TextField _workspace = new() { Width = 10 };
+    private readonly TextField _app = new() { Width = 10 };
+    private readonly DropDownList<HealthFilter> _health = new() { Width = 16 };
 
-    protected override async Task<(IReadOnlyList<AccountSummary> Rows, string Status)> QueryAsync(string? text)
+    public AccountsScreen(ConsoleSession session) : base(session, "Accounts", "Find:", 12, 60)
     {
-        var page = await grains.GetGrain<IAccountDirectoryGrain>(0).ListAsync(new AccountQuery { Text = text, Limit = PageSize });
-        return (page.Items, page.Next is null ? $"{page.Items.Count} account(s)" : $"first {page.Items.Count} accounts; refine the search to see others");
+        AddFilter("WS:", _workspace);
+        AddFilter("App:", _app);
+        AddFilter("Health:", _health);
+        _health.ValueChanged += async (_, _) => await LoadAsync();
+        Actions =
+        [
+            new(Key.F6, "Connect", "_Connect an account…", ConnectAsync),
+            new(Key.F7, "Reconnect", "_Reconnect…", ReconnectAsync),
+            new(Key.F8, "Rename", "Re_name…", RenameAsync),
+            new(Key.R.WithCtrl, "Refresh", "Refresh _tokens now", RefreshNowAsync),
+            new(Key.Delete, "Delete", "_Delete…", DeleteAsync),
+            NextPageAction,
+            PreviousPageAction,
+        ];
+    }
+
+    public override IReadOnlyList<ScreenAction> Actions { get; }
+
+    public string WorkspaceFilter
+    {
+        get => _workspace.Text;
+        set => _workspace.Text = value;
+    }
+
+    public string AppFilter
+    {
+        get => _app.Text;
+        set => _app.Text = value;
+    }
+
+    public HealthFilter Health
+    {
+        get => _health.Value ?? HealthFilter.Any;
+        set => _health.Value = value;
+    }
+
+    protected override string ItemNoun => "account";
+
+    protected override async Task<(IReadOnlyList<AccountSummary> Rows, string? Next)> QueryAsync(string? text, string? cursor)
+    {
+        var page = await AccountDirectory.ListAsync(new AccountQuery
+        {
+            Text = text,
+            WorkspaceId = NullIfBlank(_workspace.Text),
+            AppSlug = NullIfBlank(_app.Text),
+            Health = Health switch
+            {
+                HealthFilter.Healthy => AccountHealth.Healthy,
+                HealthFilter.Expiring => AccountHealth.Expiring,
+                HealthFilter.NeedsReconnect => AccountHealth.NeedsReconnect,
+                HealthFilter.Error => AccountHealth.Error,
+                HealthFilter.Deleted => AccountHealth.Deleted,
+                _ => null,
+            },
+            IncludeDeleted = Health == HealthFilter.Deleted,
+            Limit = PageSize,
+            Cursor = cursor,
+        });
+        return (page.Items, page.Next);
     }
 
     protected override async Task<string> DescribeAsync(AccountSummary account)
@@ -23,16 +91,16 @@ public sealed class AccountsScreen(IGrainFactory grains) : SearchableListScreen<
         IReadOnlyList<AuditEvent> audit = [];
         try
         {
-            audit = await grains.GetGrain<IAccountDirectoryGrain>(0).GetAuditAsync(account.Id, 5);
+            audit = await AccountDirectory.GetAuditAsync(account.Id, 5);
         }
-        catch (Exception e) when (IsExpected(e))
+        catch (Exception e) when (ErrorText.IsExpected(e))
         {
             // Details still help without the trail.
         }
         return Describe(account, audit);
     }
 
-    protected override bool IsExpected(Exception e) => e is AccountException || base.IsExpected(e);
+    private IAccountDirectoryGrain AccountDirectory => Session.Grains.GetGrain<IAccountDirectoryGrain>(0);
 
     internal static string Describe(AccountSummary account, IReadOnlyList<AuditEvent> audit)
     {
@@ -43,15 +111,17 @@ public sealed class AccountsScreen(IGrainFactory grains) : SearchableListScreen<
             $"Workspace: {account.WorkspaceId}",
             $"Health: {account.Health}{(account.HealthReason is { } reason ? " – " + reason : "")}",
         };
+        if (account.UpstreamIdentity is { } identity) lines.Add($"Identity at the app: {identity}");
         if (account.GrantedScopes.Count > 0) lines.Add($"Scopes: {string.Join(' ', account.GrantedScopes)}");
-        if (account.AccessTokenExpiresAt is { } expires) lines.Add($"Token expires: {expires.ToLocalTime():g}");
+        if (account.AccessTokenExpiresAt is { } expires) lines.Add($"Token expires: {Time(expires)}");
+        if (account.NextRefreshAt is { } next) lines.Add($"Next refresh: {Time(next)}");
         foreach (var (name, value) in account.Fields) lines.Add($"{name}: {value}");
         lines.Add(account.LinkedSteps.Count == 0 ? "Used by no workflow" : "Used by:");
         lines.AddRange(account.LinkedSteps.Select(s => $"  {s.WorkflowId} / {s.StepId}"));
         if (audit.Count > 0)
         {
             lines.Add("Recent activity:");
-            lines.AddRange(audit.Select(e => $"  {e.At.ToLocalTime():g} {e.Action} by {e.Actor}"));
+            lines.AddRange(audit.Select(e => $"  {Time(e.At)} {e.Action} by {e.Actor}"));
         }
         return string.Join('\n', lines);
     }
@@ -63,10 +133,128 @@ public sealed class AccountsScreen(IGrainFactory grains) : SearchableListScreen<
         foreach (var a in rows)
         {
             table.Rows.Add(a.Nickname, a.AppSlug, a.WorkspaceId, a.Health.ToString(),
-                a.AccessTokenExpiresAt?.ToLocalTime().ToString("g", CultureInfo.InvariantCulture) ?? "",
+                a.AccessTokenExpiresAt is { } expires ? Time(expires) : "",
                 a.LinkedSteps.Select(s => s.WorkflowId).Distinct().Count().ToString(CultureInfo.InvariantCulture),
-                a.LastUsedAt?.ToLocalTime().ToString("g", CultureInfo.InvariantCulture) ?? "never");
+                a.LastUsedAt is { } used ? Time(used) : "never");
         }
         return table;
     }
+
+    /// <summary>Connect: choose the app (existing accounts of it are offered), then the key form or the OAuth wait.</summary>
+    public async Task ConnectAsync()
+    {
+        using var choose = new ConnectDialog(Session, NullIfBlank(_workspace.Text));
+        await Session.Modals.RunAsync(choose);
+        if (choose.ExistingChosen is { } existing)
+        {
+            await ShowAccountAsync(existing);
+            return;
+        }
+        if (!choose.Succeeded || choose.ChosenApp is not { } app) return;
+        var connected = await ConnectToAppAsync(app, choose.WorkspaceId, choose.Nickname, reconnect: null);
+        if (connected is not null) await ShowAccountAsync(connected);
+    }
+
+    public async Task ReconnectAsync()
+    {
+        if (Selected is not { } account) return;
+        var app = await Session.Grains.GetGrain<Contracts.Catalog.IAppCatalogReaderGrain>(0).GetAppAsync(account.AppSlug);
+        if (app is null)
+        {
+            await Session.Modals.TellAsync("Reconnect", $"The catalog no longer has '{account.AppSlug}'.");
+            return;
+        }
+        var connected = await ConnectToAppAsync(app, account.WorkspaceId, account.Nickname, account);
+        if (connected is not null) await ShowAccountAsync(connected);
+    }
+
+    private async Task<AccountSummary?> ConnectToAppAsync(AppDefinition app, string workspaceId, string nickname, AccountSummary? reconnect)
+    {
+        if (app.AuthType == AuthType.Keys)
+        {
+            using var form = new KeyFormDialog(Session, app, workspaceId, nickname, reconnect?.Id);
+            await Session.Modals.RunAsync(form);
+            return form.Connected;
+        }
+        using var wait = new OAuthConnectDialog(Session, app, workspaceId, nickname, reconnect?.Id);
+        await Session.Modals.RunAsync(wait);
+        return wait.Connected;
+    }
+
+    public async Task RenameAsync()
+    {
+        if (Selected is not { } account) return;
+        using var dialog = new TextPromptDialog($"Rename {account.Nickname}", "New nickname:", account.Nickname, "Rename", async nickname =>
+        {
+            await Session.Grains.GetGrain<IConnectedAccountGrain>(account.Id).RenameAsync(nickname, Session.Operator);
+            return true;
+        });
+        await Session.Modals.RunAsync(dialog);
+        if (dialog.Succeeded) await ReloadAsync();
+    }
+
+    public async Task RefreshNowAsync()
+    {
+        if (Selected is not { } account) return;
+        if (account.AuthType != AuthType.OAuth2)
+        {
+            await Session.Modals.TellAsync("Refresh now", $"{account.Nickname} connects with keys; there is no token to refresh.");
+            return;
+        }
+        try
+        {
+            var refreshed = await Session.Grains.GetGrain<IConnectedAccountGrain>(account.Id).RefreshAsync(Session.Operator);
+            await ReloadAsync();
+            await Session.Modals.TellAsync("Refresh now", $"{refreshed.Nickname}: {refreshed.Health}" +
+                (refreshed.AccessTokenExpiresAt is { } expires ? $", token valid until {Time(expires)}" : ""));
+        }
+        catch (Exception e) when (ErrorText.IsExpected(e))
+        {
+            await ReloadAsync();
+            await Session.Modals.TellAsync("Refresh failed", ErrorText.Describe(e));
+        }
+    }
+
+    /// <summary>Deletes after a confirmation that names every workflow still using the account.</summary>
+    public async Task DeleteAsync()
+    {
+        if (Selected is not { } listed) return;
+        var grain = Session.Grains.GetGrain<IConnectedAccountGrain>(listed.Id);
+        try
+        {
+            // The index can lag a link made a moment ago; the grain knows.
+            var account = await grain.GetAsync();
+            var linked = account.LinkedSteps;
+            var question = linked.Count == 0
+                ? $"Delete {account.Nickname} ({account.AppSlug})? Its tokens are revoked where the app allows it and its secrets erased."
+                : $"{account.Nickname} ({account.AppSlug}) is used by {Workflows(linked)}. Deleting it breaks them: their next run fails until another account is linked.";
+            var answer = await Session.Modals.ChooseAsync("Delete account", question, "Cancel", linked.Count == 0 ? "Delete" : "Delete anyway");
+            if (answer != 1) return;
+            await grain.DeleteAsync(force: linked.Count > 0, Session.Operator);
+            await ReloadAsync();
+        }
+        catch (Exception e) when (ErrorText.IsExpected(e))
+        {
+            await Session.Modals.TellAsync("Delete failed", ErrorText.Describe(e));
+        }
+    }
+
+    internal static string Workflows(IReadOnlyList<WorkflowStep> steps) =>
+        string.Join("; ", steps.GroupBy(s => s.WorkflowId, StringComparer.Ordinal)
+            .Select(g => $"workflow {g.Key} (step{(g.Count() > 1 ? "s" : "")} {string.Join(", ", g.Select(s => s.StepId))})"));
+
+    /// <summary>Shows one account: search for its nickname in its workspace and put the cursor on it.</summary>
+    private async Task ShowAccountAsync(AccountSummary account)
+    {
+        SearchText = account.Nickname;
+        WorkspaceFilter = account.WorkspaceId;
+        AppFilter = "";
+        Health = HealthFilter.Any;
+        await LoadAsync();
+        SelectWhere(a => a.Id == account.Id);
+    }
+
+    private static string? NullIfBlank(string text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    private static string Time(DateTimeOffset at) => at.ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 }

@@ -1,31 +1,77 @@
 using System.Data;
 using System.Globalization;
+using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Contracts.Catalog;
+using Accounts.Orleans.Tui.Dialogs;
+using Accounts.Orleans.Tui.Shell;
+using Terminal.Gui.Input;
 
 namespace Accounts.Orleans.Tui.Screens;
 
-/// <summary>The catalog: search the supported apps and see how each one connects (endpoints, scopes, key fields).</summary>
-public sealed class AppsScreen(IGrainFactory grains) : SearchableListScreen<AppDefinition>("Search apps:", 50)
+/// <summary>
+/// The catalog: search the supported apps and see how each connects; operators add or override apps from catalog
+/// files, disable them, and enter OAuth client credentials (stored encrypted, never shown again).
+/// </summary>
+public sealed class AppsScreen : SearchableListScreen<AppDefinition>
 {
-    protected override async Task<(IReadOnlyList<AppDefinition> Rows, string Status)> QueryAsync(string? text)
+    private IReadOnlyDictionary<string, OAuthClientStatus> _clients = new Dictionary<string, OAuthClientStatus>();
+
+    public AppsScreen(ConsoleSession session) : base(session, "Apps", "Search apps:", 30, 50)
     {
-        var page = await grains.GetGrain<IAppCatalogReaderGrain>(0).ListAppsAsync(new AppQuery { Text = text, Limit = AppQuery.MaxLimit });
-        return (page.Items, $"{page.Items.Count} app(s)");
+        Actions =
+        [
+            new(Key.F6, "Import", "_Import apps from a file…", ImportAsync),
+            new(Key.F7, "Export", "_Export app to a file…", ExportAsync),
+            new(Key.F8, "OAuth client", "OAuth _client credentials…", EditClientAsync),
+            new(Key.T.WithCtrl, "Disable", "_Disable app", DisableAsync),
+            new(Key.U.WithCtrl, "Enable", "E_nable a disabled app…", EnableAsync),
+            NextPageAction,
+            PreviousPageAction,
+        ];
     }
 
-    protected override Task<string> DescribeAsync(AppDefinition app) => Task.FromResult(Describe(app));
+    public override IReadOnlyList<ScreenAction> Actions { get; }
 
-    protected override bool IsExpected(Exception e) => e is CatalogException || base.IsExpected(e);
+    protected override string ItemNoun => "app";
 
-    internal static string Describe(AppDefinition app)
+    protected override async Task<(IReadOnlyList<AppDefinition> Rows, string? Next)> QueryAsync(string? text, string? cursor)
+    {
+        var page = await Reader.ListAppsAsync(new AppQuery { Text = text, Limit = 200, Cursor = cursor });
+        try
+        {
+            _clients = (await Session.Grains.GetGrain<IOAuthClientRegistryGrain>(0).ListAsync()).ToDictionary(c => c.AppSlug, StringComparer.Ordinal);
+        }
+        catch (Exception e) when (ErrorText.IsExpected(e))
+        {
+            // The apps are still worth showing; the client line says it is unknown.
+            _clients = new Dictionary<string, OAuthClientStatus>();
+        }
+        return (page.Items, page.Next);
+    }
+
+    protected override Task<string> DescribeAsync(AppDefinition app) => Task.FromResult(Describe(app, _clients.GetValueOrDefault(app.Slug)));
+
+    private IAppCatalogReaderGrain Reader => Session.Grains.GetGrain<IAppCatalogReaderGrain>(0);
+
+    private IAppCatalogGrain Catalog => Session.Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey);
+
+    internal static string Describe(AppDefinition app, OAuthClientStatus? client)
     {
         var lines = new List<string> { $"{app.Name} ({app.Slug})", $"Connects with: {(app.AuthType == AuthType.OAuth2 ? "OAuth 2.0" : "keys")}", $"Docs: {app.DocsUrl}" };
+        if (app.Description is { } description) lines.Add(description);
         if (app.OAuth is { } oauth)
         {
             lines.Add($"Authorize: {oauth.AuthorizeUrl}");
             lines.Add($"Token: {oauth.TokenUrl}");
             if (oauth.DefaultScopes.Count > 0) lines.Add($"Scopes: {string.Join(oauth.ScopeSeparator, oauth.DefaultScopes)}");
             lines.Add($"PKCE: {(oauth.Pkce ? "yes" : "no")}");
+            lines.Add(client switch
+            {
+                null => "OAuth client: none yet (F8 to enter one)",
+                { Source: OAuthClientSource.Configuration } => $"OAuth client: {client.ClientId} (from configuration)",
+                _ => $"OAuth client: {client.ClientId}{(client.HasSecret ? ", secret stored encrypted" : ", no secret")}"
+                    + (client.UpdatedBy is { } by ? $" (by {by}{(client.UpdatedAt is { } at ? " " + at.ToLocalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "")})" : ""),
+            });
         }
         foreach (var field in app.Fields)
             lines.Add($"Field {field.Name}: {field.Label}{(field.Secret ? " (secret)" : "")}{(field.Required ? "" : " (optional)")}");
@@ -40,5 +86,92 @@ public sealed class AppsScreen(IGrainFactory grains) : SearchableListScreen<AppD
         foreach (var app in rows)
             table.Rows.Add(app.Name, app.Slug, app.AuthType == AuthType.OAuth2 ? "oauth2" : "keys", string.Join(", ", app.Categories));
         return table;
+    }
+
+    /// <summary>Adds or overrides the apps of a catalog file (the format of the shipped seed); each is checked by the catalog.</summary>
+    public async Task ImportAsync()
+    {
+        var imported = new List<string>();
+        using var dialog = new TextPromptDialog("Import apps", "Catalog file ({\"formatVersion\": 1, \"apps\": [...]}), e.g. one written by Export:", "", "Import", async path =>
+        {
+            IReadOnlyList<AppDefinition> apps;
+            try
+            {
+                apps = CatalogDocument.Read(await File.ReadAllTextAsync(path));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentException)
+            {
+                throw new InvalidDataException($"{path}: {e.Message}", e);
+            }
+            foreach (var app in apps)
+            {
+                await Catalog.UpsertAppAsync(app, Session.Operator);
+                imported.Add(app.Slug);
+            }
+            return true;
+        });
+        await Session.Modals.RunAsync(dialog);
+        if (imported.Count == 0) return;
+        await ReloadAsync();
+        await Session.Modals.TellAsync("Import", $"Saved {imported.Count} app(s): {string.Join(", ", imported.Take(10))}{(imported.Count > 10 ? ", …" : "")}.");
+    }
+
+    /// <summary>Writes the selected app as a catalog file, to edit and import back as an override.</summary>
+    public async Task ExportAsync()
+    {
+        if (Selected is not { } app) return;
+        using var dialog = new TextPromptDialog($"Export {app.Name}", "Write to file:", Path.Combine(Environment.CurrentDirectory, $"{app.Slug}.json"), "Export", async path =>
+        {
+            try
+            {
+                await File.WriteAllTextAsync(path, CatalogDocument.Write([app]));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                throw new InvalidDataException($"{path}: {e.Message}", e);
+            }
+            return true;
+        });
+        await Session.Modals.RunAsync(dialog);
+    }
+
+    public async Task EditClientAsync()
+    {
+        if (Selected is not { } app) return;
+        if (app.AuthType != AuthType.OAuth2)
+        {
+            await Session.Modals.TellAsync("OAuth client", $"{app.Name} connects with keys; it needs no OAuth client.");
+            return;
+        }
+        using var dialog = new OAuthClientDialog(Session, app, _clients.GetValueOrDefault(app.Slug));
+        await Session.Modals.RunAsync(dialog);
+        if (dialog.Succeeded) await ReloadAsync();
+    }
+
+    public async Task DisableAsync()
+    {
+        if (Selected is not { } app) return;
+        var answer = await Session.Modals.ChooseAsync("Disable app", $"Hide {app.Name} from the catalog? Its existing accounts keep working; Ctrl+U enables it again.", "Cancel", "Disable");
+        if (answer != 1) return;
+        try
+        {
+            await Catalog.SetAppDisabledAsync(app.Slug, disabled: true, Session.Operator);
+            await ReloadAsync();
+        }
+        catch (Exception e) when (ErrorText.IsExpected(e))
+        {
+            await Session.Modals.TellAsync("Disable failed", ErrorText.Describe(e));
+        }
+    }
+
+    public async Task EnableAsync()
+    {
+        using var dialog = new TextPromptDialog("Enable app", "Slug of the disabled app:", "", "Enable", async slug =>
+        {
+            await Catalog.SetAppDisabledAsync(slug, disabled: false, Session.Operator);
+            return true;
+        });
+        await Session.Modals.RunAsync(dialog);
+        if (dialog.Succeeded) await ReloadAsync();
     }
 }

@@ -1,32 +1,37 @@
 using System.Data;
+using Accounts.Orleans.Tui.Shell;
+using Terminal.Gui.Input;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
 
 namespace Accounts.Orleans.Tui.Screens;
 
 /// <summary>
-/// The layout every list screen shares: a search box (Enter searches), a table of results, a details pane for the
-/// selected row and a status line. Screens supply the query, the rows and the details text.
+/// The layout list screens share: a search box and filters (Enter searches), a table of one page of results, a
+/// details pane for the selected row and a status line. Pages follow the cluster's keyset cursors, so the hundredth
+/// page costs what the first does.
 /// </summary>
-public abstract class SearchableListScreen<T> : View
+public abstract class SearchableListScreen<T> : ConsoleScreen where T : class
 {
     private readonly TextField _search;
     private readonly TableView _table;
     private readonly Label _details;
     private readonly Label _status;
+    private readonly List<string?> _pageCursors = [null];
+    private View _lastHeaderView;
+    private int _page;
+    private string? _next;
+    private int _loads;
 
-    protected SearchableListScreen(string searchLabel, int tablePercent)
+    protected SearchableListScreen(ConsoleSession session, string name, string searchLabel, int searchWidth, int tablePercent) : base(session, name)
     {
-        Width = Dim.Fill();
-        Height = Dim.Fill();
-        CanFocus = true;
-
         var label = new Label { Text = searchLabel, X = 0, Y = 0 };
-        _search = new TextField { X = Pos.Right(label) + 1, Y = 0, Width = Dim.Fill() };
+        _search = new TextField { X = Pos.Right(label) + 1, Y = 0, Width = searchWidth };
+        _lastHeaderView = _search;
         _table = new TableView { X = 0, Y = 1, Width = Dim.Percent(tablePercent), Height = Dim.Fill(1), FullRowSelect = true };
         // Field names and ids contain '_', which a label would otherwise take for a hotkey marker.
         _details = new Label { X = Pos.Right(_table) + 1, Y = 1, Width = Dim.Fill(), Height = Dim.Fill(1), HotKeySpecifier = (System.Text.Rune)0xffff };
-        _status = new Label { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Text = "Loading…" };
+        _status = new Label { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Text = "Loading…", HotKeySpecifier = (System.Text.Rune)0xffff };
         Add(label, _search, _table, _details, _status);
 
         _search.Accepting += async (_, e) =>
@@ -44,39 +49,124 @@ public abstract class SearchableListScreen<T> : View
         set => _search.Text = value;
     }
 
+    /// <summary>The row under the cursor, if any.</summary>
+    public T? Selected => _table.Value?.SelectedCell.Y is { } row && row >= 0 && row < Rows.Count ? Rows[row] : null;
+
+    /// <summary>The status line's text.</summary>
+    public string Status => _status.Text;
+
     protected IReadOnlyList<T> Rows { get; private set; } = [];
 
-    /// <summary>Runs the search and shows the results; a cluster error lands in the status line, not on the screen.</summary>
-    public async Task LoadAsync()
+    /// <summary>Moves the cursor to a row of the current page.</summary>
+    public void SelectRow(int row) => _table.Value = new TableSelection(new System.Drawing.Point(0, row));
+
+    /// <summary>Moves the cursor to the first row matching <paramref name="match"/>; false when this page has none.</summary>
+    public bool SelectWhere(Func<T, bool> match)
     {
+        for (var i = 0; i < Rows.Count; i++)
+        {
+            if (!match(Rows[i])) continue;
+            SelectRow(i);
+            return true;
+        }
+        return false;
+    }
+
+    protected ScreenAction NextPageAction => new(Key.PageDown.WithCtrl, "Next page", "_Next page", NextPageAsync);
+
+    protected ScreenAction PreviousPageAction => new(Key.PageUp.WithCtrl, "Prev page", "_Previous page", PreviousPageAsync);
+
+    /// <summary>Adds a filter to the header row, right of the search box; Enter in it searches too.</summary>
+    protected void AddFilter(string text, View input)
+    {
+        var label = new Label { Text = text, X = Pos.Right(_lastHeaderView) + 2, Y = 0 };
+        input.X = Pos.Right(label) + 1;
+        input.Y = 0;
+        input.Accepting += async (_, e) =>
+        {
+            e.Handled = true;
+            await LoadAsync();
+        };
+        Add(label, input);
+        _lastHeaderView = input;
+    }
+
+    /// <summary>Runs the search from its first page.</summary>
+    public override Task LoadAsync()
+    {
+        _pageCursors.Clear();
+        _pageCursors.Add(null);
+        _page = 0;
+        return LoadPageAsync();
+    }
+
+    public Task NextPageAsync()
+    {
+        if (_next is null) return Task.CompletedTask;
+        if (_pageCursors.Count == _page + 1) _pageCursors.Add(_next);
+        _page++;
+        return LoadPageAsync();
+    }
+
+    public Task PreviousPageAsync()
+    {
+        if (_page == 0) return Task.CompletedTask;
+        _page--;
+        return LoadPageAsync();
+    }
+
+    /// <summary>Loads the current page again, keeping the selection's position (after an action changed a row).</summary>
+    public Task ReloadAsync() => LoadPageAsync(keepSelection: true);
+
+    private async Task LoadPageAsync(bool keepSelection = false)
+    {
+        var load = ++_loads;
+        var selected = _table.Value?.SelectedCell.Y ?? 0;
+        _status.Text = "Loading…";
         try
         {
             var text = string.IsNullOrWhiteSpace(_search.Text) ? null : _search.Text.Trim();
-            var (rows, status) = await QueryAsync(text);
+            var (rows, next) = await QueryAsync(text, _pageCursors[_page]);
+            if (load != _loads) return; // A newer search started while this one ran.
             Rows = rows;
+            _next = next;
             _table.Table = new DataTableSource(ToTable(rows));
-            _status.Text = status;
+            if (keepSelection && rows.Count > 0) SelectRow(Math.Min(selected, rows.Count - 1));
+            _status.Text = PageStatus(rows.Count);
             await ShowDetailsAsync();
         }
-        catch (Exception e) when (IsExpected(e))
+        catch (Exception e) when (ErrorText.IsExpected(e))
         {
-            _status.Text = $"Cannot search: {e.Message}";
+            if (load == _loads) _status.Text = $"Cannot load: {ErrorText.Describe(e)}";
         }
     }
 
-    /// <summary>The rows for the search text (null: everything) and the status line to show.</summary>
-    protected abstract Task<(IReadOnlyList<T> Rows, string Status)> QueryAsync(string? text);
+    private string PageStatus(int count)
+    {
+        var noun = count == 1 ? ItemNoun : ItemNoun + "s";
+        if (_page == 0 && _next is null) return $"{count} {noun}";
+        var paging = string.Join(" · ", new[] { _page > 0 ? "Ctrl+PgUp previous" : null, _next is not null ? "Ctrl+PgDn next" : null }.OfType<string>());
+        return $"page {_page + 1}: {count} {noun}{(paging.Length > 0 ? " · " + paging : "")}";
+    }
+
+    /// <summary>One page of rows for the search text (null: everything), and the cursor of the next page.</summary>
+    protected abstract Task<(IReadOnlyList<T> Rows, string? Next)> QueryAsync(string? text, string? cursor);
+
+    protected abstract string ItemNoun { get; }
 
     protected abstract DataTable ToTable(IReadOnlyList<T> rows);
 
     protected abstract Task<string> DescribeAsync(T row);
 
-    /// <summary>Errors a caller can act on or the cluster being unreachable; anything else is a bug and surfaces.</summary>
-    protected virtual bool IsExpected(Exception e) => e is OrleansException or TimeoutException;
-
     private async Task ShowDetailsAsync()
     {
-        var row = _table.Value?.SelectedCell.Y ?? 0;
-        _details.Text = row >= 0 && row < Rows.Count ? await DescribeAsync(Rows[row]) : "";
+        try
+        {
+            _details.Text = Selected is { } row ? await DescribeAsync(row) : "";
+        }
+        catch (Exception e) when (ErrorText.IsExpected(e))
+        {
+            _details.Text = $"Cannot load details: {ErrorText.Describe(e)}";
+        }
     }
 }

@@ -1,0 +1,44 @@
+using Accounts.Orleans.Contracts.Catalog;
+using Accounts.Orleans.Tui.Shell;
+using Terminal.Gui.ViewBase;
+using Terminal.Gui.Views;
+
+namespace Accounts.Orleans.Tui.Dialogs;
+
+/// <summary>An operator's decision on a request: planned, shipped (naming the catalog app) or declined, with a note.</summary>
+public sealed class TriageDialog : ConsoleDialog
+{
+    private readonly OptionSelector<AppRequestStatus> _status = new() { X = 14, Y = 1 };
+    private readonly TextField _slug = new() { X = 14, Y = 6, Width = Dim.Fill(1) };
+    private readonly TextField _note = new() { X = 14, Y = 8, Width = Dim.Fill(1) };
+
+    public TriageDialog(ConsoleSession session, AppRequest request) : base($"Triage: {request.Name}")
+    {
+        Height = 15;
+        _status.Value = request.Status == AppRequestStatus.Open ? AppRequestStatus.Planned : request.Status;
+        _slug.Text = request.ShippedSlug ?? "";
+        Add(new Label { X = 1, Y = 1, Text = "Decision:" }, _status,
+            new Label { X = 1, Y = 6, Text = "Catalog slug:" }, _slug,
+            new Label { X = 14, Y = 7, Text = "(for shipped: the app that now serves the request)" },
+            new Label { X = 1, Y = 8, Text = "Note:" }, _note);
+        AddAction("Save", async () =>
+        {
+            var status = _status.Value ?? AppRequestStatus.Planned;
+            Decided = await session.Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey).TriageRequestAsync(
+                request.Id, status, status == AppRequestStatus.Shipped ? NullIfBlank(_slug.Text) : null, session.Operator, NullIfBlank(_note.Text));
+            return true;
+        });
+        _status.SetFocus();
+    }
+
+    public AppRequest? Decided { get; private set; }
+
+    public void Decide(AppRequestStatus status, string? slug, string? note)
+    {
+        _status.Value = status;
+        _slug.Text = slug ?? "";
+        _note.Text = note ?? "";
+    }
+
+    private static string? NullIfBlank(string text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+}

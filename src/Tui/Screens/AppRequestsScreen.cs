@@ -1,0 +1,127 @@
+using System.Data;
+using System.Globalization;
+using Accounts.Orleans.Contracts.Catalog;
+using Accounts.Orleans.Tui.Dialogs;
+using Accounts.Orleans.Tui.Shell;
+using Terminal.Gui.Input;
+using Terminal.Gui.Views;
+
+namespace Accounts.Orleans.Tui.Screens;
+
+/// <summary>Which requests the status filter shows.</summary>
+public enum RequestFilter { Any, Open, Planned, Shipped, Declined }
+
+/// <summary>Requests for apps the catalog lacks, most votes first: submit, vote, and triage them.</summary>
+public sealed class AppRequestsScreen : SearchableListScreen<AppRequest>
+{
+    private readonly DropDownList<RequestFilter> _status = new() { Width = 12 };
+
+    public AppRequestsScreen(ConsoleSession session) : base(session, "App requests", "Find:", 24, 55)
+    {
+        AddFilter("Status:", _status);
+        _status.ValueChanged += async (_, _) => await LoadAsync();
+        Actions =
+        [
+            new(Key.F6, "Submit", "_Submit a request…", SubmitAsync),
+            new(Key.F7, "Vote", "_Vote for the request", VoteAsync),
+            new(Key.F8, "Triage", "_Triage…", TriageAsync),
+        ];
+    }
+
+    public override IReadOnlyList<ScreenAction> Actions { get; }
+
+    public RequestFilter StatusFilter
+    {
+        get => _status.Value ?? RequestFilter.Any;
+        set => _status.Value = value;
+    }
+
+    protected override string ItemNoun => "request";
+
+    private IAppCatalogGrain Catalog => Session.Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey);
+
+    protected override async Task<(IReadOnlyList<AppRequest> Rows, string? Next)> QueryAsync(string? text, string? cursor)
+    {
+        AppRequestStatus? status = StatusFilter == RequestFilter.Any ? null : (AppRequestStatus)(StatusFilter - 1);
+        var requests = await Catalog.ListRequestsAsync(status);
+        // Requests are few (they fold by app), so the search filters the list here.
+        return (text is null ? requests : [.. requests.Where(r => Matches(r, text))], null);
+    }
+
+    private static bool Matches(AppRequest request, string text) =>
+        request.Name.Contains(text, StringComparison.OrdinalIgnoreCase) || (request.Url?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false);
+
+    protected override DataTable ToTable(IReadOnlyList<AppRequest> rows)
+    {
+        var table = new DataTable { Locale = CultureInfo.InvariantCulture };
+        foreach (var column in new[] { "Votes", "App", "Status", "Web address" }) table.Columns.Add(column);
+        foreach (var r in rows) table.Rows.Add(r.Votes.ToString(CultureInfo.InvariantCulture), r.Name, r.Status.ToString(), r.Url ?? "");
+        return table;
+    }
+
+    protected override Task<string> DescribeAsync(AppRequest request) => Task.FromResult(Describe(request));
+
+    internal static string Describe(AppRequest r)
+    {
+        var lines = new List<string>
+        {
+            r.Name,
+            $"Id: {r.Id}",
+            $"Status: {r.Status}{(r.ShippedSlug is { } slug ? $" as '{slug}'" : "")}",
+            $"Votes: {r.Votes}",
+            $"Asked first: {r.CreatedAt.ToLocalTime():yyyy-MM-dd}",
+        };
+        if (r.Url is { } url) lines.Add($"Web: {url}");
+        if (r.Reasons.Count > 0)
+        {
+            lines.Add("Why people want it:");
+            lines.AddRange(r.Reasons.Take(5).Select(reason => $"  “{reason}”"));
+        }
+        if (r.History.Count > 0)
+        {
+            lines.Add("Decisions:");
+            lines.AddRange(r.History.Select(h => $"  {h.At.ToLocalTime():yyyy-MM-dd} {h.From} → {h.To} by {h.OperatorId}{(h.Note is { } note ? ": " + note : "")}"));
+        }
+        return string.Join('\n', lines);
+    }
+
+    public async Task SubmitAsync()
+    {
+        using var dialog = new SubmitRequestDialog(Session);
+        await Session.Modals.RunAsync(dialog);
+        if (dialog.Outcome is not { } outcome) return;
+        await LoadAsync();
+        SelectWhere(r => r.Id == outcome.Request.Id);
+        await Session.Modals.TellAsync("App request", Explain(outcome));
+    }
+
+    public async Task VoteAsync()
+    {
+        if (Selected is not { } request) return;
+        try
+        {
+            var outcome = await Catalog.SubmitRequestAsync(new AppRequestSubmission(request.Name, request.Url, null, Session.Operator));
+            await ReloadAsync();
+            await Session.Modals.TellAsync("Vote", Explain(outcome));
+        }
+        catch (Exception e) when (ErrorText.IsExpected(e))
+        {
+            await Session.Modals.TellAsync("Vote failed", ErrorText.Describe(e));
+        }
+    }
+
+    public async Task TriageAsync()
+    {
+        if (Selected is not { } request) return;
+        using var dialog = new TriageDialog(Session, request);
+        await Session.Modals.RunAsync(dialog);
+        if (dialog.Succeeded) await ReloadAsync();
+    }
+
+    internal static string Explain(AppRequestOutcome outcome) => outcome.Kind switch
+    {
+        AppRequestOutcomeKind.Created => $"Opened a request for {outcome.Request.Name}.",
+        AppRequestOutcomeKind.Voted => $"{outcome.Request.Name} was already requested; your vote makes {outcome.Request.Votes}.",
+        _ => $"You already asked for {outcome.Request.Name}; it has {outcome.Request.Votes} vote(s).",
+    };
+}

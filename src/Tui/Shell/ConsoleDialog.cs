@@ -1,0 +1,80 @@
+using Terminal.Gui.Drawing;
+using Terminal.Gui.ViewBase;
+using Terminal.Gui.Views;
+
+namespace Accounts.Orleans.Tui.Shell;
+
+/// <summary>
+/// A dialog whose main button calls the cluster: the call runs without blocking the UI, an error shows inside the
+/// dialog (the operator fixes the input and tries again), success closes it. Esc or Cancel closes it unchanged.
+/// </summary>
+public abstract class ConsoleDialog : Dialog
+{
+    private readonly Label _error;
+    private Task _pending = Task.CompletedTask;
+
+    protected ConsoleDialog(string title, int width = 76)
+    {
+        // Titles carry workspace ids and nicknames with '_', which would otherwise turn into hotkey markers.
+        HotKeySpecifier = (System.Text.Rune)0xffff;
+        Title = title;
+        Width = Math.Min(width, 78);
+        _error = new Label
+        {
+            X = 1, Y = Pos.AnchorEnd(1), Width = Dim.Fill(1), Height = 1, Text = "",
+            HotKeySpecifier = (System.Text.Rune)0xffff,
+        };
+        _error.SetScheme(new Scheme(new Terminal.Gui.Drawing.Attribute(ColorName16.BrightRed, ColorName16.Black)));
+        Add(_error);
+        AddButton(new Button { Text = "Cancel" });
+    }
+
+    /// <summary>True once the main action succeeded and the dialog closed itself.</summary>
+    public bool Succeeded { get; private set; }
+
+    /// <summary>The main action in flight, if any; headless tests await it.</summary>
+    public Task Settled => _pending;
+
+    /// <summary>The error line's text (empty when none).</summary>
+    public string Error => _error.Text;
+
+    /// <summary>Adds the main button; <paramref name="work"/> returns true to close the dialog.</summary>
+    protected Button AddAction(string text, Func<Task<bool>> work)
+    {
+        var button = new Button { Text = text, IsDefault = true };
+        button.Accepting += (_, e) =>
+        {
+            e.Handled = true;
+            if (_pending.IsCompleted) _pending = RunAsync(work);
+        };
+        AddButton(button);
+        return button;
+    }
+
+    protected void ShowError(string message) => _error.Text = message.Replace('\n', ' ');
+
+    protected void ClearError() => _error.Text = "";
+
+    /// <summary>Closes the dialog as a success (for dialogs whose success is not the button, e.g. a callback arriving).</summary>
+    protected void Complete()
+    {
+        Succeeded = true;
+        App?.RequestStop(this);
+    }
+
+    private async Task RunAsync(Func<Task<bool>> work)
+    {
+        ClearError();
+        try
+        {
+            if (await work()) Complete();
+        }
+        catch (Exception e) when (ErrorText.IsExpected(e))
+        {
+            OnError(e);
+        }
+    }
+
+    /// <summary>Shows a failed call; dialogs with per-field errors place them next to their fields.</summary>
+    protected virtual void OnError(Exception e) => ShowError(ErrorText.Describe(e));
+}

@@ -1,0 +1,4 @@
+namespace Accounts.Orleans.Tui.Shell;
+
+/// <summary>What every screen needs: the cluster, who the operator is (for the audit trail) and how to open dialogs.</summary>
+public sealed record ConsoleSession(IGrainFactory Grains, string Operator, IModals Modals);

@@ -1,0 +1,131 @@
+using Accounts.Orleans.Tui.Screens;
+using Terminal.Gui.Drawing;
+using Terminal.Gui.Input;
+using Terminal.Gui.ViewBase;
+using Terminal.Gui.Views;
+
+namespace Accounts.Orleans.Tui.Shell;
+
+/// <summary>
+/// The console's frame: a menu bar, a line with the screens' keys and the cluster's state (a red banner when it
+/// cannot be reached), the active screen, and a status bar with the active screen's actions.
+/// </summary>
+public sealed class MainWindow : Window
+{
+    private readonly ConsoleSession _session;
+    private readonly IReadOnlyList<(Key Key, ConsoleScreen Screen)> _screens;
+    private readonly Label _banner = new() { X = 0, Y = 1, Width = Dim.Fill(), Height = 1, HotKeySpecifier = (System.Text.Rune)0xffff };
+    private readonly StatusBar _statusBar = new();
+    private readonly Scheme _normal;
+    private readonly Scheme _alarm = new(new Terminal.Gui.Drawing.Attribute(ColorName16.White, ColorName16.Red));
+    private ConsoleScreen _active;
+    private string _clusterState = "connecting…";
+    private bool _connected;
+
+    public MainWindow(ConsoleSession session, AccountsScreen accounts, AppsScreen apps, AppRequestsScreen requests, ClusterScreen cluster)
+    {
+        _session = session;
+        Title = $"Accounts.Orleans console – {session.Operator}";
+        _screens = [(Key.F2, accounts), (Key.F3, apps), (Key.F4, requests), (Key.F5, cluster)];
+        _active = accounts;
+        _normal = _banner.GetScheme();
+
+        var body = new View { X = 0, Y = 2, Width = Dim.Fill(), Height = Dim.Fill(1) };
+        foreach (var (_, screen) in _screens)
+        {
+            screen.Visible = screen == _active;
+            body.Add(screen);
+        }
+        Add(Menu(), _banner, body, _statusBar);
+        KeyDown += (_, key) =>
+        {
+            foreach (var (screenKey, screen) in _screens)
+            {
+                if (key != screenKey) continue;
+                key.Handled = true;
+                _ = ShowAsync(screen);
+            }
+        };
+        ShowActions();
+        UpdateBanner();
+    }
+
+    public ConsoleScreen Active => _active;
+
+    public string Banner => _banner.Text;
+
+    /// <summary>Switches screens; the screen reads its data again so what it shows is current.</summary>
+    public async Task ShowAsync(ConsoleScreen screen)
+    {
+        if (_active != screen)
+        {
+            _active.Visible = false;
+            _active = screen;
+            screen.Visible = true;
+            screen.SetFocus();
+            ShowActions();
+            UpdateBanner();
+        }
+        if (_connected) await RunSafelyAsync(screen.LoadAsync);
+    }
+
+    /// <summary>What the heartbeat learned; coming back after an outage reloads the active screen.</summary>
+    public async Task OnClusterStateAsync(bool reachable, string state)
+    {
+        var cameBack = reachable && !_connected;
+        _connected = reachable;
+        _clusterState = state;
+        UpdateBanner();
+        if (cameBack) await RunSafelyAsync(_active.LoadAsync);
+        else if (reachable && _active is ClusterScreen) await RunSafelyAsync(_active.LoadAsync);
+    }
+
+    private void UpdateBanner()
+    {
+        var tabs = string.Join("  ", _screens.Select(s => s.Screen == _active ? $"[{s.Key} {s.Screen.Name}]" : $"{s.Key} {s.Screen.Name}"));
+        _banner.Text = _connected ? $"{tabs}  │ {_clusterState}" : $" CLUSTER UNREACHABLE: {_clusterState} – retrying…";
+        _banner.SetScheme(_connected ? _normal : _alarm);
+    }
+
+    private void ShowActions()
+    {
+        _statusBar.RemoveAll();
+        foreach (var action in _active.Actions.Where(a => a.Key != Key.PageDown.WithCtrl && a.Key != Key.PageUp.WithCtrl))
+            _statusBar.Add(new Shortcut(action.Key, action.Label, () => _ = RunSafelyAsync(action.Run)));
+        _statusBar.Add(new Shortcut(Key.Esc, "Quit", () => App?.RequestStop(this)));
+        foreach (var paging in _active.Actions.Where(a => a.Key == Key.PageDown.WithCtrl || a.Key == Key.PageUp.WithCtrl))
+            _statusBar.Add(new Shortcut(paging.Key, paging.Label, () => _ = RunSafelyAsync(paging.Run)));
+    }
+
+    private MenuBar Menu()
+    {
+        var items = new List<MenuBarItem> { new("_File", [new MenuItem("_Quit", "Esc", () => App?.RequestStop(this), Key.Empty)]) };
+        foreach (var (key, screen) in _screens)
+        {
+            var entries = new List<View> { new MenuItem($"_Show {screen.Name}", key.ToString(), () => _ = ShowAsync(screen), Key.Empty) };
+            entries.AddRange(screen.Actions.Select(a => new MenuItem(a.MenuText, a.Key.ToString(), () => _ = RunFromMenuAsync(screen, a), Key.Empty)));
+            items.Add(new MenuBarItem("_" + screen.Name, entries));
+        }
+        return new MenuBar(items);
+    }
+
+    private async Task RunFromMenuAsync(ConsoleScreen screen, ScreenAction action)
+    {
+        await ShowAsync(screen);
+        await RunSafelyAsync(action.Run);
+    }
+
+    /// <summary>The edge of the console: whatever an action throws becomes a readable dialog, never a stack trace.</summary>
+    private async Task RunSafelyAsync(Func<Task> work)
+    {
+        try
+        {
+            await work();
+        }
+        catch (Exception e)
+        {
+            var message = ErrorText.IsExpected(e) ? ErrorText.Describe(e) : $"Unexpected error ({e.GetType().Name}): {e.Message.Split('\n', 2)[0]}";
+            await _session.Modals.TellAsync("Error", message);
+        }
+    }
+}
