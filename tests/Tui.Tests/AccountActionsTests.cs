@@ -1,0 +1,131 @@
+using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Testing;
+using Accounts.Orleans.Testing.OAuth;
+using Accounts.Orleans.Tui.Dialogs;
+using Accounts.Orleans.Tui.Screens;
+using Terminal.Gui.Input;
+using Terminal.Gui.Views;
+
+namespace Accounts.Orleans.Tui.Tests;
+
+/// <summary>Rename, delete and OAuth connect from the accounts screen, against a real Host (and a real OAuth server).</summary>
+public sealed class AccountActionsTests
+{
+    private const string ApiKey = "lk_0123456789abcdef0123";
+    private const string Workspace = "ws_acme";
+
+    [Fact]
+    public async Task Rename_refuses_an_empty_nickname_in_the_dialog_then_renames_and_audits_the_operator()
+    {
+        await using var fixture = await KeyAppHost.StartAsync(ApiKey);
+        var account = await fixture.ConnectAsync("Billing", Workspace);
+        using var console = new ConsoleHarness(fixture.Host.Grains);
+        var screen = new AccountsScreen(console.Session);
+        await screen.LoadAsync().WaitAsync(TestContext.Current.CancellationToken);
+        string? refusal = null;
+
+        console.OnDialog<TextPromptDialog>(async dialog =>
+        {
+            dialog.Value = "";
+            console.Press(Key.Enter);
+            await dialog.Settled;
+            refusal = dialog.Error;
+            Assert.False(dialog.Succeeded);
+            dialog.Value = "Billing (EU)";
+            console.Press(Key.Enter);
+            await dialog.Settled;
+            Assert.True(dialog.Succeeded, dialog.Error);
+        });
+        await screen.RenameAsync();
+
+        Assert.Contains("nickname", refusal, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("Billing (EU)", screen.Selected?.Nickname);
+        var audit = await fixture.Host.Grains.GetGrain<IAccountDirectoryGrain>(0).GetAuditAsync(account.Id, 10);
+        Assert.Contains(audit, e => e.Actor == "console:ops@test" && e.Action.Contains("rename", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Delete_names_the_linked_workflows_keeps_the_account_when_cancelled_and_deletes_it_when_confirmed()
+    {
+        await using var fixture = await KeyAppHost.StartAsync(ApiKey);
+        var account = await fixture.ConnectAsync("Billing", Workspace);
+        var grain = fixture.Host.Grains.GetGrain<IConnectedAccountGrain>(account.Id);
+        await grain.LinkAsync(Workspace, new WorkflowStep("wf_invoices", "send_invoice"));
+        await grain.LinkAsync(Workspace, new WorkflowStep("wf_invoices", "remind"));
+        await grain.LinkAsync(Workspace, new WorkflowStep("wf_payroll", "notify"));
+        using var console = new ConsoleHarness(fixture.Host.Grains);
+        var screen = new AccountsScreen(console.Session);
+        await screen.LoadAsync().WaitAsync(TestContext.Current.CancellationToken);
+
+        console.Answer(0);  // Cancel
+        await screen.DeleteAsync();
+        var afterCancel = await grain.GetAsync();
+        console.Answer(1);  // Delete anyway
+        await screen.DeleteAsync();
+
+        Assert.Equal(2, console.Asked.Count);
+        Assert.Contains("workflow wf_invoices (steps send_invoice, remind)", console.Asked[0], StringComparison.Ordinal);
+        Assert.Contains("workflow wf_payroll (step notify)", console.Asked[0], StringComparison.Ordinal);
+        Assert.Equal(AccountHealth.Healthy, afterCancel.Health);
+        Assert.Equal(AccountHealth.Deleted, (await grain.GetAsync()).Health);
+        Assert.Null(screen.Selected);
+        Assert.Contains("0 accounts", screen.Status, StringComparison.Ordinal);
+        Assert.Empty(console.Told);
+    }
+
+    [Fact]
+    public async Task The_OAuth_connect_dialog_shows_the_authorize_url_and_shows_the_account_when_the_callback_arrives()
+    {
+        const string slug = "loopback_oauth";
+        const string redirect = "http://127.0.0.1/oauth/callback";
+        await using var server = await LoopbackAuthorizationServer.StartAsync(new LoopbackAuthorizationServerOptions
+        {
+            RedirectUris = [redirect], AccessTokenLifetime = TimeSpan.FromHours(1),
+        }, TestContext.Current.CancellationToken);
+        using var data = new TempDirectory();
+        var settings = RunningHost.Sqlite(data.Path);
+        settings[$"Accounts:OAuthClients:{slug}:ClientId"] = server.Options.ClientId;
+        settings[$"Accounts:OAuthClients:{slug}:ClientSecret"] = server.Options.ClientSecret;
+        settings["Accounts:Connections:RedirectUri"] = redirect;
+        TestCatalog.AddTo(settings, TestCatalog.OAuthApp(slug, server.AuthorizeEndpoint, server.TokenEndpoint, server.RevocationEndpoint));
+        await using var host = await RunningHost.StartAsync(settings);
+        using var console = new ConsoleHarness(host.Grains);
+        var screen = new AccountsScreen(console.Session) { WorkspaceFilter = Workspace };
+        string? waiting = null, connected = null;
+
+        console.OnDialog<ConnectDialog>(async dialog =>
+        {
+            dialog.SearchText = slug;
+            dialog.NicknameText = "Team drive";
+            await dialog.Lookups;
+            console.Press(Key.Enter);  // from the search box to the list of apps
+            console.Press(Key.Enter);  // the app under the cursor
+            await dialog.Settled;
+            Assert.True(dialog.Succeeded, dialog.Error);
+        });
+        console.OnDialog<OAuthConnectDialog>(async dialog =>
+        {
+            while (dialog.AuthorizeUrl is null && !dialog.Finished.IsCompleted) await Task.Delay(20, TestContext.Current.CancellationToken);
+            Assert.NotNull(dialog.AuthorizeUrl);
+            waiting = console.Draw();
+            Assert.False(dialog.Finished.IsCompleted);
+
+            // The person's browser: consent at the app, then the app's redirect reaches the Host's callback.
+            var back = await server.AuthorizeAsUserAsync(new Uri(dialog.AuthorizeUrl), TestContext.Current.CancellationToken);
+            using var page = await host.Http.GetAsync(new Uri("/oauth/callback" + back.Query, UriKind.Relative), TestContext.Current.CancellationToken);
+            Assert.True(page.IsSuccessStatusCode);
+
+            await dialog.Finished.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+            connected = console.Draw();
+            Assert.True(dialog.Succeeded, dialog.Error);
+        });
+        await screen.ConnectAsync();
+
+        Assert.Contains("Waiting for the app to call back", waiting, StringComparison.Ordinal);
+        Assert.Contains(server.AuthorizeEndpoint.Host, waiting, StringComparison.Ordinal);
+        Assert.Contains("Connected: Team drive", connected, StringComparison.Ordinal);
+        Assert.Equal("Team drive", screen.Selected?.Nickname);
+        Assert.Equal(AccountHealth.Healthy, screen.Selected?.Health);
+        Assert.Equal(1, server.CodeExchanges);
+    }
+}
