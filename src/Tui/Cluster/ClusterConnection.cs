@@ -55,6 +55,8 @@ public sealed class ClusterConnection : IAsyncDisposable
             else client.UseStaticClustering([.. settings.Gateways]);
             // An operator waits at the screen: a dead cluster must turn into a banner quickly, not a 30 s freeze.
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
+            // A gateway that went away is tried again on the next refresh of the list (a minute by default).
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(3));
             client.UseConnectionRetryFilter(async (_, cancellation) =>
             {
                 await Task.Delay(RetryDelay, cancellation);
