@@ -26,7 +26,7 @@ public sealed class ConnectDialog : ConsoleDialog
     public ConnectDialog(ConsoleSession session, string? workspaceId) : base("Connect an account")
     {
         _session = session;
-        Height = 22;
+        ErrorRow = 16;
         var workspaceLabel = new Label { X = 1, Y = 1, Text = "Workspace:" };
         _workspace = new TextField { X = 12, Y = 1, Width = 22, Text = workspaceId ?? "" };
         var nicknameLabel = new Label { X = 36, Y = 1, Text = "Nickname:" };

@@ -40,7 +40,7 @@ public sealed class KeyFormDialog : ConsoleDialog
             _rows.Add((field, input, problem));
             y += 2;
         }
-        Height = y + 6;
+        ErrorRow = y;
         AddAction(reconnectAccountId is null ? "Connect" : "Reconnect", SubmitAsync);
         if (_rows.Count > 0) _rows[0].Input.SetFocus();
     }

@@ -17,7 +17,7 @@ public sealed class OAuthClientDialog : ConsoleDialog
 
     public OAuthClientDialog(ConsoleSession session, AppDefinition app, OAuthClientStatus? current) : base($"OAuth client for {app.Name}")
     {
-        Height = 12;
+        ErrorRow = 6;
         var state = current switch
         {
             null => "No client yet. Register one at the app with this service's callback URL.",

@@ -29,7 +29,7 @@ public sealed class OAuthConnectDialog : ConsoleDialog
         {
             WorkspaceId = workspaceId, AppSlug = app.Slug, Nickname = nickname, Actor = session.Operator, ReconnectAccountId = reconnectAccountId,
         };
-        Height = 16;
+        ErrorRow = 10;
         Add(new Label { X = 1, Y = 1, Text = $"Open this address in a browser and approve access at {app.Name}:", HotKeySpecifier = (System.Text.Rune)0xffff }, _url, _state);
         var copy = new Button { Text = "Copy address" };
         copy.Accepting += (_, e) =>

@@ -14,7 +14,7 @@ public sealed class SubmitRequestDialog : ConsoleDialog
 
     public SubmitRequestDialog(ConsoleSession session) : base("Request a new app")
     {
-        Height = 12;
+        ErrorRow = 6;
         Add(new Label { X = 1, Y = 1, Text = "App name:" }, _name,
             new Label { X = 1, Y = 3, Text = "Web address:" }, _url,
             new Label { X = 1, Y = 5, Text = "Why:" }, _reason);

@@ -13,7 +13,7 @@ public sealed class TextPromptDialog : ConsoleDialog
     {
         var label = new Label { X = 1, Y = 1, Text = prompt, HotKeySpecifier = (System.Text.Rune)0xffff };
         _input = new TextField { X = 1, Y = 2, Width = Dim.Fill(1), Text = initial };
-        Height = 9;
+        ErrorRow = 3;
         Add(label, _input);
         AddAction(action, () => submit(_input.Text.Trim()));
         _input.SetFocus();

@@ -14,7 +14,7 @@ public sealed class TriageDialog : ConsoleDialog
 
     public TriageDialog(ConsoleSession session, AppRequest request) : base($"Triage: {request.Name}")
     {
-        Height = 15;
+        ErrorRow = 9;
         _status.Value = request.Status == AppRequestStatus.Open ? AppRequestStatus.Planned : request.Status;
         _slug.Text = request.ShippedSlug ?? "";
         Add(new Label { X = 1, Y = 1, Text = "Decision:" }, _status,

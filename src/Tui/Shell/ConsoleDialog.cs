@@ -1,4 +1,5 @@
 using Terminal.Gui.Drawing;
+using Terminal.Gui.Input;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
 
@@ -11,6 +12,9 @@ namespace Accounts.Orleans.Tui.Shell;
 public abstract class ConsoleDialog : Dialog
 {
     private readonly Label _error;
+    private readonly Button _cancel = new() { Text = "Cancel" };
+    private Button? _action;
+    private Func<Task<bool>>? _work;
     private Task _pending = Task.CompletedTask;
 
     protected ConsoleDialog(string title, int width = 76)
@@ -21,12 +25,25 @@ public abstract class ConsoleDialog : Dialog
         Width = Math.Min(width, 78);
         _error = new Label
         {
-            X = 1, Y = Pos.AnchorEnd(1), Width = Dim.Fill(1), Height = 1, Text = "",
+            X = 1, Y = 1, Width = Dim.Fill(1), Height = 1, Text = "",
             HotKeySpecifier = (System.Text.Rune)0xffff,
         };
         _error.SetScheme(new Scheme(new Terminal.Gui.Drawing.Attribute(ColorName16.BrightRed, ColorName16.Black)));
         Add(_error);
-        AddButton(new Button { Text = "Cancel" });
+        AddButton(_cancel);
+    }
+
+    /// <summary>
+    /// The row of the error line, just under the dialog's content; the dialog grows to fit it and the buttons
+    /// (the border, the padding and the buttons with their shadow take six rows besides the content).
+    /// </summary>
+    protected int ErrorRow
+    {
+        set
+        {
+            _error.Y = value;
+            Height = value + 7;
+        }
     }
 
     /// <summary>True once the main action succeeded and the dialog closed itself.</summary>
@@ -41,14 +58,24 @@ public abstract class ConsoleDialog : Dialog
     /// <summary>Adds the main button; <paramref name="work"/> returns true to close the dialog.</summary>
     protected Button AddAction(string text, Func<Task<bool>> work)
     {
-        var button = new Button { Text = text, IsDefault = true };
-        button.Accepting += (_, e) =>
-        {
-            e.Handled = true;
-            if (_pending.IsCompleted) _pending = RunAsync(work);
-        };
-        AddButton(button);
-        return button;
+        _work = work;
+        _action = new Button { Text = text, IsDefault = true };
+        AddButton(_action);
+        return _action;
+    }
+
+    /// <summary>
+    /// Enter anywhere in the form, or the main button, runs the main action, and only its success closes the dialog
+    /// (a Dialog would otherwise close on any accept, hiding the error the operator needs to see). Cancel closes;
+    /// other buttons do their own thing and leave the dialog open.
+    /// </summary>
+    protected override bool OnAccepting(CommandEventArgs args)
+    {
+        var source = args.Context?.Source is { } weak && weak.TryGetTarget(out var view) ? view : null;
+        if (source == _cancel || _work is null) return base.OnAccepting(args);
+        args.Handled = true;
+        if ((source is not Button || source == _action) && _pending.IsCompleted) _pending = RunAsync(_work);
+        return true;
     }
 
     protected void ShowError(string message) => _error.Text = message.Replace('\n', ' ');

@@ -100,11 +100,13 @@ public sealed class MainWindow : Window
     private MenuBar Menu()
     {
         var items = new List<MenuBarItem> { new("_File", [new MenuItem("_Quit", "Esc", () => App?.RequestStop(this), Key.Empty)]) };
-        foreach (var (key, screen) in _screens)
+        // Each menu needs its own Alt+letter: Accounts, aPps, reQuests, Cluster.
+        string[] titles = ["_Accounts", "A_pps", "Re_quests", "_Cluster"];
+        foreach (var ((key, screen), title) in _screens.Zip(titles))
         {
             var entries = new List<View> { new MenuItem($"_Show {screen.Name}", key.ToString(), () => _ = ShowAsync(screen), Key.Empty) };
             entries.AddRange(screen.Actions.Select(a => new MenuItem(a.MenuText, a.Key.ToString(), () => _ = RunFromMenuAsync(screen, a), Key.Empty)));
-            items.Add(new MenuBarItem("_" + screen.Name, entries));
+            items.Add(new MenuBarItem(title, entries));
         }
         return new MenuBar(items);
     }
