@@ -28,6 +28,7 @@ public sealed class AccountsScreen : SearchableListScreen<AccountSummary>
         AddFilter("WS:", _workspace);
         AddFilter("App:", _app);
         AddFilter("Health:", _health);
+        _health.Value = HealthFilter.Any;
         _health.ValueChanged += async (_, _) => await LoadAsync();
         Actions =
         [

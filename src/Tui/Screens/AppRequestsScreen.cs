@@ -19,6 +19,7 @@ public sealed class AppRequestsScreen : SearchableListScreen<AppRequest>
     public AppRequestsScreen(ConsoleSession session) : base(session, "App requests", "Find:", 24, 55)
     {
         AddFilter("Status:", _status);
+        _status.Value = RequestFilter.Any;
         _status.ValueChanged += async (_, _) => await LoadAsync();
         Actions =
         [
