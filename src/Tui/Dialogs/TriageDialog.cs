@@ -15,7 +15,6 @@ public sealed class TriageDialog : ConsoleDialog
     public TriageDialog(ConsoleSession session, AppRequest request) : base($"Triage: {request.Name}")
     {
         ErrorRow = 9;
-        _status.Value = request.Status == AppRequestStatus.Open ? AppRequestStatus.Planned : request.Status;
         _slug.Text = request.ShippedSlug ?? "";
         Add(new Label { X = 1, Y = 1, Text = "Decision:" }, _status,
             new Label { X = 1, Y = 6, Text = "Catalog slug:" }, _slug,
@@ -29,15 +28,26 @@ public sealed class TriageDialog : ConsoleDialog
             return true;
         });
         _status.SetFocus();
+        Choose(request.Status == AppRequestStatus.Open ? AppRequestStatus.Planned : request.Status);
     }
 
     public AppRequest? Decided { get; private set; }
 
     public void Decide(AppRequestStatus status, string? slug, string? note)
     {
-        _status.Value = status;
+        Choose(status);
         _slug.Text = slug ?? "";
         _note.Text = note ?? "";
+    }
+
+    /// <summary>
+    /// Enter in the selector selects the option under its cursor before saving, so the cursor has to sit on the
+    /// chosen option; otherwise Enter saves the first one ("Open") instead of what the dialog shows as chosen.
+    /// </summary>
+    private void Choose(AppRequestStatus status)
+    {
+        _status.Value = status;
+        _status.FocusedItem = Array.IndexOf(Enum.GetValues<AppRequestStatus>(), status);
     }
 
     private static string? NullIfBlank(string text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
