@@ -73,6 +73,12 @@ internal sealed class ConsoleHarness : IModals, IDisposable
         {
             await script(dialog);
         }
+        catch
+        {
+            // The scripts queued after a failed one will not run; leave the failure to speak, not Dispose's check.
+            _dialogs.Clear();
+            throw;
+        }
         finally
         {
             App.End(token);
