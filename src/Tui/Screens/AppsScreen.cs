@@ -91,7 +91,7 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
     /// <summary>Adds or overrides the apps of a catalog file (the format of the shipped seed); each is checked by the catalog.</summary>
     public async Task ImportAsync()
     {
-        var imported = new List<string>();
+        var imported = new List<AppDefinition>();
         using var dialog = new TextPromptDialog("Import apps", "Catalog file ({\"formatVersion\": 1, \"apps\": [...]}), e.g. one written by Export:", "", "Import", async path =>
         {
             IReadOnlyList<AppDefinition> apps;
@@ -105,15 +105,15 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
             }
             foreach (var app in apps)
             {
-                await Catalog.UpsertAppAsync(app, Session.Operator);
-                imported.Add(app.Slug);
+                imported.Add(await Catalog.UpsertAppAsync(app, Session.Operator));
             }
             return true;
         });
         await Session.Modals.RunAsync(dialog);
         if (imported.Count == 0) return;
+        await UntilListedAsync(imported[^1]);
         await ReloadAsync();
-        await Session.Modals.TellAsync("Import", $"Saved {imported.Count} app(s): {string.Join(", ", imported.Take(10))}{(imported.Count > 10 ? ", …" : "")}.");
+        await Session.Modals.TellAsync("Import", $"Saved {imported.Count} app(s): {string.Join(", ", imported.Take(10).Select(a => a.Slug))}{(imported.Count > 10 ? ", …" : "")}.");
     }
 
     /// <summary>Writes the selected app as a catalog file, to edit and import back as an override.</summary>
@@ -155,7 +155,7 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
         if (answer != 1) return;
         try
         {
-            await Catalog.SetAppDisabledAsync(app.Slug, disabled: true, Session.Operator);
+            await UntilListedAsync(await Catalog.SetAppDisabledAsync(app.Slug, disabled: true, Session.Operator));
             await ReloadAsync();
         }
         catch (Exception e) when (ErrorText.IsExpected(e))
@@ -166,12 +166,30 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
 
     public async Task EnableAsync()
     {
+        AppDefinition? enabled = null;
         using var dialog = new TextPromptDialog("Enable app", "Slug of the disabled app:", "", "Enable", async slug =>
         {
-            await Catalog.SetAppDisabledAsync(slug, disabled: false, Session.Operator);
+            enabled = await Catalog.SetAppDisabledAsync(slug, disabled: false, Session.Operator);
             return true;
         });
         await Session.Modals.RunAsync(dialog);
-        if (dialog.Succeeded) await ReloadAsync();
+        if (enabled is null) return;
+        await UntilListedAsync(enabled);
+        await ReloadAsync();
+    }
+
+    /// <summary>
+    /// The list reads the silo's cached catalog, which catches up with a change within the reader's refresh interval
+    /// (a second by default). Waits, briefly and bounded, until the cache shows the app as the catalog saved it, so the
+    /// reload after an operator's change shows that change instead of the app as it was.
+    /// </summary>
+    private async Task UntilListedAsync(AppDefinition saved)
+    {
+        var expected = CatalogDocument.Write([saved]);
+        for (var attempt = 0; attempt < 30; attempt++)
+        {
+            if (await Reader.GetAppAsync(saved.Slug) is { } seen && CatalogDocument.Write([seen]) == expected) return;
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
     }
 }
