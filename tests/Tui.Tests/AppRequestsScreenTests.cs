@@ -134,16 +134,16 @@ public sealed class AppRequestsScreenTests
         await screen.LoadAsync();
         var filtered = console.Draw(window);
 
-        Assert.Contains("Status: Planned", planned, StringComparison.Ordinal);
-        Assert.Contains("Open → Planned by", planned, StringComparison.Ordinal);
-        Assert.Contains(Operator, planned, StringComparison.Ordinal);
+        var plannedDetails = ScreenText.DetailsPane(planned, "Loopback Chat");
+        Assert.Contains("Status: Planned", plannedDetails, StringComparison.Ordinal);
+        Assert.Matches($@"Decisions: \d{{4}}-\d\d-\d\d Open → Planned by {Operator}$", plannedDetails);
         Assert.Contains("needs the slug of an app in the catalog", refused, StringComparison.Ordinal);
         Assert.Equal(shippedLater.Id, afterRefusal.Id);
         Assert.Single(afterRefusal.History);
-        Assert.Contains("Status: Shipped as 'slack'", shipped, StringComparison.Ordinal);
-        Assert.Contains("Open → Planned", shipped, StringComparison.Ordinal);
-        Assert.Contains("Planned → Shipped by", shipped, StringComparison.Ordinal);
-        Assert.Contains($"{Operator}: ships as Slack", shipped, StringComparison.Ordinal);
+        var shippedDetails = ScreenText.DetailsPane(shipped, "Loopback Chat");
+        Assert.Contains("Status: Shipped as 'slack'", shippedDetails, StringComparison.Ordinal);
+        Assert.Contains($"Open → Planned by {Operator}", shippedDetails, StringComparison.Ordinal);
+        Assert.Contains($"Planned → Shipped by {Operator}: ships as Slack", shippedDetails, StringComparison.Ordinal);
         Assert.Contains("Loopback Chat", filtered, StringComparison.Ordinal);
         Assert.DoesNotContain("Still Wanted", filtered, StringComparison.Ordinal);
         Assert.Contains("1 request", filtered, StringComparison.Ordinal);
