@@ -4,6 +4,7 @@ using Accounts.Orleans.Testing;
 namespace Accounts.Orleans.Tui.Tests;
 
 /// <summary>The real console binary in a pseudo-terminal (tmux) against the real Host binary, as an operator runs it.</summary>
+[Collection(nameof(RealTerminal))]
 public sealed class ConsoleSmokeTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -81,3 +82,10 @@ public sealed class ConsoleSmokeTests
         throw new DirectoryNotFoundException($"No Accounts.Orleans.sln above {testOutput.FullName}.");
     }
 }
+
+/// <summary>
+/// The smoke test kills and restarts a Host process and waits on wall-clock reconnects; on a 2-core machine the other
+/// tests' Hosts starving it made the reconnect miss its window, so it runs alone.
+/// </summary>
+[CollectionDefinition(nameof(RealTerminal), DisableParallelization = true)]
+public sealed class RealTerminal;
