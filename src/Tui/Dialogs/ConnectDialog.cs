@@ -53,7 +53,12 @@ public sealed class ConnectDialog : ConsoleDialog
             Complete();
         };
         AddButton(useExisting);
-        AddAction("Connect new", () => Task.FromResult(Validate()));
+        AddAction("Connect new", async () =>
+        {
+            // Enter can come before the list caught up with the search box; choose from what was typed.
+            await Lookups;
+            return Validate();
+        });
         (string.IsNullOrEmpty(workspaceId) ? _workspace : _search).SetFocus();
         Lookups = SearchCoreAsync();
     }

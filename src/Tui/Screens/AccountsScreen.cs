@@ -159,7 +159,7 @@ public sealed class AccountsScreen : SearchableListScreen<AccountSummary>
     public async Task ReconnectAsync()
     {
         if (Selected is not { } account) return;
-        var app = await Session.Grains.GetGrain<Contracts.Catalog.IAppCatalogReaderGrain>(0).GetAppAsync(account.AppSlug);
+        var app = await Session.Grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(account.AppSlug);
         if (app is null)
         {
             await Session.Modals.TellAsync("Reconnect", $"The catalog no longer has '{account.AppSlug}'.");
