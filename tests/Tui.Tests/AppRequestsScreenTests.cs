@@ -88,7 +88,7 @@ public sealed class AppRequestsScreenTests
     }
 
     [Fact]
-    public async Task Triage_records_planned_then_shipped_with_the_operator_and_the_status_filter_shows_only_shipped_requests()
+    public async Task Triage_records_planned_then_shipped_by_keyboard_with_the_operator_and_the_status_filter_shows_only_shipped_requests()
     {
         await using var host = await EmbeddedHost.StartAsync();
         var shippedLater = await SubmitAsync(host, "Loopback Chat");
@@ -117,7 +117,12 @@ public sealed class AppRequestsScreenTests
         });
         console.OnDialog<TriageDialog>(async dialog =>
         {
-            dialog.Decide(AppRequestStatus.Shipped, "slack", "ships as Slack");
+            // By keyboard alone: the arrow chooses Shipped, Tab goes on to the slug, then to the note.
+            console.Press(Key.CursorDown);
+            console.Press(Key.Tab);
+            console.Type("slack");
+            console.Press(Key.Tab);
+            console.Type("ships as Slack");
             console.Press(Key.Enter);
             await dialog.Settled;
             Assert.True(dialog.Succeeded, dialog.Error);

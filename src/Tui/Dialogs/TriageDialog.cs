@@ -1,5 +1,6 @@
 using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Tui.Shell;
+using Terminal.Gui.Input;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
 
@@ -27,6 +28,16 @@ public sealed class TriageDialog : ConsoleDialog
                 request.Id, status, status == AppRequestStatus.Shipped ? NullIfBlank(_slug.Text) : null, session.Operator, NullIfBlank(_note.Text));
             return true;
         });
+        // Tab goes on to the slug and the note; the arrows choose, as in any group of options.
+        _status.TabBehavior = TabBehavior.NoStop;
+        _status.KeyDown += (_, key) =>
+        {
+            var step = key == Key.CursorDown ? 1 : key == Key.CursorUp ? -1 : 0;
+            if (step == 0) return;
+            key.Handled = true;
+            var options = Enum.GetValues<AppRequestStatus>();
+            Choose(options[Math.Clamp(Array.IndexOf(options, _status.Value ?? AppRequestStatus.Planned) + step, 0, options.Length - 1)]);
+        };
         _status.SetFocus();
         Choose(request.Status == AppRequestStatus.Open ? AppRequestStatus.Planned : request.Status);
     }
