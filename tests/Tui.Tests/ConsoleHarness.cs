@@ -58,6 +58,9 @@ internal sealed class ConsoleHarness : IModals, IDisposable
         }
     }
 
+    /// <summary>Makes <paramref name="view"/> the running view, so injected keys reach it, until the scope ends.</summary>
+    public IDisposable Show(Runnable view) => new Shown(App, Begin(view));
+
     /// <summary>The screen as it is now (the running view on top).</summary>
     public string Draw()
     {
@@ -112,4 +115,9 @@ internal sealed class ConsoleHarness : IModals, IDisposable
     public int UnusedScripts => _dialogs.Count;
 
     public void Dispose() => App.Dispose();
+
+    private sealed class Shown(IApplication app, SessionToken token) : IDisposable
+    {
+        public void Dispose() => app.End(token);
+    }
 }

@@ -9,7 +9,7 @@ public sealed class ConsoleSmokeTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task The_console_binary_draws_every_screen_shows_a_banner_while_the_host_is_down_and_reconnects_by_itself()
+    public async Task The_console_binary_draws_every_screen_shows_a_banner_while_the_host_is_down_reconnects_by_itself_and_asks_before_leaving()
     {
         using var data = new TempDirectory();
         var gateway = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
@@ -58,7 +58,13 @@ public sealed class ConsoleSmokeTests
             var back = await terminal.WaitForAsync("1 silo(s), Sqlite", TimeSpan.FromSeconds(60));
             Assert.DoesNotContain("CLUSTER UNREACHABLE", back, StringComparison.Ordinal);
 
+            terminal.SendKeys("F10");
+            await terminal.WaitForAsync("Quit  Ctrl+Q", Patience);
             terminal.SendKeys("Escape");
+            await terminal.WaitForAsync(s => !s.Contains("Quit  Ctrl+Q", StringComparison.Ordinal), "the menu closed", Patience);
+            terminal.SendKeys("Escape");
+            await terminal.WaitForAsync("Leave the console?", Patience);
+            terminal.SendKeys("Enter");
             await terminal.WaitForAsync(_ => terminal.Exited, "the console exited", Patience);
         }
         finally

@@ -22,7 +22,7 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
         [
             new(Key.F6, "Import", "_Import apps from a file…", ImportAsync),
             new(Key.F7, "Export", "_Export app to a file…", ExportAsync),
-            new(Key.F8, "OAuth client", "OAuth _client credentials…", EditClientAsync),
+            new(Key.F8, "Client", "OAuth _client credentials…", EditClientAsync),
             new(Key.T.WithCtrl, "Disable", "_Disable app", DisableAsync),
             new(Key.U.WithCtrl, "Enable", "E_nable a disabled app…", EnableAsync),
             NextPageAction,

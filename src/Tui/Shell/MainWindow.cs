@@ -16,6 +16,7 @@ public sealed class MainWindow : Window
     private readonly IReadOnlyList<(Key Key, ConsoleScreen Screen)> _screens;
     private readonly Label _banner = new() { X = 0, Y = 1, Width = Dim.Fill(), Height = 1, HotKeySpecifier = (System.Text.Rune)0xffff };
     private readonly StatusBar _statusBar = new();
+    private readonly MenuBar _menu;
     private readonly Scheme _normal;
     private readonly Scheme _alarm = new(new Terminal.Gui.Drawing.Attribute(ColorName16.White, ColorName16.Red));
     private ConsoleScreen _active;
@@ -36,21 +37,49 @@ public sealed class MainWindow : Window
             screen.Visible = screen == _active;
             body.Add(screen);
         }
-        Add(Menu(), _banner, body, _statusBar);
+        _menu = Menu();
+        Add(_menu, _banner, body, _statusBar);
         KeyDown += (_, key) =>
         {
+            if (key == QuitKey)
+            {
+                key.Handled = true;
+                App?.RequestStop(this);
+                return;
+            }
+            // Esc closes dialogs and menus; on a screen it asks first, so reaching for it one time too many costs nothing.
+            if (key == Key.Esc)
+            {
+                key.Handled = true;
+                Settled = ConfirmQuitAsync();
+                return;
+            }
             foreach (var (screenKey, screen) in _screens)
             {
                 if (key != screenKey) continue;
                 key.Handled = true;
-                _ = ShowAsync(screen);
+                Settled = ShowAsync(screen);
+                return;
+            }
+            // The active screen's keys are answered here, before the status bar's shortcuts would be, so a key works
+            // whether or not its shortcut fits on the bar.
+            if (_active.Actions.FirstOrDefault(a => a.Key == key) is { } action)
+            {
+                key.Handled = true;
+                Settled = RunSafelyAsync(action.Run);
             }
         };
         ShowActions();
         UpdateBanner();
     }
 
+    /// <summary>Leaves the console at once; Esc on a screen asks first.</summary>
+    public static Key QuitKey => Key.Q.WithCtrl;
+
     public ConsoleScreen Active => _active;
+
+    /// <summary>What the last key, shortcut or menu item started; headless tests await it.</summary>
+    public Task Settled { get; private set; } = Task.CompletedTask;
 
     public string Banner => _banner.Text;
 
@@ -87,25 +116,36 @@ public sealed class MainWindow : Window
         _banner.SetScheme(_connected ? _normal : _alarm);
     }
 
+    /// <summary>
+    /// The menu key first, so every action stays one key away however narrow the terminal; then the screen's actions,
+    /// and quit. Paging keys stay off the bar: the status line names them when there is another page.
+    /// </summary>
     private void ShowActions()
     {
         _statusBar.RemoveAll();
+        Show(new Shortcut(MenuBar.DefaultKey, "Menu", () => _menu.InvokeCommand(Command.HotKey)));
         foreach (var action in _active.Actions.Where(a => a.Key != Key.PageDown.WithCtrl && a.Key != Key.PageUp.WithCtrl))
-            _statusBar.Add(new Shortcut(action.Key, action.Label, () => _ = RunSafelyAsync(action.Run)));
-        _statusBar.Add(new Shortcut(Key.Esc, "Quit", () => App?.RequestStop(this)));
-        foreach (var paging in _active.Actions.Where(a => a.Key == Key.PageDown.WithCtrl || a.Key == Key.PageUp.WithCtrl))
-            _statusBar.Add(new Shortcut(paging.Key, paging.Label, () => _ = RunSafelyAsync(paging.Run)));
+            Show(new Shortcut(action.Key, action.Label, () => Settled = RunSafelyAsync(action.Run)));
+        Show(new Shortcut(QuitKey, "Quit", () => App?.RequestStop(this)));
+    }
+
+    /// <summary>One space between a key and its label instead of two, so a screen's actions fit 80 columns.</summary>
+    private void Show(Shortcut shortcut)
+    {
+        _statusBar.Add(shortcut);
+        shortcut.KeyView.Margin.Thickness = new Thickness(1, 0, 0, 0);
+        shortcut.CommandView!.Margin.Thickness = new Thickness(1, 0, 0, 0);
     }
 
     private MenuBar Menu()
     {
-        var items = new List<MenuBarItem> { new("_File", [new MenuItem("_Quit", "Esc", () => App?.RequestStop(this), Key.Empty)]) };
+        var items = new List<MenuBarItem> { new("_File", [new MenuItem("_Quit", QuitKey.ToString(), () => App?.RequestStop(this), Key.Empty)]) };
         // Each menu needs its own Alt+letter: Accounts, aPps, reQuests, Cluster.
         string[] titles = ["_Accounts", "A_pps", "Re_quests", "_Cluster"];
         foreach (var ((key, screen), title) in _screens.Zip(titles))
         {
-            var entries = new List<View> { new MenuItem($"_Show {screen.Name}", key.ToString(), () => _ = ShowAsync(screen), Key.Empty) };
-            entries.AddRange(screen.Actions.Select(a => new MenuItem(a.MenuText, a.Key.ToString(), () => _ = RunFromMenuAsync(screen, a), Key.Empty)));
+            var entries = new List<View> { new MenuItem($"_Show {screen.Name}", key.ToString(), () => Settled = ShowAsync(screen), Key.Empty) };
+            entries.AddRange(screen.Actions.Select(a => new MenuItem(a.MenuText, a.Key.ToString(), () => Settled = RunFromMenuAsync(screen, a), Key.Empty)));
             items.Add(new MenuBarItem(title, entries));
         }
         return new MenuBar(items);
@@ -115,6 +155,11 @@ public sealed class MainWindow : Window
     {
         await ShowAsync(screen);
         await RunSafelyAsync(action.Run);
+    }
+
+    private async Task ConfirmQuitAsync()
+    {
+        if (await _session.Modals.ChooseAsync("Quit", "Leave the console?", "Stay", "Quit") == 1) App?.RequestStop(this);
     }
 
     /// <summary>The edge of the console: whatever an action throws becomes a readable dialog, never a stack trace.</summary>
