@@ -56,6 +56,31 @@ public sealed class MainWindowTests
     }
 
     [Fact]
+    public async Task A_screen_key_puts_the_cursor_in_that_screens_search_box_and_plain_letters_never_open_a_menu()
+    {
+        await using var host = await EmbeddedHost.StartAsync();
+        using var console = new ConsoleHarness(host.Grains);
+        using var window = Frame(console);
+        using var shown = console.Show(window);
+        await window.OnClusterStateAsync(reachable: true, "1 silo(s)");
+
+        console.Press(Key.F3);
+        await window.Settled;
+        console.Type("slack");
+        var typed = ((AppsScreen)window.Active).SearchText;
+        console.Press(Key.Tab);
+        console.Type("ac");
+        var menuAfterLetters = console.App.Popovers?.GetActivePopover();
+        console.Press(Key.A.WithAlt);
+        var menuAfterAlt = console.App.Popovers?.GetActivePopover();
+
+        Assert.Equal("slack", typed);
+        Assert.Null(menuAfterLetters);
+        Assert.NotNull(menuAfterAlt);
+        Assert.Empty(console.Told);
+    }
+
+    [Fact]
     public async Task Esc_on_a_screen_asks_before_leaving_and_Ctrl_Q_leaves_at_once()
     {
         await using var host = await EmbeddedHost.StartAsync();

@@ -26,4 +26,7 @@ public abstract class ConsoleScreen : View
 
     /// <summary>Reads the screen's data again; cluster errors land on the screen's status line, not in an exception.</summary>
     public abstract Task LoadAsync();
+
+    /// <summary>Puts the cursor where an operator starts on this screen (the search box of a list).</summary>
+    public virtual void FocusStart() => SetFocus();
 }

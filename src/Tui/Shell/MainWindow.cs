@@ -31,7 +31,7 @@ public sealed class MainWindow : Window
         _active = accounts;
         _normal = _banner.GetScheme();
 
-        var body = new View { X = 0, Y = 2, Width = Dim.Fill(), Height = Dim.Fill(1) };
+        var body = new View { X = 0, Y = 2, Width = Dim.Fill(), Height = Dim.Fill(1), CanFocus = true };
         foreach (var (_, screen) in _screens)
         {
             screen.Visible = screen == _active;
@@ -91,7 +91,7 @@ public sealed class MainWindow : Window
             _active.Visible = false;
             _active = screen;
             screen.Visible = true;
-            screen.SetFocus();
+            screen.FocusStart();
             ShowActions();
             UpdateBanner();
         }
@@ -147,6 +147,13 @@ public sealed class MainWindow : Window
             var entries = new List<View> { new MenuItem($"_Show {screen.Name}", key.ToString(), () => Settled = ShowAsync(screen), Key.Empty) };
             entries.AddRange(screen.Actions.Select(a => new MenuItem(a.MenuText, a.Key.ToString(), () => Settled = RunFromMenuAsync(screen, a), Key.Empty)));
             items.Add(new MenuBarItem(title, entries));
+        }
+        // A menu opens with Alt+letter (or F10) only: as a plain letter it would open whenever a key typed outside a
+        // text box, into the table say, happens to be a menu's letter, and the next letter would pick an action.
+        foreach (var item in items)
+        {
+            item.HotKeyBindings.Remove(item.HotKey);
+            item.HotKeyBindings.Remove(item.HotKey.WithShift);
         }
         return new MenuBar(items);
     }
