@@ -52,6 +52,28 @@ public sealed class AccountsScreenTests
     }
 
     [Fact]
+    public async Task At_80_columns_the_table_keeps_every_column_and_the_details_sit_under_it()
+    {
+        await using var fixture = await KeyAppHost.StartAsync(Key);
+        var account = await fixture.ConnectAsync("Billing EU", Workspace);
+        using var console = new ConsoleHarness(fixture.Host.Grains);
+        using var window = new Window();
+        var screen = new AccountsScreen(console.Session);
+        window.Add(screen);
+
+        await screen.LoadAsync();
+        var lines = console.Draw(window).Split('\n');
+
+        var header = Array.FindIndex(lines, l => l.Contains("Nickname", StringComparison.Ordinal));
+        Assert.Equal(80, lines[header].TrimEnd('\r').Length);
+        Assert.Matches(@"Nickname\s*│App\s*│Workspace\s*│Health\s*│Expires\s*│Workflows\s*│Last used", lines[header]);
+        Assert.Matches(@"Billing EU\s*│loopback_keys\s*│ws_acme\s*│healthy\s*│\s*│0\s*│never", lines.Single(l => l.Contains("│loopback_keys", StringComparison.Ordinal)));
+        var details = Array.FindIndex(lines, l => l.Contains($"Id: {account.Id}", StringComparison.Ordinal));
+        var status = Array.FindIndex(lines, l => l.Contains("1 account", StringComparison.Ordinal));
+        Assert.True(header < status && status < details, $"Expected the table, then the status line, then the details:\n{string.Join('\n', lines)}");
+    }
+
+    [Fact]
     public async Task Connecting_a_key_account_checks_fields_as_typed_shows_the_apps_refusal_then_saves_the_account()
     {
         await using var fixture = await KeyAppHost.StartAsync(Key);

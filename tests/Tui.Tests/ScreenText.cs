@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Accounts.Orleans.Tui.Tests;
 
-/// <summary>Reads parts of a drawn list screen (a table on the left, the details pane right of it).</summary>
+/// <summary>Reads parts of a drawn list screen as an 80-column terminal shows it: the table, and the details pane under it.</summary>
 internal static partial class ScreenText
 {
     /// <summary>
@@ -12,11 +12,11 @@ internal static partial class ScreenText
     public static string DetailsPane(string screen, string firstLine)
     {
         var lines = screen.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
-        var top = Array.FindIndex(lines, l => l.Contains(firstLine, StringComparison.Ordinal));
+        // The pane runs the width of the window, just inside its left border; a table row holding the same text does not.
+        var top = Array.FindIndex(lines, l => l.Length > 1 && l[1..].StartsWith(firstLine, StringComparison.Ordinal));
         if (top < 0) throw new InvalidOperationException($"No details pane starting with '{firstLine}' on this screen:\n{screen}");
-        var column = lines[top].IndexOf(firstLine, StringComparison.Ordinal);
-        // Each line up to the window's right border; the window's bottom border is not part of the pane.
-        var pane = lines.Skip(top).Where(l => l.Length > column + 1 && !l.StartsWith('└')).Select(l => l[column..^1]);
+        // Each line inside the window's borders, down to its bottom border.
+        var pane = lines.Skip(top).TakeWhile(l => !l.StartsWith('└')).Select(l => l[1..^1]);
         return Spaces().Replace(string.Join(' ', pane), " ").Trim();
     }
 

@@ -110,7 +110,7 @@ public sealed class AccountsScreen : SearchableListScreen<AccountSummary>
             $"{account.Nickname} ({account.AppSlug})",
             $"Id: {account.Id}",
             $"Workspace: {account.WorkspaceId}",
-            $"Health: {account.Health}{(account.HealthReason is { } reason ? " – " + reason : "")}",
+            $"Health: {Words(account.Health)}{(account.HealthReason is { } reason ? " – " + reason : "")}",
         };
         if (account.UpstreamIdentity is { } identity) lines.Add($"Identity at the app: {identity}");
         if (account.GrantedScopes.Count > 0) lines.Add($"Scopes: {string.Join(' ', account.GrantedScopes)}");
@@ -129,17 +129,24 @@ public sealed class AccountsScreen : SearchableListScreen<AccountSummary>
 
     protected override DataTable ToTable(IReadOnlyList<AccountSummary> rows)
     {
+        var now = Session.Clock.GetUtcNow();
         var table = new DataTable { Locale = CultureInfo.InvariantCulture };
         foreach (var column in new[] { "Nickname", "App", "Workspace", "Health", "Expires", "Workflows", "Last used" }) table.Columns.Add(column);
         foreach (var a in rows)
         {
-            table.Rows.Add(a.Nickname, a.AppSlug, a.WorkspaceId, a.Health.ToString(),
-                a.AccessTokenExpiresAt is { } expires ? Time(expires) : "",
+            table.Rows.Add(a.Nickname, a.AppSlug, a.WorkspaceId, Words(a.Health),
+                a.AccessTokenExpiresAt is { } expires ? ListTime.Until(expires, now) : "",
                 a.LinkedSteps.Select(s => s.WorkflowId).Distinct().Count().ToString(CultureInfo.InvariantCulture),
-                a.LastUsedAt is { } used ? Time(used) : "never");
+                a.LastUsedAt is { } used ? ListTime.Since(used, now) : "never");
         }
         return table;
     }
+
+    private static string Words(AccountHealth health) => health switch
+    {
+        AccountHealth.NeedsReconnect => "needs reconnect",
+        _ => health.ToString().ToLowerInvariant(),
+    };
 
     /// <summary>Connect: choose the app (existing accounts of it are offered), then the key form or the OAuth wait.</summary>
     public async Task ConnectAsync()

@@ -55,16 +55,13 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
 
     private IAppCatalogGrain Catalog => Session.Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey);
 
+    /// <summary>What an operator acts on comes first (how the app connects, its client, its fields); docs and prose last.</summary>
     internal static string Describe(AppDefinition app, OAuthClientStatus? client)
     {
-        var lines = new List<string> { $"{app.Name} ({app.Slug})", $"Connects with: {(app.AuthType == AuthType.OAuth2 ? "OAuth 2.0" : "keys")}", $"Docs: {app.DocsUrl}" };
-        if (app.Description is { } description) lines.Add(description);
+        var lines = new List<string> { $"{app.Name} ({app.Slug})" };
         if (app.OAuth is { } oauth)
         {
-            lines.Add($"Authorize: {oauth.AuthorizeUrl}");
-            lines.Add($"Token: {oauth.TokenUrl}");
-            if (oauth.DefaultScopes.Count > 0) lines.Add($"Scopes: {string.Join(oauth.ScopeSeparator, oauth.DefaultScopes)}");
-            lines.Add($"PKCE: {(oauth.Pkce ? "yes" : "no")}");
+            lines.Add($"Connects with: OAuth 2.0, PKCE {(oauth.Pkce ? "yes" : "no")}");
             lines.Add(client switch
             {
                 null => "OAuth client: none yet (F8 to enter one)",
@@ -72,10 +69,16 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
                 _ => $"OAuth client: {client.ClientId}{(client.HasSecret ? ", secret stored encrypted" : ", no secret")}"
                     + (client.UpdatedBy is { } by ? $" (by {by}{(client.UpdatedAt is { } at ? " " + at.ToLocalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "")})" : ""),
             });
+            if (oauth.DefaultScopes.Count > 0) lines.Add($"Scopes: {string.Join(oauth.ScopeSeparator, oauth.DefaultScopes)}");
+            lines.Add($"Authorize: {oauth.AuthorizeUrl}");
+            lines.Add($"Token: {oauth.TokenUrl}");
         }
+        else lines.Add("Connects with: keys");
         foreach (var field in app.Fields)
             lines.Add($"Field {field.Name}: {field.Label}{(field.Secret ? " (secret)" : "")}{(field.Required ? "" : " (optional)")}");
         if (app.TestRequest is not null) lines.Add("Keys are verified with a test request before saving.");
+        lines.Add($"Docs: {app.DocsUrl}");
+        if (app.Description is { } description) lines.Add(description);
         return string.Join('\n', lines);
     }
 

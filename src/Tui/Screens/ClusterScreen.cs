@@ -50,11 +50,10 @@ public sealed class ClusterScreen : ConsoleScreen
             $"Answered by: {status.AnsweredBy}");
         var table = new DataTable { Locale = CultureInfo.InvariantCulture };
         foreach (var column in new[] { "Silo", "Address", "Status", "Started", "Last heartbeat" }) table.Columns.Add(column);
+        var now = Session.Clock.GetUtcNow();
         foreach (var silo in status.Silos)
-            table.Rows.Add(silo.Name, silo.Address, silo.Status, Time(silo.StartedAt), silo.LastHeartbeat is { } beat ? Time(beat) : "");
+            table.Rows.Add(silo.Name, silo.Address, silo.Status, ListTime.Since(silo.StartedAt, now), silo.LastHeartbeat is { } beat ? ListTime.Since(beat, now) : "");
         _silos.Table = new DataTableSource(table);
-        _status.Text = $"Updated {DateTimeOffset.Now.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}; refreshes while shown.";
+        _status.Text = $"Updated {now.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)}; refreshes while shown.";
     }
-
-    private static string Time(DateTimeOffset at) => at.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 }

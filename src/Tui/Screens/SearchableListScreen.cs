@@ -9,7 +9,8 @@ namespace Accounts.Orleans.Tui.Screens;
 /// <summary>
 /// The layout list screens share: a search box and filters (Enter searches), a table of one page of results, a
 /// details pane for the selected row and a status line. Pages follow the cluster's keyset cursors, so the hundredth
-/// page costs what the first does.
+/// page costs what the first does. A wide terminal puts the details beside the table; a narrow one (80 columns) puts
+/// them under it, so the table keeps every column.
 /// </summary>
 public abstract class SearchableListScreen<T> : ConsoleScreen where T : class
 {
@@ -17,7 +18,11 @@ public abstract class SearchableListScreen<T> : ConsoleScreen where T : class
     private readonly TableView _table;
     private readonly Label _details;
     private readonly Label _status;
+    /// <summary>Narrower than this, a table beside the details would cut its columns off.</summary>
+    private const int WideWidth = 120;
+    private readonly int _tablePercent;
     private readonly List<string?> _pageCursors = [null];
+    private bool? _wide;
     private View _lastHeaderView;
     private int _page;
     private string? _next;
@@ -28,10 +33,13 @@ public abstract class SearchableListScreen<T> : ConsoleScreen where T : class
         var label = new Label { Text = searchLabel, X = 0, Y = 0 };
         _search = new TextField { X = Pos.Right(label) + 1, Y = 0, Width = searchWidth };
         _lastHeaderView = _search;
-        _table = new TableView { X = 0, Y = 1, Width = Dim.Percent(tablePercent), Height = Dim.Fill(1), FullRowSelect = true };
+        _tablePercent = tablePercent;
+        _table = new TableView { X = 0, Y = 1, FullRowSelect = true };
+        _table.Style.ShowHorizontalBottomLine = true;
         // Field names and ids contain '_', which a label would otherwise take for a hotkey marker.
-        _details = new Label { X = Pos.Right(_table) + 1, Y = 1, Width = Dim.Fill(), Height = Dim.Fill(1), HotKeySpecifier = (System.Text.Rune)0xffff };
-        _status = new Label { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(), Text = "Loading…", HotKeySpecifier = (System.Text.Rune)0xffff };
+        _details = new Label { HotKeySpecifier = (System.Text.Rune)0xffff };
+        _status = new Label { X = 0, Width = Dim.Fill(), Text = "Loading…", HotKeySpecifier = (System.Text.Rune)0xffff };
+        Arrange(wide: false);
         Add(label, _search, _table, _details, _status);
 
         _search.Accepting += async (_, e) =>
@@ -48,6 +56,8 @@ public abstract class SearchableListScreen<T> : ConsoleScreen where T : class
         get => _search.Text;
         set => _search.Text = value;
     }
+
+    public override void FocusStart() => _search.SetFocus();
 
     /// <summary>The row under the cursor, if any.</summary>
     public T? Selected => _table.Value?.SelectedCell.Y is { } row && row >= 0 && row < Rows.Count ? Rows[row] : null;
@@ -75,6 +85,36 @@ public abstract class SearchableListScreen<T> : ConsoleScreen where T : class
     protected ScreenAction NextPageAction => new(Key.PageDown.WithCtrl, "Next page", "_Next page", NextPageAsync);
 
     protected ScreenAction PreviousPageAction => new(Key.PageUp.WithCtrl, "Prev page", "_Previous page", PreviousPageAsync);
+
+    protected override void OnFrameChanged(in System.Drawing.Rectangle frame)
+    {
+        base.OnFrameChanged(frame);
+        Arrange(frame.Width >= WideWidth);
+    }
+
+    /// <summary>
+    /// Wide: the details right of the table, the status line under both. Narrow: the table across the screen, the
+    /// status line under it (it speaks of the table's page) and the details below, taking what is left.
+    /// </summary>
+    private void Arrange(bool wide)
+    {
+        if (_wide == wide) return;
+        _wide = wide;
+        if (wide)
+        {
+            _table.Width = Dim.Percent(_tablePercent);
+            _table.Height = Dim.Fill(1);
+            (_details.X, _details.Y, _details.Width, _details.Height) = (Pos.Right(_table) + 1, 1, Dim.Fill(), Dim.Fill(1));
+            _status.Y = Pos.AnchorEnd(1);
+        }
+        else
+        {
+            _table.Width = Dim.Fill();
+            _table.Height = Dim.Percent(55);
+            _status.Y = Pos.Bottom(_table);
+            (_details.X, _details.Y, _details.Width, _details.Height) = (0, Pos.Bottom(_status), Dim.Fill(), Dim.Fill());
+        }
+    }
 
     /// <summary>Adds a filter to the header row, right of the search box; Enter in it searches too.</summary>
     protected void AddFilter(string text, View input)
