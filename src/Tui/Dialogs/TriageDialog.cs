@@ -9,9 +9,9 @@ namespace Accounts.Orleans.Tui.Dialogs;
 /// <summary>An operator's decision on a request: planned, shipped (naming the catalog app) or declined, with a note.</summary>
 public sealed class TriageDialog : ConsoleDialog
 {
-    private readonly OptionSelector<AppRequestStatus> _status = new() { X = 14, Y = 1 };
-    private readonly TextField _slug = new() { X = 14, Y = 6, Width = Dim.Fill(1) };
-    private readonly TextField _note = new() { X = 14, Y = 8, Width = Dim.Fill(1) };
+    private readonly OptionSelector<AppRequestStatus> _status = new() { X = 15, Y = 1 };
+    private readonly TextField _slug = new() { X = 15, Y = 6, Width = Dim.Fill(1) };
+    private readonly TextField _note = new() { X = 15, Y = 8, Width = Dim.Fill(1) };
 
     public TriageDialog(ConsoleSession session, AppRequest request) : base($"Triage: {request.Name}")
     {
@@ -19,7 +19,7 @@ public sealed class TriageDialog : ConsoleDialog
         _slug.Text = request.ShippedSlug ?? "";
         Add(new Label { X = 1, Y = 1, Text = "Decision:" }, _status,
             new Label { X = 1, Y = 6, Text = "Catalog slug:" }, _slug,
-            new Label { X = 14, Y = 7, Text = "(for shipped: the app that now serves the request)" },
+            new Label { X = 15, Y = 7, Text = "(for shipped: the app that now serves the request)" },
             new Label { X = 1, Y = 8, Text = "Note:" }, _note);
         AddAction("Save", async () =>
         {

@@ -20,6 +20,8 @@ public abstract class SearchableListScreen<T> : ConsoleScreen where T : class
     private readonly Label _status;
     /// <summary>Narrower than this, a table beside the details would cut its columns off.</summary>
     private const int WideWidth = 120;
+    /// <summary>The table's lines besides its rows: the header between two rules, and the bottom rule.</summary>
+    private const int TableChrome = 4;
     private readonly int _tablePercent;
     private readonly List<string?> _pageCursors = [null];
     private bool? _wide;
@@ -110,7 +112,8 @@ public abstract class SearchableListScreen<T> : ConsoleScreen where T : class
         else
         {
             _table.Width = Dim.Fill();
-            _table.Height = Dim.Percent(55);
+            // Up to a little over half the screen; a short page leaves the rest to the details.
+            _table.Height = Dim.Func(_ => Math.Min(Viewport.Height * 55 / 100, TableChrome + Math.Max(Rows.Count, 1)));
             _status.Y = Pos.Bottom(_table);
             (_details.X, _details.Y, _details.Width, _details.Height) = (0, Pos.Bottom(_status), Dim.Fill(), Dim.Fill());
         }
@@ -171,6 +174,7 @@ public abstract class SearchableListScreen<T> : ConsoleScreen where T : class
             Rows = rows;
             _next = next;
             _table.Table = new DataTableSource(ToTable(rows));
+            SetNeedsLayout();
             if (keepSelection && rows.Count > 0) SelectRow(Math.Min(selected, rows.Count - 1));
             _status.Text = PageStatus(rows.Count);
             await ShowDetailsAsync();
