@@ -16,6 +16,7 @@ public sealed class LoopbackKeyApp : IAsyncDisposable
     public const string Slug = "loopback_keys";
     private readonly WebApplication _app;
     private int _calls;
+    private TaskCompletionSource _answering = Answering();
 
     private LoopbackKeyApp(WebApplication app, string validKey)
     {
@@ -36,9 +37,10 @@ public sealed class LoopbackKeyApp : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var loopback = new LoopbackKeyApp(app, validKey);
-        app.MapGet("/v1/me", (HttpRequest request) =>
+        app.MapGet("/v1/me", async (HttpRequest request) =>
         {
             Interlocked.Increment(ref loopback._calls);
+            await Volatile.Read(ref loopback._answering).Task;
             var given = request.Headers.Authorization.ToString();
             return given == $"Bearer {validKey}"
                 ? Results.Json(new { id = "me" })
@@ -46,6 +48,21 @@ public sealed class LoopbackKeyApp : IAsyncDisposable
         });
         await app.StartAsync();
         return loopback;
+    }
+
+    /// <summary>Keeps every answer waiting until the returned scope ends, as a slow app does.</summary>
+    public IDisposable Hold()
+    {
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _answering, held);
+        return new Held(this, held);
+    }
+
+    private static TaskCompletionSource Answering()
+    {
+        var open = new TaskCompletionSource();
+        open.SetResult();
+        return open;
     }
 
     /// <summary>The app's catalog entry, with its test request pointed at this server.</summary>
@@ -70,6 +87,15 @@ public sealed class LoopbackKeyApp : IAsyncDisposable
 
     /// <summary>Host settings that add this app to the catalog and let the service call it over loopback http.</summary>
     public void AddTo(IDictionary<string, string?> settings) => TestCatalog.AddTo(settings, Definition);
+
+    private sealed class Held(LoopbackKeyApp app, TaskCompletionSource held) : IDisposable
+    {
+        public void Dispose()
+        {
+            Volatile.Write(ref app._answering, Answering());
+            held.TrySetResult();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -74,13 +74,13 @@ public sealed class AccountsScreenTests
     }
 
     [Fact]
-    public async Task Connecting_a_key_account_checks_fields_as_typed_shows_the_apps_refusal_then_saves_the_account()
+    public async Task Connecting_a_key_account_checks_fields_as_typed_shows_the_apps_refusal_and_the_wait_then_saves_the_account()
     {
         await using var fixture = await KeyAppHost.StartAsync(Key);
         await fixture.ConnectAsync("Existing one", Workspace);
         using var console = new ConsoleHarness(fixture.Host.Grains);
         var screen = new AccountsScreen(console.Session) { WorkspaceFilter = Workspace };
-        string? pickerScreen = null, typedBadFormat = null, refused = null;
+        string? pickerScreen = null, typedBadFormat = null, refused = null, whileTrying = null;
         IReadOnlyList<AccountSummary> offered = [];
 
         console.OnDialog<ConnectDialog>(async dialog =>
@@ -109,7 +109,11 @@ public sealed class AccountsScreenTests
             Assert.False(form.Succeeded);
 
             form.SetField("api_key", Key);
-            console.Press(Terminal.Gui.Input.Key.Enter);
+            using (fixture.App.Hold())
+            {
+                console.Press(Terminal.Gui.Input.Key.Enter);
+                whileTrying = console.Draw();
+            }
             await form.Settled;
             Assert.True(form.Succeeded, form.Error);
         });
@@ -123,6 +127,8 @@ public sealed class AccountsScreenTests
         Assert.DoesNotContain("not-a-key", typedBadFormat, StringComparison.Ordinal);
         Assert.Contains("did not accept these credentials", refused, StringComparison.Ordinal);
         Assert.DoesNotContain("lk_ffffffffffffffff0000", refused, StringComparison.Ordinal);
+        Assert.Contains("Trying the keys at Loopback Keys…", whileTrying, StringComparison.Ordinal);
+        Assert.DoesNotContain("did not accept these credentials", whileTrying, StringComparison.Ordinal);
         var created = Assert.Single(await fixture.ListAsync(Workspace), a => a.Nickname == "Support desk");
         Assert.Equal("••••0123", created.Fields["api_key"]);
         Assert.Equal(created.Id, screen.Selected?.Id);

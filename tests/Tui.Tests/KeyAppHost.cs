@@ -7,16 +7,18 @@ namespace Accounts.Orleans.Tui.Tests;
 internal sealed class KeyAppHost : IAsyncDisposable
 {
     private readonly TempDirectory _data;
-    private readonly LoopbackKeyApp _app;
 
     private KeyAppHost(TempDirectory data, LoopbackKeyApp app, RunningHost host)
     {
         _data = data;
-        _app = app;
+        App = app;
         Host = host;
     }
 
     public RunningHost Host { get; }
+
+    /// <summary>The app the catalog points at; a test can make it slow.</summary>
+    public LoopbackKeyApp App { get; }
 
     public static async Task<KeyAppHost> StartAsync(string validKey, Action<Dictionary<string, string?>>? adjust = null)
     {
@@ -32,7 +34,7 @@ internal sealed class KeyAppHost : IAsyncDisposable
         Host.Grains.GetGrain<IAccountConnectorGrain>(0).ConnectWithKeysAsync(new KeyConnectRequest
         {
             WorkspaceId = workspace, AppSlug = LoopbackKeyApp.Slug, Nickname = nickname,
-            Fields = new Dictionary<string, string> { ["api_key"] = _app.ValidKey }, Actor = "test",
+            Fields = new Dictionary<string, string> { ["api_key"] = App.ValidKey }, Actor = "test",
         });
 
     public async Task<IReadOnlyList<AccountSummary>> ListAsync(string workspace) =>
@@ -41,7 +43,7 @@ internal sealed class KeyAppHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Host.DisposeAsync();
-        await _app.DisposeAsync();
+        await App.DisposeAsync();
         _data.Dispose();
     }
 }

@@ -41,7 +41,8 @@ public sealed class KeyFormDialog : ConsoleDialog
             y += 2;
         }
         ErrorRow = y;
-        AddAction(reconnectAccountId is null ? "Connect" : "Reconnect", SubmitAsync);
+        AddAction(reconnectAccountId is null ? "Connect" : "Reconnect", SubmitAsync,
+            app.TestRequest is null ? "Saving…" : $"Trying the keys at {app.Name}…");
         if (_rows.Count > 0) _rows[0].Input.SetFocus();
     }
 

@@ -12,8 +12,10 @@ namespace Accounts.Orleans.Tui.Shell;
 public abstract class ConsoleDialog : Dialog
 {
     private readonly Label _error;
+    private static readonly Scheme ErrorScheme = new(new Terminal.Gui.Drawing.Attribute(ColorName16.BrightRed, ColorName16.Black));
     private readonly Button _cancel = new() { Text = "Cancel" };
     private Button? _action;
+    private string _progress = "Working…";
     private Func<Task<bool>>? _work;
     private Task _pending = Task.CompletedTask;
 
@@ -28,7 +30,6 @@ public abstract class ConsoleDialog : Dialog
             X = 1, Y = 1, Width = Dim.Fill(1), Height = 1, Text = "",
             HotKeySpecifier = (System.Text.Rune)0xffff,
         };
-        _error.SetScheme(new Scheme(new Terminal.Gui.Drawing.Attribute(ColorName16.BrightRed, ColorName16.Black)));
         Add(_error);
         AddButton(_cancel);
     }
@@ -55,10 +56,14 @@ public abstract class ConsoleDialog : Dialog
     /// <summary>The error line's text (empty when none).</summary>
     public string Error => _error.Text;
 
-    /// <summary>Adds the main button; <paramref name="work"/> returns true to close the dialog.</summary>
-    protected Button AddAction(string text, Func<Task<bool>> work)
+    /// <summary>
+    /// Adds the main button; <paramref name="work"/> returns true to close the dialog. While it runs, the error line
+    /// says <paramref name="progress"/>, so a slow app is not taken for a frozen console.
+    /// </summary>
+    protected Button AddAction(string text, Func<Task<bool>> work, string progress = "Working…")
     {
         _work = work;
+        _progress = progress;
         _action = new Button { Text = text, IsDefault = true };
         AddButton(_action);
         return _action;
@@ -78,7 +83,11 @@ public abstract class ConsoleDialog : Dialog
         return true;
     }
 
-    protected void ShowError(string message) => _error.Text = message.Replace('\n', ' ');
+    protected void ShowError(string message)
+    {
+        _error.Text = message.Replace('\n', ' ');
+        _error.SetScheme(ErrorScheme);
+    }
 
     protected void ClearError() => _error.Text = "";
 
@@ -91,7 +100,8 @@ public abstract class ConsoleDialog : Dialog
 
     private async Task RunAsync(Func<Task<bool>> work)
     {
-        ClearError();
+        _error.Text = _progress;
+        _error.SetScheme(null);
         try
         {
             if (await work()) Complete();
@@ -99,6 +109,10 @@ public abstract class ConsoleDialog : Dialog
         catch (Exception e) when (ErrorText.IsExpected(e))
         {
             OnError(e);
+        }
+        finally
+        {
+            if (_error.Text == _progress) ClearError();
         }
     }
 
