@@ -25,6 +25,8 @@ public static class ConnectionsModule
         services.AddSingleton<AuditTrail>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());
         services.AddHostedService<Refresh.RefreshSweepService>();
+        services.AddSingleton<ExpiredFlowPurge>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExpiredFlowPurge>());
         services.AddSingleton<EnvelopeCipher>();
         services.AddSingleton<OAuthClients>();
         services.AddSingleton<KeyVerifier>();

@@ -26,6 +26,15 @@ public sealed class ConnectionsOptions
     /// <summary>How long a person has to finish consent at the app.</summary>
     public TimeSpan FlowLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How long a finished or abandoned authorization is kept after its last change: long enough for whoever started
+    /// it to read the outcome and for a replayed callback to be told it was used, then it is deleted.
+    /// </summary>
+    public TimeSpan FlowRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How often each silo deletes authorizations past their retention.</summary>
+    public TimeSpan FlowPurgeInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>How often the cluster looks for tokens that expire soon.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -15,7 +15,7 @@ namespace Accounts.Orleans.Connections.OAuth;
 /// </summary>
 [GrainType("accounts.oauth-flow")]
 public sealed partial class OAuthFlowGrain(
-    [PersistentState("flow", StorageNames.Grains)] IPersistentState<OAuthFlowState> state,
+    [PersistentState(OAuthFlowGrain.StateName, StorageNames.Grains)] IPersistentState<OAuthFlowState> state,
     IGrainFactory grains,
     TokenClient tokens,
     EnvelopeCipher cipher,
@@ -24,6 +24,9 @@ public sealed partial class OAuthFlowGrain(
     TimeProvider time,
     ILogger<OAuthFlowGrain> logger) : Grain, IOAuthFlowGrain, IOAuthFlowSetupGrain
 {
+    /// <summary>The name its rows carry in grain storage, which the purge of old flows goes by.</summary>
+    public const string StateName = "flow";
+
     private OAuthFlowState Flow => state.State;
 
     private CredentialBinding Binding => new(Flow.WorkspaceId!, "oauth-flow:" + this.GetPrimaryKeyString());
