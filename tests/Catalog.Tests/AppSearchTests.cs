@@ -86,6 +86,42 @@ public sealed class AppSearchTests
     }
 
     [Fact]
+    public void A_search_lists_the_apps_it_names_before_those_that_only_mention_it_each_group_by_slug()
+    {
+        var catalog = TestApps.Catalog(
+            TestApps.Keys("incident_io", "incident.io") with { Description = "On-call with Slack-native response." },
+            TestApps.OAuth("slack", "Slack"),
+            TestApps.OAuth("acme_chat", "Acme Chat") with { Aliases = ["slackish"] },
+            TestApps.OAuth("google_sheets", "Google Sheets"),
+            TestApps.Keys("airtable", "Airtable") with { Description = "Spreadsheets and databases; imports from Slack." });
+
+        var slack = AppSearch.Run(catalog, new AppQuery { Text = "Slack" });
+        var sheets = AppSearch.Run(catalog, new AppQuery { Text = "sheets" });
+
+        Assert.Equal(["acme_chat", "slack", "airtable", "incident_io"], slack.Items.Select(a => a.Slug));
+        Assert.Equal(["google_sheets", "airtable"], sheets.Items.Select(a => a.Slug));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Paging_a_search_crosses_from_the_named_apps_to_the_rest_once(int limit)
+    {
+        var catalog = TestApps.Catalog(
+            TestApps.Keys("incident_io", "incident.io") with { Description = "Slack-native." },
+            TestApps.OAuth("slack", "Slack"),
+            TestApps.OAuth("acme_chat", "Acme Chat") with { Aliases = ["slackish"] },
+            TestApps.Keys("airtable", "Airtable") with { Description = "Imports from Slack." },
+            TestApps.OAuth("globex", "Globex"));
+
+        var pages = AllPages(catalog, new AppQuery { Text = "slack", Limit = limit });
+
+        Assert.Equal(["acme_chat", "slack", "airtable", "incident_io"], pages.SelectMany(p => p.Items).Select(a => a.Slug));
+        Assert.All(pages.SkipLast(1), p => Assert.Equal(limit, p.Items.Count));
+    }
+
+    [Fact]
     public void Filters_combine_with_paging()
     {
         var (catalog, disabled) = GeneratedCatalog(25);

@@ -4,53 +4,80 @@ using Accounts.Orleans.Contracts.Catalog;
 
 namespace Accounts.Orleans.Catalog.Apps;
 
-/// <summary>Filters the catalog and pages it by slug (keyset: a cursor is the last slug of the previous page).</summary>
+/// <summary>
+/// Filters the catalog and pages it by slug (keyset: a cursor is the last slug of the previous page). A text search
+/// lists the apps it names first (slug, alias or a word of the name starts with the text: "slack" finds Slack before
+/// incident.io, whose description mentions Slack), then the other matches; each group is in slug order and the cursor
+/// says which group it stopped in.
+/// </summary>
 public static class AppSearch
 {
     public const int MaxTextLength = 200;
-    private const string CursorPrefix = "a1:";
+    /// <summary>The cursor of the apps a search names, and of every listing without text (one group).</summary>
+    private const string NamedPrefix = "a1:";
+    private const string OtherPrefix = "a2:";
 
     /// <exception cref="CatalogValidationException">The query is out of range or the cursor is not one we issued.</exception>
     public static AppPage Run(CatalogComposition catalog, AppQuery query)
     {
-        var after = Check(query);
+        var (afterGroup, afterSlug) = Check(query);
         var text = query.Text?.Trim().ToLowerInvariant();
+        var groups = string.IsNullOrEmpty(text) ? 1 : 2;
         var matches = new List<AppDefinition>(Math.Min(query.Limit + 1, catalog.Apps.Count));
-        for (var i = after is null ? 0 : catalog.IndexAfter(after); i < catalog.Apps.Count && matches.Count <= query.Limit; i++)
+        var firstOther = afterGroup == 0 ? int.MaxValue : 0;  // where the second group starts in this page
+        for (var group = afterGroup; group < groups && matches.Count <= query.Limit; group++)
         {
-            var app = catalog.Apps[i];
-            if (app.Disabled) continue;
-            if (query.AuthType is { } auth && app.AuthType != auth) continue;
-            if (query.Category is { } category && !app.Categories.Contains(category, StringComparer.Ordinal)) continue;
-            if (!string.IsNullOrEmpty(text) && !catalog.SearchText[i].Contains(text, StringComparison.Ordinal)
-                && !app.Categories.Contains(text, StringComparer.Ordinal)) continue;
-            matches.Add(app);
+            if (group == 1) firstOther = Math.Min(firstOther, matches.Count);
+            var start = group == afterGroup && afterSlug is not null ? catalog.IndexAfter(afterSlug) : 0;
+            for (var i = start; i < catalog.Apps.Count && matches.Count <= query.Limit; i++)
+            {
+                var app = catalog.Apps[i];
+                if (app.Disabled) continue;
+                if (query.AuthType is { } auth && app.AuthType != auth) continue;
+                if (query.Category is { } category && !app.Categories.Contains(category, StringComparer.Ordinal)) continue;
+                if (!string.IsNullOrEmpty(text))
+                {
+                    if (!catalog.SearchText[i].Contains(text, StringComparison.Ordinal) && !app.Categories.Contains(text, StringComparer.Ordinal)) continue;
+                    if (Names(catalog.Words[i], text) != (group == 0)) continue;
+                }
+                matches.Add(app);
+            }
         }
 
         var hasMore = matches.Count > query.Limit;
         if (hasMore) matches.RemoveAt(matches.Count - 1);
-        return new AppPage(matches, hasMore ? EncodeCursor(matches[^1].Slug) : null);
+        return new AppPage(matches, hasMore ? EncodeCursor(matches[^1].Slug, matches.Count - 1 >= firstOther ? 1 : 0) : null);
     }
 
-    private static string? Check(AppQuery query)
+    private static bool Names(string[] words, string text)
+    {
+        foreach (var word in words)
+        {
+            if (word.StartsWith(text, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
+
+    private static (int Group, string? Slug) Check(AppQuery query)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (query.Limit is < 1 or > AppQuery.MaxLimit) errors["limit"] = [$"must be between 1 and {AppQuery.MaxLimit}"];
         if (query.Text is { Length: > MaxTextLength }) errors["q"] = [$"must be at most {MaxTextLength} characters"];
         if (query.Category is { } category && !AppCategories.Known.Contains(category))
             errors["category"] = [$"must be one of: {string.Join(", ", AppCategories.Known)}"];
-        string? after = null;
+        (int, string?) after = (0, null);
         if (query.Cursor is { } cursor && !TryDecodeCursor(cursor, out after))
             errors["cursor"] = ["is not a cursor this service issued"];
         if (errors.Count > 0) throw new CatalogValidationException(errors);
         return after;
     }
 
-    public static string EncodeCursor(string lastSlug) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(CursorPrefix + lastSlug));
+    public static string EncodeCursor(string lastSlug, int group = 0)
+        => Base64Url.EncodeToString(Encoding.UTF8.GetBytes((group == 0 ? NamedPrefix : OtherPrefix) + lastSlug));
 
-    private static bool TryDecodeCursor(string cursor, out string? lastSlug)
+    private static bool TryDecodeCursor(string cursor, out (int Group, string? Slug) after)
     {
-        lastSlug = null;
+        after = (0, null);
         if (cursor.Length > 200 || !Base64Url.IsValid(cursor)) return false;
         Span<byte> bytes = stackalloc byte[200];
         if (!Base64Url.TryDecodeFromChars(cursor, bytes, out var written)) return false;
@@ -63,8 +90,11 @@ public static class AppSearch
         {
             return false;
         }
-        if (!decoded.StartsWith(CursorPrefix, StringComparison.Ordinal)) return false;
-        lastSlug = decoded[CursorPrefix.Length..];
-        return AppDefinitionRules.SlugPattern().IsMatch(lastSlug);
+        var group = decoded.StartsWith(NamedPrefix, StringComparison.Ordinal) ? 0
+            : decoded.StartsWith(OtherPrefix, StringComparison.Ordinal) ? 1
+            : -1;
+        if (group < 0) return false;
+        after = (group, decoded[NamedPrefix.Length..]);
+        return AppDefinitionRules.SlugPattern().IsMatch(after.Slug!);
     }
 }

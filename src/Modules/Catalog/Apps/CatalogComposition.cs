@@ -28,7 +28,11 @@ public sealed class CatalogComposition
         }
         _bySlugOrAlias = lookup.ToFrozenDictionary(StringComparer.Ordinal);
         SearchText = apps.Select(a => string.Join('\n', a.Aliases.Prepend(a.Description ?? "").Prepend(a.Name).Prepend(a.Slug)).ToLowerInvariant()).ToArray();
+        Words = apps.Select(a => a.Name.ToLowerInvariant().Split(WordBreaks, StringSplitOptions.RemoveEmptyEntries)
+            .Prepend(a.Name.ToLowerInvariant()).Prepend(a.Slug).Concat(a.Aliases).Distinct(StringComparer.Ordinal).ToArray()).ToArray();
     }
+
+    private static readonly char[] WordBreaks = [' ', '-', '.', '(', ')', '/', '&', ','];
 
     public long Revision { get; }
 
@@ -37,6 +41,12 @@ public sealed class CatalogComposition
 
     /// <summary>Per app (same index as <see cref="Apps"/>): slug, name, description and aliases, lower-cased once for search.</summary>
     public IReadOnlyList<string> SearchText { get; }
+
+    /// <summary>
+    /// Per app: its slug, aliases, whole name and each word of the name, lower-cased. A search whose text starts one of
+    /// them is looking for that app by name; matches in a description come after.
+    /// </summary>
+    public IReadOnlyList<string[]> Words { get; }
 
     /// <summary>Index of the first app whose slug sorts after <paramref name="slug"/>.</summary>
     public int IndexAfter(string slug)
