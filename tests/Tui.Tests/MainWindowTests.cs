@@ -10,17 +10,13 @@ public sealed class MainWindowTests
     [Fact]
     public async Task At_80_columns_the_status_bar_shows_the_menu_key_and_every_action_of_each_screen()
     {
-        await using var host = await EmbeddedHost.StartAsync();
-        using var console = new ConsoleHarness(host.Grains);
-        using var window = Frame(console);
-        using var shown = console.Show(window);
+        await using var console = await RunningConsole.StartAsync();
         var bars = new Dictionary<Key, string>();
 
         foreach (var key in new[] { Key.F2, Key.F3, Key.F4, Key.F5 })
         {
-            console.Press(key);
-            await window.Settled;
-            bars[key] = StatusBar(console.Draw());
+            await console.PressAsync(key);
+            bars[key] = StatusBar(console.Harness.Draw());
         }
 
         Assert.All(bars.Values, bar => Assert.StartsWith("F10 Menu", bar, StringComparison.Ordinal));
@@ -34,75 +30,58 @@ public sealed class MainWindowTests
     [Fact]
     public async Task Paging_keys_work_from_the_frame_though_the_status_bar_leaves_them_to_the_status_line()
     {
-        await using var host = await EmbeddedHost.StartAsync();
-        using var console = new ConsoleHarness(host.Grains);
-        using var window = Frame(console);
-        using var shown = console.Show(window);
-        await window.OnClusterStateAsync(reachable: true, "1 silo(s)");
+        await using var console = await RunningConsole.StartAsync();
 
-        console.Press(Key.F3);
-        await window.Settled;
-        var first = console.Draw();
-        console.Press(Key.PageDown.WithCtrl);
-        await window.Settled;
-        var second = console.Draw();
-        console.Press(Key.PageUp.WithCtrl);
-        await window.Settled;
+        await console.PressAsync(Key.F3);
+        var first = console.Harness.Draw();
+        await console.PressAsync(Key.PageDown.WithCtrl);
+        var second = console.Harness.Draw();
+        await console.PressAsync(Key.PageUp.WithCtrl);
 
         Assert.Contains("page 1: 200 apps · Ctrl+PgDn next", first, StringComparison.Ordinal);
         Assert.Contains("page 2: 200 apps · Ctrl+PgUp previous · Ctrl+PgDn next", second, StringComparison.Ordinal);
         Assert.DoesNotContain("PgDn", StatusBar(second), StringComparison.Ordinal);
-        Assert.StartsWith("page 1:", ((AppsScreen)window.Active).Status, StringComparison.Ordinal);
+        Assert.StartsWith("page 1:", ((AppsScreen)console.Window.Active).Status, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_screen_key_puts_the_cursor_in_that_screens_search_box_and_plain_letters_never_open_a_menu()
     {
-        await using var host = await EmbeddedHost.StartAsync();
-        using var console = new ConsoleHarness(host.Grains);
-        using var window = Frame(console);
-        using var shown = console.Show(window);
-        await window.OnClusterStateAsync(reachable: true, "1 silo(s)");
+        await using var console = await RunningConsole.StartAsync();
 
-        console.Press(Key.F3);
-        await window.Settled;
-        console.Type("slack");
-        var typed = ((AppsScreen)window.Active).SearchText;
-        console.Press(Key.Tab);
-        console.Type("ac");
-        var menuAfterLetters = console.App.Popovers?.GetActivePopover();
-        console.Press(Key.A.WithAlt);
-        var menuAfterAlt = console.App.Popovers?.GetActivePopover();
+        await console.PressAsync(Key.F3);
+        console.Harness.Type("slack");
+        var typed = ((AppsScreen)console.Window.Active).SearchText;
+        console.Harness.Press(Key.Tab);
+        console.Harness.Type("ac");
+        var menuAfterLetters = console.Harness.App.Popovers?.GetActivePopover();
+        console.Harness.Press(Key.A.WithAlt);
+        var menuAfterAlt = console.Harness.App.Popovers?.GetActivePopover();
 
         Assert.Equal("slack", typed);
         Assert.Null(menuAfterLetters);
         Assert.NotNull(menuAfterAlt);
-        Assert.Empty(console.Told);
+        Assert.Empty(console.Harness.Told);
     }
 
     [Fact]
     public async Task Esc_on_a_screen_asks_before_leaving_and_Ctrl_Q_leaves_at_once()
     {
-        await using var host = await EmbeddedHost.StartAsync();
-        using var console = new ConsoleHarness(host.Grains);
-        using var window = Frame(console);
-        using var shown = console.Show(window);
+        await using var console = await RunningConsole.StartAsync();
 
-        console.Answer(0);
-        console.Press(Key.Esc);
-        await window.Settled;
-        var stayed = !window.StopRequested;
-        console.Answer(1);
-        console.Press(Key.Esc);
-        await window.Settled;
-        var leftAfterConfirming = window.StopRequested;
-        using var another = Frame(console);
-        using var shownAnother = console.Show(another);
-        console.Press(MainWindow.QuitKey);
+        console.Harness.Answer(0);
+        await console.PressAsync(Key.Esc);
+        var stayed = !console.Window.StopRequested;
+        console.Harness.Answer(1);
+        await console.PressAsync(Key.Esc);
+        var leftAfterConfirming = console.Window.StopRequested;
+        using var another = Frame(console.Harness);
+        using var shownAnother = console.Harness.Show(another);
+        console.Harness.Press(MainWindow.QuitKey);
 
         Assert.True(stayed);
         Assert.True(leftAfterConfirming);
-        Assert.Equal(["Quit: Leave the console?", "Quit: Leave the console?"], console.Asked);
+        Assert.Equal(["Quit: Leave the console?", "Quit: Leave the console?"], console.Harness.Asked);
         Assert.True(another.StopRequested);
     }
 
@@ -123,5 +102,46 @@ public sealed class MainWindowTests
         return [.. keys.Select(key => items.SingleOrDefault(i => i.StartsWith(key + " ", StringComparison.Ordinal)) is { } item
             ? item[(key.Length + 1)..]
             : throw new Xunit.Sdk.XunitException($"No '{key}' on the status bar: {bar}"))];
+    }
+
+    /// <summary>The whole frame running headless against an embedded Host, told the cluster is up.</summary>
+    private sealed class RunningConsole : IAsyncDisposable
+    {
+        private readonly EmbeddedHost _host;
+        private readonly IDisposable _shown;
+
+        private RunningConsole(EmbeddedHost host)
+        {
+            _host = host;
+            Harness = new ConsoleHarness(host.Grains);
+            Window = Frame(Harness);
+            _shown = Harness.Show(Window);
+        }
+
+        public ConsoleHarness Harness { get; }
+
+        public MainWindow Window { get; }
+
+        public static async Task<RunningConsole> StartAsync()
+        {
+            var console = new RunningConsole(await EmbeddedHost.StartAsync());
+            await console.Window.OnClusterStateAsync(reachable: true, "1 silo(s)");
+            return console;
+        }
+
+        /// <summary>Presses a key and waits for what it started.</summary>
+        public async Task PressAsync(Key key)
+        {
+            Harness.Press(key);
+            await Window.Settled;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _shown.Dispose();
+            Window.Dispose();
+            Harness.Dispose();
+            await _host.DisposeAsync();
+        }
     }
 }
