@@ -49,6 +49,7 @@ public sealed class AccountsScreenTests
         Assert.Contains("Other tenant", otherWorkspace, StringComparison.Ordinal);
         Assert.DoesNotContain("Marketing", otherWorkspace, StringComparison.Ordinal);
         Assert.Contains("0 accounts", unhealthy, StringComparison.Ordinal);
+        Assert.Contains("No account matches. F6 connects one.", unhealthy, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -125,10 +126,10 @@ public sealed class AccountsScreenTests
         Assert.Equal("Existing one", Assert.Single(offered).Nickname);
         Assert.Contains("does not have the expected format", typedBadFormat, StringComparison.Ordinal);
         Assert.DoesNotContain("not-a-key", typedBadFormat, StringComparison.Ordinal);
-        Assert.Contains("did not accept these credentials", refused, StringComparison.Ordinal);
+        Assert.Contains("Trying these credentials at loopback_keys failed: HTTP 401", refused, StringComparison.Ordinal);
         Assert.DoesNotContain("lk_ffffffffffffffff0000", refused, StringComparison.Ordinal);
         Assert.Contains("Trying the keys at Loopback Keys…", whileTrying, StringComparison.Ordinal);
-        Assert.DoesNotContain("did not accept these credentials", whileTrying, StringComparison.Ordinal);
+        Assert.DoesNotContain("failed", whileTrying, StringComparison.Ordinal);
         var created = Assert.Single(await fixture.ListAsync(Workspace), a => a.Nickname == "Support desk");
         Assert.Equal("••••0123", created.Fields["api_key"]);
         Assert.Equal(created.Id, screen.Selected?.Id);

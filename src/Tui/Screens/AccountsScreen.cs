@@ -64,6 +64,8 @@ public sealed class AccountsScreen : SearchableListScreen<AccountSummary>
 
     protected override string ItemNoun => "account";
 
+    protected override string EmptyHint => "No account matches. F6 connects one.";
+
     protected override async Task<(IReadOnlyList<AccountSummary> Rows, string? Next)> QueryAsync(string? text, string? cursor)
     {
         var page = await AccountDirectory.ListAsync(new AccountQuery

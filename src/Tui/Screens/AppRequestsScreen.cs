@@ -39,6 +39,8 @@ public sealed class AppRequestsScreen : SearchableListScreen<AppRequest>
 
     protected override string ItemNoun => "request";
 
+    protected override string EmptyHint => "No request matches. F6 asks for a new app.";
+
     private IAppCatalogGrain Catalog => Session.Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey);
 
     protected override async Task<(IReadOnlyList<AppRequest> Rows, string? Next)> QueryAsync(string? text, string? cursor)

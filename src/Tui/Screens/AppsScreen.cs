@@ -34,6 +34,8 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
 
     protected override string ItemNoun => "app";
 
+    protected override string EmptyHint => "No app matches. Ask for it on the App requests screen: F4, then F6.";
+
     protected override async Task<(IReadOnlyList<AppDefinition> Rows, string? Next)> QueryAsync(string? text, string? cursor)
     {
         var page = await Reader.ListAppsAsync(new AppQuery { Text = text, Limit = 200, Cursor = cursor });

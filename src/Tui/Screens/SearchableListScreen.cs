@@ -198,6 +198,9 @@ public abstract class SearchableListScreen<T> : ConsoleScreen where T : class
 
     protected abstract string ItemNoun { get; }
 
+    /// <summary>What the details pane says when the page is empty: how to get something onto it.</summary>
+    protected abstract string EmptyHint { get; }
+
     protected abstract DataTable ToTable(IReadOnlyList<T> rows);
 
     protected abstract Task<string> DescribeAsync(T row);
@@ -206,7 +209,7 @@ public abstract class SearchableListScreen<T> : ConsoleScreen where T : class
     {
         try
         {
-            _details.Text = Selected is { } row ? await DescribeAsync(row) : "";
+            _details.Text = Selected is { } row ? await DescribeAsync(row) : Rows.Count == 0 ? EmptyHint : "";
         }
         catch (Exception e) when (ErrorText.IsExpected(e))
         {

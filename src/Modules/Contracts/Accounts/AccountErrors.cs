@@ -61,10 +61,13 @@ public sealed class AccountValidationException : AccountException
     [Id(0)] public IReadOnlyDictionary<string, string[]> Errors { get; }
 }
 
-/// <summary>The app refused the keys when the service tried them; <see cref="AppAnswer"/> says what it answered, without the keys.</summary>
+/// <summary>
+/// Trying the keys at the app failed: it refused them, or could not be reached. <see cref="AppAnswer"/> says which
+/// (what it answered, without the keys).
+/// </summary>
 [GenerateSerializer, Alias("accounts.error.key-verification")]
 public sealed class KeyVerificationFailedException(string appSlug, string appAnswer)
-    : AccountException($"{appSlug} did not accept these credentials: {appAnswer}")
+    : AccountException($"Trying these credentials at {appSlug} failed: {appAnswer}")
 {
     [Id(0)] public string AppSlug { get; } = appSlug;
     [Id(1)] public string AppAnswer { get; } = appAnswer;
