@@ -73,6 +73,7 @@ public sealed class AppsScreenTests
         Assert.Contains("OAuth client for Slack", typing, StringComparison.Ordinal);
         Assert.Contains("slack-cid", typing, StringComparison.Ordinal);
         Assert.Contains("No client yet.", typing, StringComparison.Ordinal);
+        Assert.Matches(@"Callback URL:\s+http://127\.0\.0\.1:\d+/oauth/callback", typing);
         Assert.Contains($"OAuth client: slack-cid, secret stored encrypted (by {Operator}", ScreenText.DetailsPane(drawn[1], "Slack (slack)"), StringComparison.Ordinal);
         Assert.All(drawn, screenText => Assert.DoesNotContain(secret, screenText, StringComparison.Ordinal));
         var clients = await Clients(host).ListAsync();

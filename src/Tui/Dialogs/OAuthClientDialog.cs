@@ -15,21 +15,24 @@ public sealed class OAuthClientDialog : ConsoleDialog
     private readonly TextField _clientId;
     private readonly TextField _secret;
 
-    public OAuthClientDialog(ConsoleSession session, AppDefinition app, OAuthClientStatus? current) : base($"OAuth client for {app.Name}")
+    public OAuthClientDialog(ConsoleSession session, AppDefinition app, OAuthClientStatus? current, string callbackUrl) : base($"OAuth client for {app.Name}")
     {
-        ErrorRow = 6;
+        ErrorRow = 8;
         var state = current switch
         {
-            null => "No client yet. Register one at the app with this service's callback URL.",
+            null => $"No client yet. Register one at {app.Name}, then enter it here.",
             { Source: OAuthClientSource.Configuration } => "Set in the service's configuration, which wins over anything entered here.",
             _ => current.HasSecret ? "A secret is stored (encrypted); it is never shown." : "Stored without a secret (a public client).",
         };
         var stateLabel = new Label { X = 1, Y = 1, Width = Dim.Fill(1), Text = state, HotKeySpecifier = (System.Text.Rune)0xffff };
-        var idLabel = new Label { X = 1, Y = 3, Text = "Client id:" };
-        _clientId = new TextField { X = 16, Y = 3, Width = Dim.Fill(1), Text = current?.ClientId ?? "" };
-        var secretLabel = new Label { X = 1, Y = 5, Text = "Client secret:" };
-        _secret = new TextField { X = 16, Y = 5, Width = Dim.Fill(1), Secret = true };
-        Add(stateLabel, idLabel, _clientId, secretLabel, _secret);
+        // The app's developer console asks for it when the client is registered; a different one fails every consent.
+        var callbackLabel = new Label { X = 1, Y = 3, Text = "Callback URL:" };
+        var callback = new TextField { X = 16, Y = 3, Width = Dim.Fill(1), Text = callbackUrl, ReadOnly = true };
+        var idLabel = new Label { X = 1, Y = 5, Text = "Client id:" };
+        _clientId = new TextField { X = 16, Y = 5, Width = Dim.Fill(1), Text = current?.ClientId ?? "" };
+        var secretLabel = new Label { X = 1, Y = 7, Text = "Client secret:" };
+        _secret = new TextField { X = 16, Y = 7, Width = Dim.Fill(1), Secret = true };
+        Add(stateLabel, callbackLabel, callback, idLabel, _clientId, secretLabel, _secret);
 
         if (current is { Source: OAuthClientSource.Stored })
         {

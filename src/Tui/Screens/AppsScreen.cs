@@ -148,7 +148,8 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
             await Session.Modals.TellAsync("OAuth client", $"{app.Name} connects with keys; it needs no OAuth client.");
             return;
         }
-        using var dialog = new OAuthClientDialog(Session, app, _clients.GetValueOrDefault(app.Slug));
+        var callback = await Session.Grains.GetGrain<IOAuthClientRegistryGrain>(0).GetCallbackUrlAsync();
+        using var dialog = new OAuthClientDialog(Session, app, _clients.GetValueOrDefault(app.Slug), callback);
         await Session.Modals.RunAsync(dialog);
         if (dialog.Succeeded) await ReloadAsync();
     }

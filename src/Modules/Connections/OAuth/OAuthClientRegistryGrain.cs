@@ -21,6 +21,7 @@ public sealed partial class OAuthClientRegistryGrain(
     EnvelopeCipher cipher,
     IGrainFactory grains,
     IOptionsMonitor<OAuthClientsOptions> configured,
+    IOptions<ConnectionsOptions> connections,
     AuditTrail audit,
     TimeProvider time,
     ILogger<OAuthClientRegistryGrain> logger) : Grain, IOAuthClientRegistryGrain, IOAuthClientStoreGrain
@@ -51,6 +52,9 @@ public sealed partial class OAuthClientRegistryGrain(
         var stored = Stored.Where(c => !options.IsConfigured(c.Key)).Select(c => Status(c.Key, c.Value));
         return Task.FromResult<IReadOnlyList<OAuthClientStatus>>(fromConfiguration.Concat(stored).OrderBy(c => c.AppSlug, StringComparer.Ordinal).ToArray());
     }
+
+    Task<string> IOAuthClientRegistryGrain.GetCallbackUrlAsync() => Task.FromResult(connections.Value.RedirectUri
+        ?? throw new InvalidOperationException($"{ConnectionsOptions.Section}:RedirectUri is not set."));
 
     async Task<OAuthClientStatus> IOAuthClientRegistryGrain.SetAsync(OAuthClientRegistration registration)
     {

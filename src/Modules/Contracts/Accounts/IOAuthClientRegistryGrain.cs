@@ -31,6 +31,13 @@ public interface IOAuthClientRegistryGrain : IGrainWithIntegerKey
     /// <exception cref="OAuthClientInConfigurationException">Only configuration defines this app's client; remove it there.</exception>
     [Alias("Remove")]
     Task RemoveAsync(string appSlug, string actor);
+
+    /// <summary>
+    /// The callback URL (redirect URI) this deployment sends to every app: what an operator registers with the client
+    /// at the app's developer console.
+    /// </summary>
+    [Alias("GetCallbackUrl"), ReadOnly]
+    Task<string> GetCallbackUrlAsync();
 }
 
 /// <summary>
