@@ -48,7 +48,10 @@ public static class ConsoleApp
             _ = BeatAsync(connection, window);
             return true;
         });
-        app.Run(window);
+        using (UiSynchronizationContext.Install(app))
+        {
+            app.Run(window);
+        }
         return 0;
     }
 

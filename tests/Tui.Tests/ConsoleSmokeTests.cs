@@ -35,6 +35,19 @@ public sealed class ConsoleSmokeTests
             terminal.SendKeys("F3");
             var apps = await terminal.WaitForAsync("apps ·", Patience);
             Assert.Contains("Search apps:", apps, StringComparison.Ordinal);
+            // A dialog opened after a cluster call, whose own action calls the cluster again: the console's awaits
+            // must come back while it is open.
+            terminal.SendKeys("-l", "github");
+            terminal.SendKeys("Enter");
+            await terminal.WaitForAsync("1 app", Patience);
+            terminal.SendKeys("F8");
+            await terminal.WaitForAsync("Callback URL:", Patience);
+            terminal.SendKeys("-l", "smoke-client");
+            terminal.SendKeys("Tab");
+            terminal.SendKeys("-l", "smoke-secret");
+            terminal.SendKeys("Enter");
+            var stored = await terminal.WaitForAsync("OAuth client: smoke-client, secret stored encrypted", Patience);
+            Assert.DoesNotContain("smoke-secret", stored, StringComparison.Ordinal);
             terminal.SendKeys("F4");
             await terminal.WaitForAsync("0 requests", Patience);
             terminal.SendKeys("F5");

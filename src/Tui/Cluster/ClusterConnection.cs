@@ -57,10 +57,10 @@ public sealed class ClusterConnection : IAsyncDisposable
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
             // A gateway that went away is tried again on the next refresh of the list (a minute by default).
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(3));
-            // Terminal.Gui's synchronization context runs posted work inline on the UI thread, so a grain call made
-            // there turns the client's own Task.Yield into a synchronous call: a connection attempt that fails at once
-            // (the gateway is down) is then stored as the pending attempt after it already failed, and the client never
-            // tries that gateway again. Sending from the thread pool keeps the client's scheduling as Orleans expects.
+            // The client's own scheduling must not run on the UI thread. Under a context that runs posted work inline
+            // (Terminal.Gui's does), a grain call made there turned the client's Task.Yield into a synchronous call: a
+            // connection attempt that failed at once (the gateway was down) was stored as the pending attempt after it
+            // had failed, and the client never tried that gateway again. Calls are sent from the thread pool instead.
             client.AddOutgoingGrainCallFilter(call => SynchronizationContext.Current is null ? call.Invoke() : Task.Run(call.Invoke));
             client.UseConnectionRetryFilter(async (_, cancellation) =>
             {
