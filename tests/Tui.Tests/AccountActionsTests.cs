@@ -57,10 +57,10 @@ public sealed class AccountActionsTests
         var screen = new AccountsScreen(console.Session);
         await screen.LoadAsync().WaitAsync(TestContext.Current.CancellationToken);
 
-        console.Answer(0);  // Cancel
+        console.Answer(1);  // Cancel
         await screen.DeleteAsync();
         var afterCancel = await grain.GetAsync();
-        console.Answer(1);  // Delete anyway
+        console.Answer(0);  // Delete anyway
         await screen.DeleteAsync();
 
         Assert.Equal(2, console.Asked.Count);

@@ -199,7 +199,7 @@ public sealed class AppsScreenTests
         var screen = new AppsScreen(console.Session) { SearchText = "sendgrid" };
         window.Add(screen);
         await screen.LoadAsync();
-        console.Answer(1);
+        console.Answer(0);  // Disable
         console.OnDialog<TextPromptDialog>(async dialog =>
         {
             console.Type("sendgrid");

@@ -65,6 +65,31 @@ public sealed class MainWindowTests
     }
 
     [Fact]
+    public async Task Tab_walks_the_search_box_and_filters_then_the_table_where_Delete_asks_about_the_account_with_Cancel_as_Enter()
+    {
+        await using var fixture = await KeyAppHost.StartAsync("lk_0123456789abcdef0123");
+        await fixture.ConnectAsync("Billing EU", "ws_acme");
+        await using var console = await RunningConsole.StartAsync(fixture);
+        var accounts = (AccountsScreen)console.Window.Active;
+
+        await console.PressAsync(Key.F2);
+        console.Harness.Type("b");
+        console.Harness.Press(Key.Tab);
+        console.Harness.Type("w");
+        console.Harness.Press(Key.Tab);
+        console.Harness.Type("l");
+        var typed = (accounts.SearchText, accounts.WorkspaceFilter, accounts.AppFilter);
+        console.Harness.Press(Key.Tab);
+        console.Harness.Press(Key.Tab);
+        console.Harness.Answer(1);
+        await console.PressAsync(Key.Delete);
+
+        Assert.Equal(("b", "w", "l"), typed);
+        Assert.Equal(["Delete account: Delete Billing EU (loopback_keys)? Its tokens are revoked where the app allows it and its secrets erased."], console.Harness.Asked);
+        Assert.Single(await fixture.ListAsync("ws_acme"));
+    }
+
+    [Fact]
     public async Task Esc_on_a_screen_asks_before_leaving_and_Ctrl_Q_leaves_at_once()
     {
         await using var console = await RunningConsole.StartAsync();
@@ -107,13 +132,13 @@ public sealed class MainWindowTests
     /// <summary>The whole frame running headless against an embedded Host, told the cluster is up.</summary>
     private sealed class RunningConsole : IAsyncDisposable
     {
-        private readonly EmbeddedHost _host;
+        private readonly IAsyncDisposable _host;
         private readonly IDisposable _shown;
 
-        private RunningConsole(EmbeddedHost host)
+        private RunningConsole(IAsyncDisposable host, IGrainFactory grains)
         {
             _host = host;
-            Harness = new ConsoleHarness(host.Grains);
+            Harness = new ConsoleHarness(grains);
             Window = Frame(Harness);
             _shown = Harness.Show(Window);
         }
@@ -124,7 +149,14 @@ public sealed class MainWindowTests
 
         public static async Task<RunningConsole> StartAsync()
         {
-            var console = new RunningConsole(await EmbeddedHost.StartAsync());
+            var host = await EmbeddedHost.StartAsync();
+            return await ConnectedAsync(new RunningConsole(host, host.Grains));
+        }
+
+        public static Task<RunningConsole> StartAsync(KeyAppHost host) => ConnectedAsync(new RunningConsole(host, host.Host.Grains));
+
+        private static async Task<RunningConsole> ConnectedAsync(RunningConsole console)
+        {
             await console.Window.OnClusterStateAsync(reachable: true, "1 silo(s)");
             return console;
         }

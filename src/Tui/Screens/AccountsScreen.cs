@@ -238,8 +238,8 @@ public sealed class AccountsScreen : SearchableListScreen<AccountSummary>
             var question = linked.Count == 0
                 ? $"Delete {account.Nickname} ({account.AppSlug})? Its tokens are revoked where the app allows it and its secrets erased."
                 : $"{account.Nickname} ({account.AppSlug}) is used by {Workflows(linked)}. Deleting it breaks them: their next run fails until another account is linked.";
-            var answer = await Session.Modals.ChooseAsync("Delete account", question, "Cancel", linked.Count == 0 ? "Delete" : "Delete anyway");
-            if (answer != 1) return;
+            var answer = await Session.Modals.ChooseAsync("Delete account", question, linked.Count == 0 ? "Delete" : "Delete anyway", "Cancel");
+            if (answer != 0) return;
             await grain.DeleteAsync(force: linked.Count > 0, Session.Operator);
             await ReloadAsync();
         }

@@ -157,8 +157,8 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
     public async Task DisableAsync()
     {
         if (Selected is not { } app) return;
-        var answer = await Session.Modals.ChooseAsync("Disable app", $"Hide {app.Name} from the catalog? Its existing accounts keep working; Ctrl+U enables it again.", "Cancel", "Disable");
-        if (answer != 1) return;
+        var answer = await Session.Modals.ChooseAsync("Disable app", $"Hide {app.Name} from the catalog? Its existing accounts keep working; Ctrl+U enables it again.", "Disable", "Cancel");
+        if (answer != 0) return;
         try
         {
             await UntilListedAsync(await Catalog.SetAppDisabledAsync(app.Slug, disabled: true, Session.Operator));

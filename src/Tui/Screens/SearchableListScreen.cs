@@ -132,6 +132,8 @@ public abstract class SearchableListScreen<T> : ConsoleScreen where T : class
         };
         Add(label, input);
         _lastHeaderView = input;
+        // Tab walks the header, search box first, then comes down to the table.
+        MoveSubViewToEnd(_table);
     }
 
     /// <summary>Runs the search from its first page.</summary>

@@ -12,7 +12,10 @@ public interface IModals
     /// <summary>Shows the dialog until it closes.</summary>
     Task RunAsync(Dialog dialog);
 
-    /// <summary>Asks a question; the index of the chosen answer, or null when the operator pressed Esc.</summary>
+    /// <summary>
+    /// Asks a question; the index of the chosen answer, or null when the operator pressed Esc. The last answer is the
+    /// one Enter chooses, so a question about something that cannot be undone ends with the answer that keeps it.
+    /// </summary>
     Task<int?> ChooseAsync(string title, string message, params string[] answers);
 
     /// <summary>Tells the operator something (an error, a result) and waits until they have read it.</summary>

@@ -83,7 +83,10 @@ public sealed class MainWindow : Window
 
     public string Banner => _banner.Text;
 
-    /// <summary>Switches screens; the screen reads its data again so what it shows is current.</summary>
+    /// <summary>
+    /// Switches screens (or, for the screen shown, goes back to its start); the screen reads its data again so what it
+    /// shows is current.
+    /// </summary>
     public async Task ShowAsync(ConsoleScreen screen)
     {
         if (_active != screen)
@@ -91,10 +94,10 @@ public sealed class MainWindow : Window
             _active.Visible = false;
             _active = screen;
             screen.Visible = true;
-            screen.FocusStart();
             ShowActions();
             UpdateBanner();
         }
+        screen.FocusStart();
         if (_connected) await RunSafelyAsync(screen.LoadAsync);
     }
 
