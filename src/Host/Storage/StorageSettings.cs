@@ -11,6 +11,8 @@ public static class StorageSettings
     public const string ProviderKey = "Accounts:Storage:Provider";
     public const string DataDirectoryKey = "Accounts:Storage:DataDirectory";
     public const string ConnectionStringKey = "ConnectionStrings:Accounts";
+    public const string MaxPoolSizeKey = "Accounts:Storage:MaxPoolSize";
+    public const int DefaultMaxPoolSize = 20;
     public const string DatabaseFileName = "accounts.db";
 
     /// <exception cref="StartupException">A setting is missing or malformed; the message names its key.</exception>
@@ -20,7 +22,7 @@ public static class StorageSettings
         if (string.IsNullOrWhiteSpace(provider) || provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
             return ForSqlite(configuration[DataDirectoryKey], workingDirectory);
         if (provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase) || provider.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase))
-            return ForPostgres(configuration[ConnectionStringKey]);
+            return ForPostgres(configuration[ConnectionStringKey], configuration[MaxPoolSizeKey]);
         throw new StartupException($"{ProviderKey} is '{provider}'; expected Sqlite or Postgres.");
     }
 
@@ -40,20 +42,29 @@ public static class StorageSettings
             DataSource = Path.Combine(directory, DatabaseFileName),
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
-            // Waits on a busy database instead of failing at once (also SQLite's busy timeout).
-            DefaultTimeout = 30,
+            // Waits on a busy database instead of failing at once (also SQLite's busy timeout), but gives up well within
+            // a grain call's 30 s, so a locked file reaches callers as a typed storage error rather than a call timeout.
+            DefaultTimeout = 5,
         };
         return new StorageOptions(StorageEngine.Sqlite, connection.ToString(), directory);
     }
 
-    private static StorageOptions ForPostgres(string? connectionString)
+    private static StorageOptions ForPostgres(string? connectionString, string? maxPoolSize)
     {
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new StartupException($"{ConnectionStringKey} is required when {ProviderKey} is Postgres (e.g. Host=localhost;Database=accounts;Username=accounts;Password=…).");
+        var poolSize = DefaultMaxPoolSize;
+        if (!string.IsNullOrWhiteSpace(maxPoolSize)
+            && (!int.TryParse(maxPoolSize, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out poolSize) || poolSize is < 1 or > 1000))
+            throw new StartupException($"{MaxPoolSizeKey} is '{maxPoolSize}'; expected a whole number of connections from 1 to 1000.");
         try
         {
             var builder = new NpgsqlConnectionStringBuilder(connectionString);
             if (string.IsNullOrWhiteSpace(builder.Host)) throw new ArgumentException("it names no Host");
+            // Every silo opens at most this many connections (its one pool, shared by Orleans and the service's own
+            // queries), so a few silos stay well inside a default server's 100.
+            builder.MaxPoolSize = poolSize;
+            builder.MinPoolSize = Math.Min(builder.MinPoolSize, poolSize);
             return new StorageOptions(StorageEngine.Postgres, builder.ConnectionString, null);
         }
         catch (ArgumentException e)

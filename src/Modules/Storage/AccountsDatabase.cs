@@ -7,9 +7,11 @@ namespace Accounts.Orleans.Storage;
 /// <summary>Connections to the service's own database (migrations, health, later the index and audit tables).</summary>
 public sealed class AccountsDatabase(StorageOptions options) : IAsyncDisposable
 {
+    // Plain connections over the same connection string as Orleans' providers, so that they all draw on one pool per
+    // silo, bounded by its Maximum Pool Size (an NpgsqlDataSource would keep a second pool of its own).
     private readonly DbDataSource _dataSource = options.Engine == StorageEngine.Postgres
-        ? NpgsqlDataSource.Create(options.ConnectionString)
-        : new SqliteDataSource(options.ConnectionString);
+        ? new ConnectionStringDataSource(options.ConnectionString, static cs => new NpgsqlConnection(cs))
+        : new ConnectionStringDataSource(options.ConnectionString, static cs => new SqliteConnection(cs));
 
     public StorageOptions Options { get; } = options;
 
@@ -18,11 +20,10 @@ public sealed class AccountsDatabase(StorageOptions options) : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
-    /// <summary>Microsoft.Data.Sqlite has no DbDataSource of its own.</summary>
-    private sealed class SqliteDataSource(string connectionString) : DbDataSource
+    private sealed class ConnectionStringDataSource(string connectionString, Func<string, DbConnection> create) : DbDataSource
     {
         public override string ConnectionString => connectionString;
 
-        protected override DbConnection CreateDbConnection() => new SqliteConnection(connectionString);
+        protected override DbConnection CreateDbConnection() => create(connectionString);
     }
 }
