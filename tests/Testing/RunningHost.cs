@@ -29,6 +29,16 @@ public sealed class RunningHost : IAsyncDisposable
 
     public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>The port an Orleans client (<see cref="ExternalClient"/>) connects to.</summary>
+    public int GatewayPort => _app.Services.GetRequiredService<Accounts.Orleans.Host.Cluster.ClusterSettings>().GatewayPort;
+
+    /// <summary>Connects an Orleans client to this Host's gateway.</summary>
+    public Task<ExternalClient> ConnectClientAsync()
+    {
+        var cluster = _app.Services.GetRequiredService<Accounts.Orleans.Host.Cluster.ClusterSettings>();
+        return ExternalClient.ConnectAsync(cluster.GatewayPort, cluster.ClusterId, cluster.ServiceId, TestContext.Current.CancellationToken);
+    }
+
     /// <summary>Settings for an embedded Host whose data lives in <paramref name="dataDirectory"/>, on free ports.</summary>
     public static Dictionary<string, string?> Sqlite(string dataDirectory) => new()
     {

@@ -1,4 +1,5 @@
 using Accounts.Orleans.Contracts.Catalog;
+using Accounts.Orleans.Contracts.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -30,8 +31,8 @@ public sealed partial class ApiProblems(IProblemDetailsService problems, ILogger
                 Extensions = { ["slug"] = e.Slug },
             },
             InvalidTriageException e => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = e.Message },
-            // The cluster is reconfiguring (a silo died or is starting): worth a retry.
-            SiloUnavailableException or OrleansMessageRejectionException or TimeoutException => new ProblemDetails
+            // The cluster is reconfiguring (a silo died or is starting) or its database is: worth a retry.
+            StorageUnavailableException or SiloUnavailableException or OrleansMessageRejectionException or TimeoutException => new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "The service is briefly unavailable; try again in a few seconds.",

@@ -1,6 +1,7 @@
 using System.Net;
 using Accounts.Orleans.Connections.OAuth;
 using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Contracts.Storage;
 using Microsoft.Extensions.Primitives;
 
 namespace Accounts.Orleans.Host.Api;
@@ -53,7 +54,7 @@ public static partial class OAuthCallbackEndpoint
         {
             await PageAsync(context, HttpStatusCode.BadRequest, "The account was not connected", e.Message);
         }
-        catch (Exception e) when (e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException)
+        catch (Exception e) when (e is StorageUnavailableException or SiloUnavailableException or OrleansMessageRejectionException or TimeoutException)
         {
             LogUnavailable(loggers.CreateLogger(typeof(OAuthCallbackEndpoint)), e.GetType().Name);
             await PageAsync(context, HttpStatusCode.ServiceUnavailable, "Please try again", "The service is briefly unavailable. Go back and sign in again in a minute.");

@@ -1,6 +1,8 @@
 using Accounts.Orleans.Contracts.Storage;
 using Accounts.Orleans.Storage;
+using Accounts.Orleans.Storage.Faults;
 using Orleans.Configuration;
+using Orleans.Storage;
 
 namespace Accounts.Orleans.Host.Storage;
 
@@ -16,15 +18,27 @@ public static class StorageHosting
         return options;
     }
 
-    /// <summary>Grain state in the profile's database, as JSON that names no CLR types.</summary>
+    /// <summary>
+    /// Grain state in the profile's database, as JSON that names no CLR types. A database failure reaches callers as
+    /// <see cref="StorageUnavailableException"/>, whether it happens in grain storage or in a grain's own queries.
+    /// </summary>
     public static ISiloBuilder AddAccountsGrainStorage(this ISiloBuilder silo, StorageOptions storage)
     {
-        silo.AddAdoNetGrainStorage(StorageNames.Grains, options =>
+        const string adoNet = StorageNames.Grains + ".adonet";
+        silo.AddAdoNetGrainStorage(adoNet, options =>
         {
             options.Invariant = storage.Invariant;
             options.ConnectionString = storage.ConnectionString;
             options.GrainStorageSerializer = new JsonGrainStateSerializer();
         });
+        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Grains, (services, _) => new TypedFaultGrainStorage(
+            services.GetRequiredKeyedService<IGrainStorage>(adoNet), services.GetRequiredService<ILogger<StorageFaults>>()));
+        silo.AddIncomingGrainCallFilter<StorageFaultFilter>();
+        // The ADO.NET provider and Orleans' storage bridge (under the storage's type name) each log every failure
+        // again, the provider with the driver's exception; the wrapper has logged its cause once already.
+        silo.Services.AddLogging(logging => logging
+            .AddFilter("Orleans.Storage.AdoNetGrainStorage", LogLevel.Critical)
+            .AddFilter(typeof(TypedFaultGrainStorage).FullName, LogLevel.Critical));
         return silo;
     }
 }

@@ -1,0 +1,84 @@
+using Accounts.Orleans.Connections;
+using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Contracts.Storage;
+using Accounts.Orleans.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Npgsql;
+
+namespace Accounts.Orleans.Host.Tests.Faults;
+
+/// <summary>What a caller and the operator see when PostgreSQL refuses the silo's connections.</summary>
+public sealed class StorageOutageTests(PostgresServer postgres)
+{
+    [Fact]
+    public async Task Too_many_clients_reaches_a_client_as_the_typed_storage_error_and_the_host_logs_the_cause_once_per_failure()
+    {
+        var (database, connectionString) = await CreateDatabaseOwnedByAnAppRoleAsync();
+        var settings = RunningHost.Postgres(connectionString, clusterId: "too-many-clients");
+        settings["Accounts:Storage:MaxPoolSize"] = "4";
+        await using var host = await RunningHost.StartAsync(settings, builder => builder.Logging.AddFakeLogging());
+        await using var client = await host.ConnectClientAsync();
+        var logs = host.Services.GetRequiredService<FakeLogCollector>();
+
+        await AdminAsync($"ALTER DATABASE {database} CONNECTION LIMIT 0; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}';");
+        var failures = new List<Exception>();
+        StorageUnavailableException listing;
+        try
+        {
+            for (var attempt = 0; attempt < 20 && !logs.GetSnapshot().Any(r => r.Message.Contains("53300", StringComparison.Ordinal)); attempt++)
+            {
+                var id = AccountIds.New(TimeProvider.System);
+                failures.Add(await Assert.ThrowsAsync<StorageUnavailableException>(() => client.Grains.GetGrain<IConnectedAccountGrain>(id).GetAsync()));
+                // Orleans adds its own lines about the failed activation; only one line may carry the database's cause.
+                var told = logs.GetSnapshot().Where(r => (r.Message + r.Exception).Contains(id, StringComparison.Ordinal)).ToArray();
+                var causes = told.Where(r => (r.Message + r.Exception).Contains("PostgreSQL 5", StringComparison.Ordinal)).ToArray();
+                Assert.True(causes.Length == 1 && causes[0].Level == LogLevel.Warning,
+                    $"the cause of the failed read of {id} was logged {causes.Length} time(s): {string.Join(" | ", told.Select(r => $"{r.Category}: {r.Message}"))}");
+                Assert.All(told, r => Assert.True(r.Exception is null or StorageUnavailableException, $"{r.Category} logged {r.Exception?.GetType()}"));
+            }
+            listing = await Assert.ThrowsAsync<StorageUnavailableException>(() => client.Grains.GetGrain<IAccountDirectoryGrain>(0).ListAsync(new AccountQuery()));
+        }
+        finally
+        {
+            await AdminAsync($"ALTER DATABASE {database} CONNECTION LIMIT -1;");
+        }
+
+        Assert.Contains(logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("PostgreSQL 53300", StringComparison.Ordinal));
+        Assert.All(failures.Append(listing), e => Assert.Null(e.InnerException));
+        Assert.DoesNotContain(logs.GetSnapshot(), r => r.Exception?.GetType().Namespace?.StartsWith("Npgsql", StringComparison.Ordinal) == true);
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                await client.Grains.GetGrain<IAccountDirectoryGrain>(0).ListAsync(new AccountQuery());
+                return true;
+            }
+            catch (StorageUnavailableException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(30), "storage to answer again");
+    }
+
+    /// <summary>A database owned by a role that is not a superuser, so PostgreSQL's connection limits apply to it.</summary>
+    private async Task<(string Database, string ConnectionString)> CreateDatabaseOwnedByAnAppRoleAsync()
+    {
+        var name = "t_" + Guid.NewGuid().ToString("N")[..16];
+        await AdminAsync($"CREATE ROLE {name} LOGIN; CREATE DATABASE {name} OWNER {name};");
+        var connectionString = new NpgsqlConnectionStringBuilder(postgres.AdminConnectionString) { Database = name, Username = name, Pooling = true }.ConnectionString;
+        return (name, connectionString);
+    }
+
+    private async Task AdminAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(postgres.AdminConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        foreach (var statement in sql.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            await using var command = new NpgsqlCommand(statement, connection);
+            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace Accounts.Orleans.Testing;
+
+/// <summary>
+/// An Orleans client in the test process that reaches a Host through its gateway, as a workflow engine or the console
+/// does: every answer and every error crosses the wire and is deserialized on this side.
+/// </summary>
+public sealed class ExternalClient : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private ExternalClient(IHost host) => _host = host;
+
+    public IClusterClient Grains => _host.Services.GetRequiredService<IClusterClient>();
+
+    public static async Task<ExternalClient> ConnectAsync(int gatewayPort, string clusterId = "accounts", string serviceId = "accounts", CancellationToken cancellationToken = default)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleansClient(client =>
+        {
+            client.UseStaticClustering(new IPEndPoint(IPAddress.Loopback, gatewayPort));
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = clusterId;
+                o.ServiceId = serviceId;
+            });
+        });
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+        return new ExternalClient(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync(CancellationToken.None);
+        _host.Dispose();
+    }
+}
