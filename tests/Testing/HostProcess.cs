@@ -12,11 +12,13 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private HostProcess(Process process, Uri address, int siloPort)
+    private HostProcess(Process process, Uri address, int siloPort, int gatewayPort, string workingDirectory)
     {
         _process = process;
         Address = address;
         SiloPort = siloPort;
+        GatewayPort = gatewayPort;
+        WorkingDirectory = workingDirectory;
         Http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -27,6 +29,12 @@ public sealed class HostProcess : IAsyncDisposable
     public Uri Address { get; }
 
     public int SiloPort { get; }
+
+    /// <summary>Where an Orleans client connects (<see cref="ExternalClient"/>).</summary>
+    public int GatewayPort { get; }
+
+    /// <summary>The process's working directory: the embedded profile keeps its data in <c>.data</c> under it.</summary>
+    public string WorkingDirectory { get; }
 
     public HttpClient Http { get; }
 
@@ -42,26 +50,30 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the Host; environment keys use the <c>__</c> form (e.g. <c>Accounts__Storage__Provider</c>).</summary>
-    public static HostProcess Start(IReadOnlyDictionary<string, string> environment, int? siloPort = null)
+    /// <summary>
+    /// Starts the Host; environment keys use the <c>__</c> form (e.g. <c>Accounts__Storage__Provider</c>). Pass the
+    /// <see cref="WorkingDirectory"/> of a Host that was killed to start it again on the same embedded data.
+    /// </summary>
+    public static HostProcess Start(IReadOnlyDictionary<string, string> environment, int? siloPort = null, string? workingDirectory = null)
     {
         var httpPort = FreePorts.Next();
         var silo = siloPort ?? FreePorts.Next();
+        var gateway = FreePorts.Next();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Directory.CreateTempSubdirectory("accounts-host-").FullName,
+            WorkingDirectory = workingDirectory ?? Directory.CreateTempSubdirectory("accounts-host-").FullName,
         };
         start.ArgumentList.Add(HostAssembly());
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
         start.Environment["Accounts__Cluster__SiloPort"] = silo.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Accounts__Cluster__GatewayPort"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Accounts__Cluster__GatewayPort"] = gateway.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in environment) start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the Host process.");
-        return new HostProcess(process, new Uri($"http://127.0.0.1:{httpPort}"), silo);
+        return new HostProcess(process, new Uri($"http://127.0.0.1:{httpPort}"), silo, gateway, start.WorkingDirectory);
     }
 
     /// <summary>Waits until <c>/healthz</c> answers 200.</summary>

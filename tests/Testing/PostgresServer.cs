@@ -16,6 +16,7 @@ public sealed class PostgresServer : IAsyncLifetime
 
     private string? _directory;
     private string? _binaries;
+    private string? _serverOptions;
 
     public string AdminConnectionString { get; private set; } = "";
 
@@ -27,7 +28,42 @@ public sealed class PostgresServer : IAsyncLifetime
             AdminConnectionString = given;
             return;
         }
+        await StartOwnAsync();
+    }
 
+    /// <summary>
+    /// A server of the test's own, from the machine's binaries even when <c>ACCOUNTS_TEST_POSTGRES</c> is set: for
+    /// tests that stop and restart it, which a shared server must never see.
+    /// </summary>
+    public static async Task<PostgresServer> StartPrivateAsync()
+    {
+        var server = new PostgresServer();
+        try
+        {
+            await server.StartOwnAsync();
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+        return server;
+    }
+
+    /// <summary>Stops the private server at once, as a crash or an operator's fast shutdown would (open connections are cut).</summary>
+    public Task StopAsync() => PgCtlAsync("-m", "fast", "-w", "stop");
+
+    /// <summary>Starts the private server again on the same data and port.</summary>
+    public Task StartAsync() => PgCtlAsync("-o", _serverOptions!, "-l", Path.Combine(_directory!, "server.log"), "-w", "-t", "60", "start");
+
+    private Task PgCtlAsync(params string[] arguments)
+    {
+        if (_directory is null || _binaries is null) throw new InvalidOperationException("Only a private server (StartPrivateAsync) can be stopped and started.");
+        return RunAsync(Path.Combine(_binaries, "pg_ctl"), ["-D", Path.Combine(_directory, "data"), .. arguments]);
+    }
+
+    private async Task StartOwnAsync()
+    {
         _binaries = FindBinaries();
         _directory = Directory.CreateTempSubdirectory("accounts-pg-").FullName;
         var data = Path.Combine(_directory, "data");
@@ -36,8 +72,8 @@ public sealed class PostgresServer : IAsyncLifetime
         await RunAsync(Path.Combine(_binaries, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "--no-instructions"]);
         var port = FreePorts.Next();
         // Durability is pointless for a throw-away server; fsync off keeps the suite fast on small disks.
-        var serverOptions = $"-p {port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400";
-        await RunAsync(Path.Combine(_binaries, "pg_ctl"), ["-D", data, "-o", serverOptions, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60", "start"]);
+        _serverOptions = $"-p {port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400";
+        await StartAsync();
         AdminConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false";
     }
 
@@ -60,7 +96,11 @@ public sealed class PostgresServer : IAsyncLifetime
         if (_directory is null || _binaries is null) return;
         try
         {
-            await RunAsync(Path.Combine(_binaries, "pg_ctl"), ["-D", Path.Combine(_directory, "data"), "-m", "immediate", "-w", "stop"]);
+            await PgCtlAsync("-m", "immediate", "-w", "stop");
+        }
+        catch (InvalidOperationException)
+        {
+            // Already stopped by the test.
         }
         finally
         {

@@ -141,7 +141,7 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
     }
 
     [Fact]
-    public async Task On_a_storage_conflict_the_grain_uses_the_newer_stored_tokens_instead_of_failing()
+    public async Task On_a_storage_conflict_before_a_refresh_the_grain_rereads_and_presents_the_newer_stored_refresh_token()
     {
         await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
         host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1"));
@@ -149,23 +149,59 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
         await host.Account(id).GetCredentialsAsync(Read);
 
         // Another activation of the same account (after a partition) refreshes and stores its tokens first.
-        var storage = host.Host.Services.GetRequiredKeyedService<global::Orleans.Storage.IGrainStorage>(Contracts.Storage.StorageNames.Grains);
-        var cipher = host.Host.Services.GetRequiredService<global::Accounts.Orleans.Vault.Envelopes.EnvelopeCipher>();
-        var grainId = GrainId.Create("accounts.account", id);
-        var stored = new GrainState<Connections.Accounts.ConnectedAccountState>();
-        await storage.ReadStateAsync(Connections.Accounts.ConnectedAccountGrain.StateName, grainId, stored);
-        var theirs = new Connections.Accounts.AccountSecrets(new Dictionary<string, string>(), "access-other", "refresh-other", "Bearer");
-        Assert.NotNull(stored.State);
-        stored.State.SealedSecrets = cipher.Seal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(theirs), new global::Accounts.Orleans.Vault.Envelopes.CredentialBinding(OAuthAccountsHost.Workspace, id));
-        stored.State.AccessTokenExpiresAt = DateTimeOffset.UtcNow.AddHours(1);
-        await storage.WriteStateAsync(Connections.Accounts.ConnectedAccountGrain.StateName, grainId, stored);
+        await WriteBehindTheGrainAsync(host, id, new Connections.Accounts.AccountSecrets(new Dictionary<string, string>(), "access-other", "refresh-other", "Bearer"));
 
         host.Fake.Enqueue(FakeResponse.Token("access-mine", expiresIn: 3600, refreshToken: "refresh-mine"));
         await host.Account(id).RefreshAsync("ops");
         var credentials = await host.Account(id).GetCredentialsAsync(Read);
 
-        Assert.Equal("access-other", credentials.AccessToken);
+        Assert.Equal(["refresh-other"], host.Fake.Requests.Where(r => r.Field("grant_type") == "refresh_token").Select(r => r.Field("refresh_token")));
+        Assert.Equal("access-mine", credentials.AccessToken);
         Assert.Equal(AccountHealth.Healthy, (await host.Account(id).GetAsync()).Health);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task On_a_storage_conflict_after_a_refresh_newer_stored_credentials_win_and_otherwise_the_new_tokens_are_laid_on_top(bool otherWriterChangedCredentials)
+    {
+        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1"));
+        var id = await ConnectAsync(host);
+        host.Fake.Enqueue(FakeResponse.Token("access-mine", expiresIn: 3600, refreshToken: "refresh-mine") with { Delay = TimeSpan.FromSeconds(1) });
+
+        var refresh = host.Account(id).RefreshAsync("ops");
+        await Eventually.TrueAsync(() => host.Fake.Requests.Count(r => r.Field("grant_type") == "refresh_token") == 1, TimeSpan.FromSeconds(10), "the refresh to reach the app");
+        await WriteBehindTheGrainAsync(host, id, otherWriterChangedCredentials
+            ? new Connections.Accounts.AccountSecrets(new Dictionary<string, string>(), "access-other", "refresh-other", "Bearer")
+            : null);
+        await refresh;
+        var credentials = await host.Account(id).GetCredentialsAsync(Read);
+        await host.RestartAsync();
+        var afterRestart = await host.Account(id).GetCredentialsAsync(Read);
+
+        var expected = otherWriterChangedCredentials ? "access-other" : "access-mine";
+        Assert.Equal(expected, credentials.AccessToken);
+        Assert.Equal(expected, afterRestart.AccessToken);
+        Assert.Equal(AccountHealth.Healthy, (await host.Account(id).GetAsync()).Health);
+    }
+
+    /// <summary>Writes the account's stored state the way another activation would: new credentials, or only a newer version.</summary>
+    private static async Task WriteBehindTheGrainAsync(OAuthAccountsHost host, string id, Connections.Accounts.AccountSecrets? secrets)
+    {
+        var storage = host.Host.Services.GetRequiredKeyedService<global::Orleans.Storage.IGrainStorage>(Contracts.Storage.StorageNames.Grains);
+        var cipher = host.Host.Services.GetRequiredService<global::Accounts.Orleans.Vault.Envelopes.EnvelopeCipher>();
+        var grainId = GrainId.Create("accounts.account", id);
+        var stored = new GrainState<Connections.Accounts.ConnectedAccountState>();
+        await storage.ReadStateAsync(Connections.Accounts.ConnectedAccountGrain.StateName, grainId, stored);
+        Assert.NotNull(stored.State);
+        if (secrets is not null)
+        {
+            stored.State.SealedSecrets = cipher.Seal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(secrets), new global::Accounts.Orleans.Vault.Envelopes.CredentialBinding(OAuthAccountsHost.Workspace, id));
+            stored.State.AccessTokenExpiresAt = DateTimeOffset.UtcNow.AddHours(1);
+            stored.State.RefreshStartedAt = null;
+        }
+        await storage.WriteStateAsync(Connections.Accounts.ConnectedAccountGrain.StateName, grainId, stored);
     }
 
     [Fact]

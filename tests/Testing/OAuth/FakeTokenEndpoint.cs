@@ -40,6 +40,12 @@ public sealed class FakeTokenEndpoint : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// When set, requests at the token path that find nothing enqueued are answered by this rotating app instead of
+    /// <see cref="DefaultResponse"/>; revocations are answered 200.
+    /// </summary>
+    public RotatingRefreshTokens? Rotation { get; set; }
+
     /// <summary>Every request so far, in arrival order (a snapshot).</summary>
     public IReadOnlyList<RecordedRequest> Requests
     {
@@ -116,7 +122,9 @@ public sealed class FakeTokenEndpoint : IAsyncDisposable
         {
             // Recording and taking under one lock keeps Requests[i] paired with the i-th scripted answer.
             _requests.Add(recorded);
-            response = _script.TryDequeue(out var next) ? next : _defaultResponse;
+            response = _script.TryDequeue(out var next) ? next
+                : Rotation is { } rotation ? (recorded.Path == TokenPath ? rotation.Answer(recorded) : new FakeResponse(StatusCodes.Status200OK))
+                : _defaultResponse;
         }
 
         Interlocked.Increment(ref _answersInProgress);

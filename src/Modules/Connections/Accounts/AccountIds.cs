@@ -6,6 +6,7 @@ namespace Accounts.Orleans.Connections;
 public static class AccountIds
 {
     public const string Prefix = "acct_";
+    public const string Rule = "is not an account id (acct_ followed by a ULID)";
 
     public static string New(TimeProvider time)
     {

@@ -29,6 +29,12 @@ public sealed class ConnectedAccountState
     [Id(14)] public List<string> Scopes { get; set; } = [];
     [Id(15)] public DateTimeOffset? LastRefreshedAt { get; set; }
     [Id(16)] public string? UpstreamIdentity { get; set; }
+    /// <summary>
+    /// Set, and stored, before the token endpoint is called; cleared when its answer is stored. An activation that finds
+    /// it set knows a refresh ended without a stored answer (its silo died, or the answer was lost), so the app may have
+    /// rotated the refresh token this state still holds.
+    /// </summary>
+    [Id(17)] public DateTimeOffset? RefreshStartedAt { get; set; }
 }
 
 /// <summary>The plaintext inside an account's envelope; exists only in memory, never logged (no values in ToString).</summary>

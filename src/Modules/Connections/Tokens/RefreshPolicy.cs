@@ -37,6 +37,31 @@ public static class RefreshPolicy
         return asked > delay ? asked : delay;
     }
 
+    public static readonly TimeSpan FirstStorageRetry = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan LongestStorageRetry = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long to wait before writing rotated tokens again after <paramref name="failedWrites"/> failed writes: a
+    /// ceiling that doubles from <see cref="FirstStorageRetry"/> to <see cref="LongestStorageRetry"/>, of which at least
+    /// half is waited. Short, because the tokens exist nowhere else until a write succeeds.
+    /// </summary>
+    public static TimeSpan StorageRetryDelay(int failedWrites, double jitter01)
+    {
+        var doublings = Math.Clamp(failedWrites, 1, 16) - 1;
+        var ceiling = TimeSpan.FromTicks(Math.Min(FirstStorageRetry.Ticks << doublings, LongestStorageRetry.Ticks));
+        var jitter = double.IsFinite(jitter01) ? Math.Clamp(jitter01, 0, 1) : 0;
+        return ceiling * (0.5 + jitter / 2);
+    }
+
+    /// <summary>
+    /// Why an account needs reconnecting when the app refused the refresh token after an earlier refresh never stored
+    /// its answer: the app most likely rotated the token then, and the rotated one was lost with the silo or in transit.
+    /// </summary>
+    public static string LostRotationReason(string appName, DateTimeOffset refreshStartedAt, string appAnswer)
+        => $"a token refresh started at {refreshStartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC did not finish (the silo running it stopped, " +
+           $"or {appName}'s answer was lost), so the refresh token {appName} rotated to then was never stored; {appName} now refuses the " +
+           $"previous one ({appAnswer}). Connect the account again.";
+
     /// <summary>
     /// Whether one refresh may call the token endpoint again after <paramref name="attemptsMade"/> attempts ended in
     /// a failure of <paramref name="kind"/>. Only a transient failure can go differently the next time.

@@ -64,7 +64,7 @@ public sealed class TokenClient(IHttpClientFactory http, IOptions<ConnectionsOpt
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             var reason = e is OperationCanceledException ? "the app did not answer in time" : "the app could not be reached";
-            return Failed(activity, new TokenFailure(TokenFailureKind.Transient, null, reason, null));
+            return Failed(activity, new TokenFailure(TokenFailureKind.Transient, null, reason, null, Unanswered: true));
         }
         var result = TokenResponseParser.Parse(answer, oauth.TokenResponse, oauth.ScopeSeparator, time.GetUtcNow(), sentRefreshToken);
         if (result is TokenResult.Failed failed) return Failed(activity, failed.Failure);

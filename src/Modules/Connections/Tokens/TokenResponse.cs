@@ -42,9 +42,10 @@ public enum TokenFailureKind
 
 /// <summary>
 /// Why a call to the token endpoint failed. <see cref="Reason"/> is a short sentence for operators; it never holds
-/// a token or the raw response body, so it may be logged and shown.
+/// a token or the raw response body, so it may be logged and shown. <see cref="Unanswered"/> says no answer arrived
+/// (unreachable, timed out): the app may have acted on the request all the same, e.g. rotated a refresh token.
 /// </summary>
-public sealed record TokenFailure(TokenFailureKind Kind, string? ErrorCode, string Reason, TimeSpan? RetryAfter);
+public sealed record TokenFailure(TokenFailureKind Kind, string? ErrorCode, string Reason, TimeSpan? RetryAfter, bool Unanswered = false);
 
 /// <summary>The outcome of one call to a token endpoint: a grant or a classified failure, never both.</summary>
 public abstract record TokenResult
