@@ -19,9 +19,10 @@ public static class AccountRules
         return trimmed;
     }
 
-    /// <summary>The actor as recorded in the audit trail; a missing one is recorded as such rather than refused.</summary>
+    /// <summary>The actor as recorded in the audit trail.</summary>
+    /// <exception cref="AccountValidationException">The actor is empty, too long or has control characters.</exception>
     public static string Actor(string? actor)
-        => IsIdentifier(actor) ? actor!.Trim() : "unknown";
+        => IsIdentifier(actor) ? actor!.Trim() : throw new AccountValidationException(new Dictionary<string, string[]> { ["actor"] = [IdentifierRule] });
 
     public static bool IsIdentifier(string? value)
         => !string.IsNullOrWhiteSpace(value) && value.Length <= MaxIdentifierLength && !HasControl(value);

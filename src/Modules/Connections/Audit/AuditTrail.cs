@@ -61,13 +61,15 @@ public sealed partial class AuditTrail(AccountsDatabase database, ILogger<AuditT
 
     private readonly record struct Pending(AuditEvent Event, int Count);
 
+    public const int MaxReadLimit = 1000;
+
     public async Task<IReadOnlyList<AuditEvent>> ReadAsync(string accountId, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT at_ms, account_id, workspace_id, action, actor, workflow_id, step_id, detail FROM accounts_audit
-            WHERE account_id = @account ORDER BY id DESC LIMIT {Math.Clamp(limit, 1, 1000)};
+            WHERE account_id = @account ORDER BY id DESC LIMIT {Math.Clamp(limit, 1, MaxReadLimit)};
             """;
         command.AddParameter("account", accountId);
         var events = new List<AuditEvent>();

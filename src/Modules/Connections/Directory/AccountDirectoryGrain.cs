@@ -1,3 +1,4 @@
+using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Audit;
 using Accounts.Orleans.Connections.Index;
 using Accounts.Orleans.Contracts.Accounts;
@@ -14,6 +15,10 @@ public sealed class AccountDirectoryGrain(AccountIndex index, AuditTrail audit) 
 
     async Task<IReadOnlyList<AuditEvent>> IAccountDirectoryGrain.GetAuditAsync(string accountId, int limit)
     {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!AccountRules.IsIdentifier(accountId)) errors["accountId"] = [AccountRules.IdentifierRule];
+        if (limit is < 1 or > AuditTrail.MaxReadLimit) errors["limit"] = [$"must be between 1 and {AuditTrail.MaxReadLimit}"];
+        if (errors.Count > 0) throw new AccountValidationException(errors);
         // Events recorded on this silo a moment ago are still queued; store them so the answer includes them.
         await audit.FlushAsync(CancellationToken.None);
         return await audit.ReadAsync(accountId, limit, CancellationToken.None);

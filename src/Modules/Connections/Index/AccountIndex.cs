@@ -145,6 +145,7 @@ public sealed class AccountIndex(AccountsDatabase database)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (query.Limit is < 1 or > AccountQuery.MaxLimit) errors["limit"] = [$"must be between 1 and {AccountQuery.MaxLimit}"];
+        if (query.Health is { } health && !Enum.IsDefined(health)) errors["health"] = [$"must be one of: {string.Join(", ", Enum.GetNames<AccountHealth>())}"];
         foreach (var (name, value) in new[] { ("workspaceId", query.WorkspaceId), ("appSlug", query.AppSlug), ("text", query.Text), ("workflowId", query.WorkflowId) })
         {
             if (value is { Length: > MaxFilterLength }) errors[name] = [$"must be at most {MaxFilterLength} characters"];

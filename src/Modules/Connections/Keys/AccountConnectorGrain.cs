@@ -28,6 +28,7 @@ public sealed class AccountConnectorGrain(
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!AccountRules.IsIdentifier(request.WorkspaceId)) errors["workspaceId"] = [AccountRules.IdentifierRule];
+        if (!AccountRules.IsIdentifier(request.Actor)) errors["actor"] = [AccountRules.IdentifierRule];
         string? nickname = null;
         try
         {
@@ -49,12 +50,14 @@ public sealed class AccountConnectorGrain(
 
     async Task<AccountSummary> IAccountConnectorGrain.ReconnectWithKeysAsync(KeyReconnectRequest request)
     {
-        if (!AccountIds.IsValid(request.AccountId)) throw new AccountNotFoundException(request.AccountId ?? "");
+        if (!AccountIds.IsValid(request.AccountId)) throw Invalid("accountId", AccountIds.Rule);
+        if (!AccountRules.IsIdentifier(request.WorkspaceId)) throw Invalid("workspaceId", AccountRules.IdentifierRule);
         var current = await grains.GetGrain<IConnectedAccountGrain>(request.AccountId).GetAsync();
         if (!string.Equals(current.WorkspaceId, request.WorkspaceId, StringComparison.Ordinal)) throw new AccountAccessDeniedException(request.AccountId);
         if (current.Health == AccountHealth.Deleted) throw new AccountDeletedException(request.AccountId);
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!AccountRules.IsIdentifier(request.Actor)) errors["actor"] = [AccountRules.IdentifierRule];
         var app = await FindAppAsync(current.AppSlug, errors);
         var values = CheckFields(app, request.Fields, errors);
         if (errors.Count > 0) throw new AccountValidationException(errors);
@@ -68,6 +71,7 @@ public sealed class AccountConnectorGrain(
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!AccountRules.IsIdentifier(request.WorkspaceId)) errors["workspaceId"] = [AccountRules.IdentifierRule];
+        if (!AccountRules.IsIdentifier(request.Actor)) errors["actor"] = [AccountRules.IdentifierRule];
         var nickname = request.Nickname;
         try
         {
@@ -84,7 +88,7 @@ public sealed class AccountConnectorGrain(
             errors["extraScopes"] = [$"at most {MaxExtraScopes} scopes, each 1-200 characters without spaces or commas"];
         if (request.ReconnectAccountId is { } reconnect && app is not null && errors.Count == 0)
         {
-            if (!AccountIds.IsValid(reconnect)) throw new AccountNotFoundException(reconnect);
+            if (!AccountIds.IsValid(reconnect)) throw Invalid("reconnectAccountId", AccountIds.Rule);
             var current = await grains.GetGrain<IConnectedAccountGrain>(reconnect).GetAsync();
             if (!string.Equals(current.WorkspaceId, request.WorkspaceId, StringComparison.Ordinal)) throw new AccountAccessDeniedException(reconnect);
             if (current.Health == AccountHealth.Deleted) throw new AccountDeletedException(reconnect);
@@ -104,6 +108,9 @@ public sealed class AccountConnectorGrain(
         telemetry.Flow(app.Slug, "started");
         return new OAuthStarted(state, AuthorizationRequest.BuildUrl(app, client.ClientId, redirectUri, scopes, state, verifier), expiresAt);
     }
+
+    private static AccountValidationException Invalid(string field, string message)
+        => new(new Dictionary<string, string[]> { [field] = [message] });
 
     private async Task<AppDefinition?> FindAppAsync(string? slug, Dictionary<string, string[]> errors)
     {

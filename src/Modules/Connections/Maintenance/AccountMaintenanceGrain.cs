@@ -20,6 +20,7 @@ public sealed partial class AccountMaintenanceGrain(
 
     async Task<MaintenanceReport> IAccountMaintenanceGrain.RewrapAllAsync(string actor)
     {
+        var who = AccountRules.Actor(actor);
         int done = 0, skipped = 0;
         var failed = new ConcurrentBag<string>();
         string? cursor = null;
@@ -41,16 +42,17 @@ public sealed partial class AccountMaintenanceGrain(
             cursor = page.Next;
         }
         while (cursor is not null);
-        LogRewrapped(logger, done, skipped, failed.Count, AccountRules.Actor(actor));
+        LogRewrapped(logger, done, skipped, failed.Count, who);
 
         // The OAuth client secrets operators stored are sealed under the same ring, so they must move too before an old key goes.
         var clients = await grains.GetGrain<IOAuthClientStoreGrain>(0).RewrapAsync();
-        LogClientsRewrapped(logger, clients.Done, clients.Skipped, clients.Failed.Count, AccountRules.Actor(actor));
+        LogClientsRewrapped(logger, clients.Done, clients.Skipped, clients.Failed.Count, who);
         return new MaintenanceReport(done + clients.Done, skipped + clients.Skipped, failed.Order(StringComparer.Ordinal).Concat(clients.Failed).ToArray());
     }
 
     async Task<MaintenanceReport> IAccountMaintenanceGrain.RebuildIndexAsync(string actor)
     {
+        var who = AccountRules.Actor(actor);
         int done = 0, skipped = 0;
         await foreach (var (id, state) in grainStates.ReadAllAsync<ConnectedAccountState>(ConnectedAccountGrain.StateName, CancellationToken.None))
         {
@@ -62,7 +64,7 @@ public sealed partial class AccountMaintenanceGrain(
             await index.UpsertAsync(ConnectedAccountGrain.Summarize(id, state, nextRefreshAt: null), state.DeletedAt is not null, CancellationToken.None);
             done++;
         }
-        LogRebuilt(logger, done, AccountRules.Actor(actor));
+        LogRebuilt(logger, done, who);
         return new MaintenanceReport(done, skipped, []);
     }
 

@@ -60,6 +60,7 @@ public sealed partial class OAuthClientRegistryGrain(
     {
         if (registration is null) throw Invalid("registration", "is required");
         var (clientId, secret, errors) = OAuthClientRules.Check(registration);
+        if (!AccountRules.IsIdentifier(registration.Actor)) errors["actor"] = [AccountRules.IdentifierRule];
         var app = errors.ContainsKey("appSlug") ? null : await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(registration.AppSlug);
         if (app is null || app.Disabled) errors.TryAdd("appSlug", ["is not an app in the catalog"]);
         else if (app.AuthType != AuthType.OAuth2) errors["appSlug"] = [$"'{app.Slug}' connects with keys, not OAuth"];
@@ -85,13 +86,13 @@ public sealed partial class OAuthClientRegistryGrain(
     async Task IOAuthClientRegistryGrain.RemoveAsync(string appSlug, string actor)
     {
         if (!OAuthClientRules.IsSlug(appSlug)) throw Invalid("appSlug", OAuthClientRules.SlugRule);
+        var who = AccountRules.Actor(actor);
         if (!Stored.Remove(appSlug))
         {
             if (configured.CurrentValue.IsConfigured(appSlug)) throw new OAuthClientInConfigurationException(appSlug);
             return;
         }
         await SaveAsync();
-        var who = AccountRules.Actor(actor);
         Audit(appSlug, RemovedAction, who, null);
         LogRemoved(logger, appSlug, who);
     }
