@@ -31,6 +31,17 @@ public sealed class CatalogFileTests
     }
 
     [Fact]
+    public void A_property_given_twice_is_rejected_rather_than_the_second_quietly_winning()
+    {
+        var json = CatalogFile.Write([TestApps.OAuth("acme")])
+            .Replace("\"tokenUrl\":", "\"tokenUrl\": \"https://acme.example/token\", \"tokenUrl\":", StringComparison.Ordinal);
+
+        var e = Assert.Throws<CatalogFileException>(() => CatalogFile.Parse(json, Source));
+
+        Assert.StartsWith(Source, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Duplicate_slugs_are_rejected()
     {
         var json = CatalogFile.Write([TestApps.OAuth("acme"), TestApps.Keys("acme")]);

@@ -13,7 +13,13 @@ public static class ApiHosting
     /// <summary>The HTTP surface: JSON options, problem details, rate limits, OAuth client settings.</summary>
     public static void AddAccountsApi(this WebApplicationBuilder builder)
     {
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            // Bodies bound by the framework follow the same rules as those read by hand (ApiJson).
+            o.SerializerOptions.UnmappedMemberHandling = ApiJson.Options.UnmappedMemberHandling;
+            o.SerializerOptions.AllowDuplicateProperties = false;
+        });
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiProblems>();
 

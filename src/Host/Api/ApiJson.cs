@@ -5,10 +5,14 @@ namespace Accounts.Orleans.Host.Api;
 
 public static class ApiJson
 {
-    /// <summary>camelCase both ways; unknown request members are refused so a typo is not silently ignored.</summary>
+    /// <summary>
+    /// camelCase both ways. Unknown request members are refused so a typo is not silently ignored, and so is a member
+    /// given twice: parsers disagree on which copy wins, which is how a checked value and a used value drift apart.
+    /// </summary>
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        AllowDuplicateProperties = false,
     };
 }
 

@@ -129,6 +129,22 @@ public sealed class AppRequestsApiTests(AppRequestsHostFixture fixture) : IClass
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
+    [Theory]
+    [InlineData("""{"name":"Dup App A","name":"Dup App B","requestedBy":"a@example.com"}""")]
+    [InlineData("""{"name":"Dup App C","requestedBy":"a@example.com","requestedBy":"b@example.com"}""")]
+    [InlineData("""{"name":"Dup App D","requestedBy":"a@example.com","url":null,"url":"https://dup.example"}""")]
+    public async Task A_body_with_a_member_given_twice_is_refused_and_creates_nothing(string body)
+    {
+        var before = await ListAsync();
+
+        using var response = await PostRawAsync(body, "application/json");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(before.Count, (await ListAsync()).Count);
+        Assert.DoesNotContain(await ListAsync(), r => r.Name.StartsWith("Dup App", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_body_over_16_KiB_is_a_413()
     {

@@ -16,6 +16,8 @@ public static class CatalogDocument
     {
         // An operator's typo ("authorizeURL") must fail loudly, not silently drop the endpoint.
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        // Nor may a second "tokenUrl" quietly replace the first one a reviewer read.
+        AllowDuplicateProperties = false,
         PropertyNameCaseInsensitive = false,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
