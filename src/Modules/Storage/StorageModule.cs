@@ -16,6 +16,7 @@ public static class StorageModule
         services.AddSingleton<AccountsDatabase>();
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<GrainStateTable>();
+        if (options.Engine == StorageEngine.Sqlite) services.AddHostedService<Sqlite.WalCheckpointer>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }
