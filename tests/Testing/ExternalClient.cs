@@ -18,13 +18,17 @@ public sealed class ExternalClient : IAsyncDisposable
 
     public IClusterClient Grains => _host.Services.GetRequiredService<IClusterClient>();
 
-    public static async Task<ExternalClient> ConnectAsync(int gatewayPort, string clusterId = "accounts", string serviceId = "accounts", CancellationToken cancellationToken = default)
+    public static Task<ExternalClient> ConnectAsync(int gatewayPort, string clusterId = "accounts", string serviceId = "accounts", CancellationToken cancellationToken = default)
+        => ConnectAsync([gatewayPort], clusterId, serviceId, cancellationToken);
+
+    /// <summary>A client that knows several silos' gateways and moves to another when one dies.</summary>
+    public static async Task<ExternalClient> ConnectAsync(IReadOnlyList<int> gatewayPorts, string clusterId = "accounts", string serviceId = "accounts", CancellationToken cancellationToken = default)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleansClient(client =>
         {
-            client.UseStaticClustering(new IPEndPoint(IPAddress.Loopback, gatewayPort));
+            client.UseStaticClustering(gatewayPorts.Select(port => new IPEndPoint(IPAddress.Loopback, port)).ToArray());
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = clusterId;
