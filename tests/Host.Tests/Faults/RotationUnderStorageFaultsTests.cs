@@ -39,17 +39,7 @@ public sealed class RotationUnderStorageFaultsTests(PostgresServer postgres)
             Assert.Equal(1, app.Refreshes);
             Assert.NotEqual(rotated, (await RotatingAccount.StoredAsync(host.Host, id)).RefreshToken);
         }
-        await Eventually.TrueAsync(() => RotatingAccount.StoresAsync(host.Host, id, rotated), Patience, "the rotated tokens to be stored");
-
-        await host.RestartAsync();
-        app.AnswerDelay = TimeSpan.Zero;
-        await host.Account(id).RefreshAsync("ops");
-        var after = await host.Account(id).GetCredentialsAsync(RotatingAccount.Read);
-
-        Assert.Equal([first, rotated], app.Presented);
-        Assert.Empty(app.PresentedTwice);
-        Assert.Equal(AccountHealth.Healthy, (await host.Account(id).GetAsync()).Health);
-        Assert.True(app.IsCurrentAccessToken(after.AccessToken!));
+        await StoredAndUsedNextAsync(host, app, id, first, rotated);
     }
 
     [Fact]
@@ -82,6 +72,15 @@ public sealed class RotationUnderStorageFaultsTests(PostgresServer postgres)
             Assert.Null(coldRead.InnerException);
             Assert.DoesNotContain("Host=", coldRead.Message + listing.Message, StringComparison.OrdinalIgnoreCase);
         }
+        await StoredAndUsedNextAsync(host, app, id, first, rotated);
+    }
+
+    /// <summary>
+    /// Once storage is back the held tokens are stored; a Host started afresh on that store presents the rotated refresh
+    /// token next, so no token ever reached the app twice.
+    /// </summary>
+    private static async Task StoredAndUsedNextAsync(OAuthAccountsHost host, RotatingRefreshTokens app, string id, string first, string rotated)
+    {
         await Eventually.TrueAsync(() => RotatingAccount.StoresAsync(host.Host, id, rotated), Patience, "the rotated tokens to be stored");
 
         await host.RestartAsync();

@@ -75,7 +75,7 @@ public sealed partial class ConnectedAccountGrain(
         if (_unsaved is not null)
         {
             // Deactivation was not ours to delay (the silo is shutting down): one last try to keep the rotated tokens.
-            await SaveRotationAsync(cancellationToken);
+            await SaveRotationAsync(cancellationToken, retryLater: false);
             if (_unsaved is not null) LogRotationLost(logger, Id, Account.AppSlug, reason.Description);
             return;
         }
@@ -334,11 +334,11 @@ public sealed partial class ConnectedAccountGrain(
                     if (stillValid && !force) return secrets;
                     throw new StorageUnavailableException();
             }
-            return await RefreshAsync(app, client, secrets, stillValid && !force);
+            return await CallTokenEndpointAsync(app, client, secrets, stillValid && !force);
         }
     }
 
-    private async Task<AccountSecrets> RefreshAsync(AppDefinition app, OAuthClientCredentials client, AccountSecrets secrets, bool oldTokenWillDo)
+    private async Task<AccountSecrets> CallTokenEndpointAsync(AppDefinition app, OAuthClientCredentials client, AccountSecrets secrets, bool oldTokenWillDo)
     {
         var account = Account;
         var clock = Stopwatch.StartNew();
@@ -427,7 +427,7 @@ public sealed partial class ConnectedAccountGrain(
     /// Writes the held rotation. Success audits it and updates the index; an ETag conflict is settled against what is
     /// stored; a storage failure keeps the tokens here and schedules another write.
     /// </summary>
-    private async Task SaveRotationAsync(CancellationToken cancellationToken)
+    private async Task SaveRotationAsync(CancellationToken cancellationToken, bool retryLater = true)
     {
         var conflicts = 0;
         while (_unsaved is { } rotation)
@@ -460,6 +460,7 @@ public sealed partial class ConnectedAccountGrain(
             }
             rotation.FailedWrites++;
             if (rotation.FailedWrites == 1) LogRotationUnsaved(logger, Id, Account.AppSlug);
+            if (!retryLater) return;
             // Nothing else holds these tokens: keep this activation (and its retries) alive until they are stored.
             DelayDeactivation(TimeSpan.FromDays(1));
             var delay = RefreshPolicy.StorageRetryDelay(rotation.FailedWrites, RandomNumberGenerator.GetInt32(1000) / 1000d);
