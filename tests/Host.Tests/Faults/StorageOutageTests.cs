@@ -62,6 +62,36 @@ public sealed class StorageOutageTests(PostgresServer postgres)
         }, TimeSpan.FromSeconds(30), "storage to answer again");
     }
 
+    [Fact]
+    public async Task A_read_sqlite_cannot_serve_reaches_a_client_as_the_typed_storage_error()
+    {
+        using var data = new TempDirectory();
+        await using var host = await RunningHost.StartAsync(RunningHost.Sqlite(data.Path));
+        await using var client = await host.ConnectClientAsync();
+        var files = new[] { "accounts.db", "accounts.db-wal", "accounts.db-shm" }.Select(f => Path.Combine(data.Path, f)).ToArray();
+
+        // The data directory's database goes away (a volume remounted, a file restored by hand): the next connections
+        // open an empty file in its place.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in files.Where(File.Exists)) File.Move(file, file + ".away");
+        try
+        {
+            var read = await Assert.ThrowsAsync<StorageUnavailableException>(() => client.Grains.GetGrain<IConnectedAccountGrain>(AccountIds.New(TimeProvider.System)).GetAsync());
+            var listing = await Assert.ThrowsAsync<StorageUnavailableException>(() => client.Grains.GetGrain<IAccountDirectoryGrain>(0).ListAsync(new AccountQuery()));
+
+            Assert.Null(read.InnerException);
+            Assert.Null(listing.InnerException);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var file in files.Where(f => File.Exists(f + ".away"))) File.Move(file + ".away", file, overwrite: true);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+
+        Assert.Empty((await client.Grains.GetGrain<IAccountDirectoryGrain>(0).ListAsync(new AccountQuery())).Items);
+    }
+
     /// <summary>A database owned by a role that is not a superuser, so PostgreSQL's connection limits apply to it.</summary>
     private async Task<(string Database, string ConnectionString)> CreateDatabaseOwnedByAnAppRoleAsync()
     {
