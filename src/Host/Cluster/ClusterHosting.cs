@@ -19,7 +19,7 @@ public static class ClusterHosting
             if (storage.Engine == StorageEngine.Postgres) silo.UseSharedMembership(storage, cluster);
             else silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
             silo.AddAccountsGrainStorage(storage);
-            silo.AddIncomingGrainCallFilter<ContractArgumentFilter>();
+            silo.AddIncomingGrainCallFilter<GrainCallBoundary>();
             silo.AddActivityPropagation();
         });
         builder.Services.AddHealthChecks().AddCheck<SiloHealthCheck>("silo");

@@ -19,8 +19,8 @@ public static class StorageHosting
     }
 
     /// <summary>
-    /// Grain state in the profile's database, as JSON that names no CLR types. A database failure reaches callers as
-    /// <see cref="StorageUnavailableException"/>, whether it happens in grain storage or in a grain's own queries.
+    /// Grain state in the profile's database, as JSON that names no CLR types. A failure of it reaches callers as
+    /// <see cref="StorageUnavailableException"/> (a grain's own queries are typed at the call boundary).
     /// </summary>
     public static ISiloBuilder AddAccountsGrainStorage(this ISiloBuilder silo, StorageOptions storage)
     {
@@ -33,7 +33,6 @@ public static class StorageHosting
         });
         silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Grains, (services, _) => new TypedFaultGrainStorage(
             services.GetRequiredKeyedService<IGrainStorage>(adoNet), services.GetRequiredService<ILogger<StorageFaults>>()));
-        silo.AddIncomingGrainCallFilter<StorageFaultFilter>();
         // The ADO.NET provider and Orleans' storage bridge (under the storage's type name) each log every failure
         // again, the provider with the driver's exception; the wrapper has logged its cause once already.
         silo.Services.AddLogging(logging => logging

@@ -6,17 +6,18 @@ using Accounts.Orleans.Contracts.Catalog;
 namespace Accounts.Orleans.Host.Cluster;
 
 /// <summary>
-/// Refuses, before any grain runs, a null where a contract method's parameter is not nullable and an enum value the
-/// contract does not define: every caller gets the module's validation error for these, never a
+/// What every contract method refuses before its grain runs: a null where the parameter is not nullable, and an enum
+/// value the contract does not define. The refusal is the module's own validation error, never a
 /// NullReferenceException from deep inside a grain. Rules about values (limits, ids, lengths) stay with the grains.
 /// </summary>
-public sealed class ContractArgumentFilter : IIncomingGrainCallFilter
+public static class ContractArguments
 {
     private static readonly ConcurrentDictionary<MethodInfo, ParameterRule[]> Rules = new();
 
-    public Task Invoke(IIncomingGrainCallContext context)
+    /// <summary>The refusal for this call's arguments, or null when they may go on to the grain.</summary>
+    public static Exception? Check(IIncomingGrainCallContext context)
     {
-        if (context.InterfaceMethod is not { DeclaringType: { } contract } method || !IsOurs(contract)) return context.Invoke();
+        if (context.InterfaceMethod is not { DeclaringType: { } contract } method || !IsOurs(contract)) return null;
         var rules = Rules.GetOrAdd(method, ParameterRule.For);
         Dictionary<string, string[]>? errors = null;
         for (var i = 0; i < rules.Length; i++)
@@ -24,7 +25,7 @@ public sealed class ContractArgumentFilter : IIncomingGrainCallFilter
             if (rules[i].Check(context.Request.GetArgument(i)) is { } problem)
                 (errors ??= new(StringComparer.Ordinal))[rules[i].Name] = [problem];
         }
-        return errors is null ? context.Invoke() : Task.FromException(Refusal(contract, errors));
+        return errors is null ? null : Refusal(contract, errors);
     }
 
     private static bool IsOurs(Type contract) => contract.Namespace?.StartsWith("Accounts.Orleans.", StringComparison.Ordinal) == true;
@@ -48,6 +49,7 @@ public sealed class ContractArgumentFilter : IIncomingGrainCallFilter
 
         public static ParameterRule[] For(MethodInfo method)
         {
+            // NullabilityInfoContext caches as it goes and is not thread-safe; this runs once per method.
             lock (Nullability)
             {
                 return method.GetParameters().Select(p =>

@@ -1,17 +1,19 @@
 using Accounts.Orleans.Contracts.Storage;
-using Microsoft.Extensions.Logging;
+using Accounts.Orleans.Storage.Faults;
 
-namespace Accounts.Orleans.Storage.Faults;
+namespace Accounts.Orleans.Host.Cluster;
 
 /// <summary>
-/// The last line before a grain's answer leaves the silo: a database failure inside any grain method (an index query, an
-/// audit write, state that Orleans wrapped) reaches the caller as <see cref="StorageUnavailableException"/>, never as a
-/// driver type its client cannot even deserialize. Logs the cause unless the storage wrapper already did.
+/// The silo's edge, on every grain call: arguments the contract cannot take are refused before the grain runs
+/// (<see cref="ContractArguments"/>), and a database failure inside any grain method (an index query, an audit write,
+/// state Orleans wrapped) leaves as <see cref="StorageUnavailableException"/>, never as a driver type the caller cannot
+/// even deserialize. One filter rather than two, because each filter costs every call, warm credential reads included.
 /// </summary>
-public sealed partial class StorageFaultFilter(ILogger<StorageFaultFilter> logger) : IIncomingGrainCallFilter
+public sealed partial class GrainCallBoundary(ILogger<StorageFaults> logger) : IIncomingGrainCallFilter
 {
     public Task Invoke(IIncomingGrainCallContext context)
     {
+        if (ContractArguments.Check(context) is { } refusal) return Task.FromException(refusal);
         // Most calls (a warm credential read) finish synchronously; only a call still running needs the async frame.
         var call = context.Invoke();
         return call.IsCompletedSuccessfully ? Task.CompletedTask : ObserveAsync(call, context);
@@ -25,6 +27,7 @@ public sealed partial class StorageFaultFilter(ILogger<StorageFaultFilter> logge
         }
         catch (Exception e) when (e is not StorageUnavailableException && StorageFaults.FindCause(e) is { } cause)
         {
+            // The storage wrapper logs failures of grain state; this is the first and only word on this one.
             if (StorageFaults.IsOutage(cause)) LogOutage(logger, context.InterfaceName, context.MethodName, StorageFaults.Describe(cause));
             else LogFailure(logger, context.InterfaceName, context.MethodName, StorageFaults.Describe(cause));
             throw new StorageUnavailableException();
