@@ -28,6 +28,9 @@ public static class ConnectionsModule
         services.AddSingleton<ExpiredFlowPurge>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpiredFlowPurge>());
         services.AddSingleton<EnvelopeCipher>();
+        services.AddSingleton<Accounts.CredentialSeal>();
+        services.AddSingleton<Accounts.AccountStores>();
+        services.AddSingleton<Refresh.AccountRefreshers>();
         services.AddSingleton<OAuthClients>();
         services.AddSingleton<KeyVerifier>();
         services.AddSingleton<Tokens.TokenClient>();

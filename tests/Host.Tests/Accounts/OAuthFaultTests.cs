@@ -135,6 +135,48 @@ public sealed class OAuthFaultTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task The_back_off_after_a_failed_refresh_survives_a_restart_of_the_host()
+    {
+        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        var id = await ConnectDueAccountAsync(host);
+        host.Fake!.DefaultResponse = FakeResponse.Status(429, retryAfter: TimeSpan.FromMinutes(2));
+        await host.Account(id).GetCredentialsAsync(Read);
+
+        await host.RestartAsync();
+        var credentials = await host.Account(id).GetCredentialsAsync(Read);
+        await host.Host.Grains.GetGrain<Connections.Accounts.IAccountLifecycleGrain>(id).RefreshIfDueAsync(TimeSpan.FromMinutes(10));
+
+        Assert.Equal(1, Refreshes(host));
+        Assert.Equal("access-1", credentials.AccessToken);
+        Assert.Equal(AccountHealth.Error, (await host.Account(id).GetAsync()).Health);
+    }
+
+    [Fact]
+    public async Task Reads_of_the_account_answer_while_a_refresh_of_it_waits_on_a_hanging_token_endpoint()
+    {
+        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres,
+            settings => settings["Accounts:Connections:OutboundTimeout"] = "00:00:01");
+        var id = await ConnectDueAccountAsync(host);
+        host.Fake!.DefaultResponse = FakeResponse.Hang(TimeSpan.FromSeconds(30));
+        await using var client = await host.Host.ConnectClientAsync();
+        var account = client.Grains.GetGrain<IConnectedAccountGrain>(id);
+
+        var refresh = account.RefreshAsync("ops");
+        await Eventually.TrueAsync(() => host.Fake.AnswersInProgress > 0, TimeSpan.FromSeconds(10), "the refresh to reach the app");
+        var summary = account.GetAsync();
+        var audit = client.Grains.GetGrain<IAccountDirectoryGrain>(0).GetAuditAsync(id, 10);
+        var first = await Task.WhenAny(summary, refresh);
+        var second = await Task.WhenAny(audit, refresh);
+
+        Assert.Same(summary, first);
+        Assert.Same(audit, second);
+        Assert.False(refresh.IsCompleted);
+        Assert.Equal(id, (await summary).Id);
+        Assert.NotEmpty(await audit);
+        await Assert.ThrowsAsync<TokenRefreshFailedException>(() => refresh);
+    }
+
+    [Fact]
     public async Task A_hanging_token_endpoint_times_out_well_inside_the_grain_call()
     {
         await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres,

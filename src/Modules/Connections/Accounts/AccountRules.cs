@@ -24,6 +24,19 @@ public static class AccountRules
     public static string Actor(string? actor)
         => IsIdentifier(actor) ? actor!.Trim() : throw new AccountValidationException(new Dictionary<string, string[]> { ["actor"] = [IdentifierRule] });
 
+    /// <exception cref="AccountValidationException">The workflow or step id is not an identifier.</exception>
+    public static void Step(WorkflowStep step)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!IsIdentifier(step.WorkflowId)) errors["workflowId"] = [IdentifierRule];
+        if (!IsIdentifier(step.StepId)) errors["stepId"] = [IdentifierRule];
+        if (errors.Count > 0) throw new AccountValidationException(errors);
+    }
+
+    /// <summary>The validation error for one field.</summary>
+    public static AccountValidationException Invalid(string field, string message)
+        => new(new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] });
+
     public static bool IsIdentifier(string? value)
         => !string.IsNullOrWhiteSpace(value) && value.Length <= MaxIdentifierLength && !HasControl(value);
 

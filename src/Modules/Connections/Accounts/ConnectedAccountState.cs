@@ -35,6 +35,10 @@ public sealed class ConnectedAccountState
     /// rotated the refresh token this state still holds.
     /// </summary>
     [Id(17)] public DateTimeOffset? RefreshStartedAt { get; set; }
+    /// <summary>Refreshes that failed in a row; stored so that a new activation keeps backing off.</summary>
+    [Id(18)] public int ConsecutiveRefreshFailures { get; set; }
+    /// <summary>After failed refreshes: no refresh before then, unless an operator forces one.</summary>
+    [Id(19)] public DateTimeOffset? NextRefreshAttemptAt { get; set; }
 }
 
 /// <summary>The plaintext inside an account's envelope; exists only in memory, never logged (no values in ToString).</summary>

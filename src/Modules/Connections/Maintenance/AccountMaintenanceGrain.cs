@@ -61,7 +61,7 @@ public sealed partial class AccountMaintenanceGrain(
                 skipped++;
                 continue;
             }
-            await index.UpsertAsync(ConnectedAccountGrain.Summarize(id, state, nextRefreshAt: null), state.DeletedAt is not null, CancellationToken.None);
+            await index.UpsertAsync(AccountSummaries.Summarize(id, state, nextRefreshAt: null), state.DeletedAt is not null, CancellationToken.None);
             done++;
         }
         LogRebuilt(logger, done, who);

@@ -106,7 +106,7 @@ public sealed partial class OAuthFlowGrain(
             throw new OAuthFlowException(OAuthFlowError.ExchangeFailed, $"{app.Name} refused to issue tokens: {failed.Failure.Reason}.");
         }
         var grant = ((TokenResult.Success)result).Grant;
-        var tokensReceived = new ReceivedTokens(grant.AccessToken, grant.RefreshToken, grant.TokenType, grant.ExpiresAt, grant.Scopes ?? Flow.Scopes, grant.Identity);
+        var tokensReceived = ReceivedTokens.From(grant, Flow.Scopes, identity: null);
 
         if (Flow.ReconnectAccountId is { } accountId)
         {

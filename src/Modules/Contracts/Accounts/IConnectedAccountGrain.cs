@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Accounts.Orleans.Contracts.Accounts;
 
 /// <summary>
@@ -7,8 +9,12 @@ namespace Accounts.Orleans.Contracts.Accounts;
 [Alias("accounts.IConnectedAccountGrain")]
 public interface IConnectedAccountGrain : IGrainWithStringKey
 {
+    /// <summary>
+    /// The account without its secrets. Answers at once, even while the account is busy refreshing its tokens or
+    /// storing a change: it only reads what the activation holds.
+    /// </summary>
     /// <exception cref="AccountNotFoundException">No account has this id.</exception>
-    [Alias("Get")]
+    [Alias("Get"), AlwaysInterleave]
     Task<AccountSummary> GetAsync();
 
     /// <summary>The credentials a workflow step uses; a warm read with a valid token does no I/O.</summary>

@@ -1,4 +1,6 @@
-namespace Accounts.Orleans.Connections.Tokens;
+using Accounts.Orleans.Connections.Tokens;
+
+namespace Accounts.Orleans.Connections.Refresh;
 
 /// <summary>When to refresh a token, how long to wait after a failed refresh, and whether to try again at once.</summary>
 public static class RefreshPolicy

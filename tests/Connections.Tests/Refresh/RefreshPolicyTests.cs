@@ -1,7 +1,8 @@
+using Accounts.Orleans.Connections.Refresh;
 using Accounts.Orleans.Connections.Tokens;
 using static Accounts.Orleans.Connections.Tokens.TokenFailureKind;
 
-namespace Accounts.Orleans.Connections.Tests.Tokens;
+namespace Accounts.Orleans.Connections.Tests.Refresh;
 
 public sealed class RefreshPolicyTests
 {

@@ -1,0 +1,33 @@
+using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Contracts.Catalog;
+
+namespace Accounts.Orleans.Connections.Accounts;
+
+/// <summary>The secret-free view of a stored account: what callers see, and exactly what the index row holds.</summary>
+public static class AccountSummaries
+{
+    /// <param name="refreshMargin">How long before expiry the account refreshes, to say when it next will.</param>
+    public static AccountSummary Of(string id, ConnectedAccountState account, TimeSpan refreshMargin)
+        => Summarize(id, account, account is { AuthType: AuthType.OAuth2, AccessTokenExpiresAt: { } expires, DeletedAt: null } ? expires - refreshMargin : null);
+
+    public static AccountSummary Summarize(string id, ConnectedAccountState account, DateTimeOffset? nextRefreshAt) => new()
+    {
+        Id = id,
+        WorkspaceId = account.WorkspaceId!,
+        AppSlug = account.AppSlug,
+        Nickname = account.Nickname,
+        AuthType = account.AuthType,
+        Health = account.Health,
+        HealthReason = account.HealthReason,
+        GrantedScopes = account.Scopes.ToArray(),
+        AccessTokenExpiresAt = account.AccessTokenExpiresAt,
+        LastRefreshedAt = account.LastRefreshedAt,
+        NextRefreshAt = nextRefreshAt,
+        CreatedAt = account.CreatedAt,
+        UpdatedAt = account.UpdatedAt,
+        LastUsedAt = account.LastUsedAt,
+        LinkedSteps = account.Links.ToArray(),
+        Fields = new Dictionary<string, string>(account.DisplayFields, StringComparer.Ordinal),
+        UpstreamIdentity = account.UpstreamIdentity,
+    };
+}

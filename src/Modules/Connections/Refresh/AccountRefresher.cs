@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Accounts.Orleans.Connections.Accounts;
+using Accounts.Orleans.Connections.OAuth;
+using Accounts.Orleans.Connections.Tokens;
+using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Contracts.Catalog;
+using Accounts.Orleans.Contracts.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Accounts.Orleans.Connections.Refresh;
+
+/// <summary>
+/// Carries out <see cref="RefreshDecision"/> and <see cref="RefreshFailurePolicy"/> for one account's activation: the
+/// refresh is stored as started before the token endpoint is called, and the app's answer is stored before anything
+/// else (held by the <see cref="AccountStore"/> if storage refuses it). The account grain runs one call at a time, so
+/// however many callers wait, one refresh happens and the rest find the new token.
+/// </summary>
+public sealed partial class AccountRefresher(
+    string id,
+    AccountStore store,
+    Func<Task<AppDefinition>> app,
+    TokenClient tokens,
+    OAuthClients clients,
+    ConnectionsTelemetry telemetry,
+    TimeProvider time,
+    TimeSpan defaultMargin,
+    ILogger logger)
+{
+    private ConnectedAccountState Account => store.Account;
+
+    /// <summary>
+    /// A refresh began whose answer never arrived or was never stored (found at activation, or after an attempt the app
+    /// never answered): the app may have rotated the refresh token the account still holds.
+    /// </summary>
+    public bool Unfinished { get; set; }
+
+    public TimeSpan Margin(AppDefinition? definition)
+        => definition?.OAuth?.RefreshMarginSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : defaultMargin;
+
+    /// <summary>Tokens valid <paramref name="lookahead"/> from now (refreshed if due), or now if <paramref name="force"/>.</summary>
+    public async Task<AccountSecrets> FreshAsync(bool force, TimeSpan lookahead = default)
+    {
+        for (var pass = 1; ; pass++)
+        {
+            var secrets = store.Secrets;
+            var definition = await app();
+            var now = time.GetUtcNow();
+            var tokenState = new TokenState(Account.AccessTokenExpiresAt, secrets.RefreshToken is not null, store.RotationUnsaved, Account.NextRefreshAttemptAt, Account.HealthReason);
+            switch (RefreshDecision.Decide(tokenState, new RefreshRequest(force, lookahead, Margin(definition)), now))
+            {
+                case RefreshDecision.UseCurrent:
+                    return secrets;
+                case RefreshDecision.NeedsReconnect reconnect:
+                    await MarkAsync(AccountHealth.NeedsReconnect, reconnect.Reason);
+                    throw new AccountNeedsReconnectException(id, reconnect.Reason);
+                case RefreshDecision.BackingOff backingOff:
+                    throw new TokenRefreshFailedException(id, backingOff.Reason);
+                case RefreshDecision.AwaitingStorage awaiting:
+                    throw new StorageUnavailableException($"Account '{id}': {awaiting.Reason}.");
+            }
+            var client = await clients.FindAsync(Account.AppSlug) ?? throw new OAuthClientNotConfiguredException(Account.AppSlug);
+            var stillValid = Account.AccessTokenExpiresAt is not { } expiresAt || expiresAt > now;
+            switch (await store.MarkRefreshStartedAsync(now))
+            {
+                case AccountStore.StartMark.Conflict when pass == 1:
+                    // Another activation wrote first (after a partition): decide again on what it stored.
+                    continue;
+                case AccountStore.StartMark.Conflict or AccountStore.StartMark.StorageUnavailable:
+                    // A refresh whose answer could not be stored would risk the only valid refresh token: do not start one.
+                    if (stillValid && !force) return secrets;
+                    throw new StorageUnavailableException();
+            }
+            return await CallTokenEndpointAsync(definition, client, secrets, oldTokenWillDo: stillValid && !force);
+        }
+    }
+
+    /// <summary>New tokens for the account (connect, reconnect or refresh): sealed, healthy, nothing pending.</summary>
+    public void Apply(ReceivedTokens received, string? keepRefreshToken)
+    {
+        store.Seal(new AccountSecrets(new Dictionary<string, string>(), received.AccessToken, received.RefreshToken ?? keepRefreshToken, received.TokenType));
+        Account.AccessTokenExpiresAt = received.ExpiresAt;
+        Account.Scopes = received.Scopes.ToList();
+        Account.UpstreamIdentity = received.Identity ?? Account.UpstreamIdentity;
+        Account.Health = AccountHealth.Healthy;
+        Account.HealthReason = null;
+        Account.RefreshStartedAt = null;
+        Account.ConsecutiveRefreshFailures = 0;
+        Account.NextRefreshAttemptAt = null;
+    }
+
+    /// <summary>Best effort (RFC 7009): true when the app confirmed.</summary>
+    public async Task<bool> RevokeAsync()
+    {
+        try
+        {
+            var secrets = store.Secrets;
+            if (await clients.FindAsync(Account.AppSlug) is not { } client) return false;
+            var (token, hint) = secrets.RefreshToken is { } refresh ? (refresh, "refresh_token") : (secrets.AccessToken, "access_token");
+            return token is not null && await tokens.RevokeAsync(await app(), client, token, hint, id, CancellationToken.None);
+        }
+        catch (CredentialsUnavailableException)
+        {
+            // Nothing to revoke with; the secrets are erased all the same.
+            return false;
+        }
+    }
+
+    /// <summary>After an activation found an unfinished refresh: try the stored refresh token once, now.</summary>
+    public async Task RecoverAsync()
+    {
+        if (!Unfinished || Account is not { RefreshStartedAt: not null, DeletedAt: null } || Account.Health == AccountHealth.NeedsReconnect) return;
+        try
+        {
+            await FreshAsync(force: true);
+        }
+        catch (Exception e) when (e is AccountException or StorageUnavailableException)
+        {
+            // Health (or the storage log) says what happened; the next read or sweep tries again.
+        }
+    }
+
+    private async Task<AccountSecrets> CallTokenEndpointAsync(AppDefinition definition, OAuthClientCredentials client, AccountSecrets secrets, bool oldTokenWillDo)
+    {
+        var clock = Stopwatch.StartNew();
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await tokens.RefreshAsync(definition, client, secrets.RefreshToken!, id, CancellationToken.None);
+            if (result is TokenResult.Success success)
+            {
+                var presented = Account.SealedSecrets!;
+                Apply(ReceivedTokens.From(success.Grant, Account.Scopes, Account.UpstreamIdentity), keepRefreshToken: secrets.RefreshToken);
+                Account.LastRefreshedAt = time.GetUtcNow();
+                Unfinished = false;
+                await store.StoreRotationAsync(presented);
+                telemetry.Refreshed(definition.Slug, "success", clock.Elapsed);
+                return store.Secrets;
+            }
+            var failure = ((TokenResult.Failed)result).Failure;
+            Unfinished |= failure.Unanswered;
+            var jitter = RandomNumberGenerator.GetInt32(1000) / 1000d;
+            switch (RefreshFailurePolicy.Decide(failure, attempt, Account.ConsecutiveRefreshFailures, Unfinished ? Account.RefreshStartedAt : null, definition.Name, time.GetUtcNow(), jitter))
+            {
+                case RefreshFailureOutcome.RetryNow retry:
+                    await Task.Delay(retry.Wait, time);
+                    continue;
+                case RefreshFailureOutcome.NeedsReconnect reconnect:
+                    telemetry.Refreshed(definition.Slug, reconnect.RotationLost ? "lost_rotation" : "needs_reconnect", clock.Elapsed);
+                    LogNeedsReconnect(logger, id, definition.Slug, reconnect.Reason);
+                    Unfinished = false;
+                    await MarkAsync(AccountHealth.NeedsReconnect, reconnect.Reason);
+                    throw new AccountNeedsReconnectException(id, reconnect.Reason);
+                case RefreshFailureOutcome.MarkFailing failing:
+                    telemetry.Refreshed(definition.Slug, failure.Kind.ToString().ToLowerInvariant(), clock.Elapsed);
+                    LogRefreshFailed(logger, id, definition.Slug, failing.Reason, failing.NextAttemptAt);
+                    Account.ConsecutiveRefreshFailures = failing.ConsecutiveFailures;
+                    Account.NextRefreshAttemptAt = failing.NextAttemptAt;
+                    await MarkAsync(AccountHealth.Error, failing.Reason, failing.RefreshSettled);
+                    if (oldTokenWillDo) return secrets;
+                    throw new TokenRefreshFailedException(id, failing.Reason);
+            }
+        }
+    }
+
+    /// <param name="refreshSettled">The app answered, so no rotation can be outstanding: the started mark goes too.</param>
+    private Task MarkAsync(AccountHealth health, string reason, bool refreshSettled = true)
+    {
+        Account.Health = health;
+        Account.HealthReason = reason;
+        if (refreshSettled) Account.RefreshStartedAt = null;
+        return store.SaveAsync(health == AccountHealth.NeedsReconnect ? "needs_reconnect" : "refresh_failed", "service", detail: reason);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} needs reconnect: {App} answered {Reason}")]
+    private static partial void LogNeedsReconnect(ILogger logger, string accountId, string app, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} could not refresh its {App} token ({Reason}); next try after {NextAttempt}")]
+    private static partial void LogRefreshFailed(ILogger logger, string accountId, string app, string reason, DateTimeOffset nextAttempt);
+}

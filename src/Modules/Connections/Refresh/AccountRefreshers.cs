@@ -1,0 +1,16 @@
+using Accounts.Orleans.Connections.Accounts;
+using Accounts.Orleans.Connections.OAuth;
+using Accounts.Orleans.Connections.Tokens;
+using Accounts.Orleans.Contracts.Catalog;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Accounts.Orleans.Connections.Refresh;
+
+/// <summary>Makes the <see cref="AccountRefresher"/> of an account's activation with the services every refresher shares.</summary>
+public sealed class AccountRefreshers(TokenClient tokens, OAuthClients clients, ConnectionsTelemetry telemetry, TimeProvider time,
+    IOptions<ConnectionsOptions> options, ILogger<AccountRefresher> logger)
+{
+    public AccountRefresher For(string id, AccountStore store, Func<Task<AppDefinition>> app)
+        => new(id, store, app, tokens, clients, telemetry, time, options.Value.DefaultRefreshMargin, logger);
+}
