@@ -1,5 +1,5 @@
+using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Contracts.Catalog;
-using Accounts.Orleans.Connections.OAuth;
 
 namespace Accounts.Orleans.Host.Api;
 
@@ -19,7 +19,7 @@ public static class AppEndpoints
         apps.MapGet("/{slug}", GetAsync);
     }
 
-    private static async Task<IResult> ListAsync(HttpRequest request, IGrainFactory grains, OAuthClients clients)
+    private static async Task<IResult> ListAsync(HttpRequest request, IGrainFactory grains)
     {
         var parameters = new QueryParameters(request.Query);
         var query = new AppQuery
@@ -32,17 +32,21 @@ public static class AppEndpoints
         };
         parameters.ThrowIfInvalid();
         var page = await Reader(grains).ListAppsAsync(query);
-        var configured = await clients.AppsWithClientAsync();
+        var configured = await AppsWithClientAsync(grains);
         return Results.Ok(new AppListView(page.Items.Select(a => AppView.From(a, configured.Contains(a.Slug))).ToArray(), page.Next));
     }
 
-    private static async Task<IResult> GetAsync(string slug, IGrainFactory grains, OAuthClients clients)
+    private static async Task<IResult> GetAsync(string slug, IGrainFactory grains)
     {
         var app = slug.Length <= 64 ? await Reader(grains).GetAppAsync(slug) : null;
         return app is null
             ? throw new AppNotFoundException(slug.Length <= 64 ? slug : slug[..64] + "…")
-            : Results.Ok(AppDetailView.From(app, await clients.ExistsAsync(app.Slug)));
+            : Results.Ok(AppDetailView.From(app, (await AppsWithClientAsync(grains)).Contains(app.Slug)));
     }
+
+    /// <summary>Apps this deployment has an OAuth client for, configured or stored by an operator (no secret leaves the registry).</summary>
+    private static async Task<HashSet<string>> AppsWithClientAsync(IGrainFactory grains)
+        => (await grains.GetGrain<IOAuthClientRegistryGrain>(0).ListAsync()).Select(c => c.AppSlug).ToHashSet(StringComparer.Ordinal);
 
     private static IAppCatalogReaderGrain Reader(IGrainFactory grains) => grains.GetGrain<IAppCatalogReaderGrain>(0);
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using Accounts.Orleans.Connections.OAuth;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Contracts.Storage;
 using Microsoft.Extensions.Primitives;
@@ -32,7 +31,7 @@ public static partial class OAuthCallbackEndpoint
             return;
         }
         var state = Single(query, "state");
-        if (!AuthorizationRequest.IsWellFormedState(state))
+        if (!OAuthState.IsWellFormed(state))
         {
             await PageAsync(context, HttpStatusCode.BadRequest, "This sign-in link is not valid", "It does not belong to a sign-in this service started.");
             return;

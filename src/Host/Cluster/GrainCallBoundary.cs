@@ -1,5 +1,5 @@
 using Accounts.Orleans.Contracts.Storage;
-using Accounts.Orleans.Storage.Faults;
+using Accounts.Orleans.Storage;
 
 namespace Accounts.Orleans.Host.Cluster;
 

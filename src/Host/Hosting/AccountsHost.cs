@@ -2,11 +2,11 @@ using Accounts.Orleans.Storage;
 using System.Data.Common;
 using Accounts.Orleans.Catalog;
 using Accounts.Orleans.Connections;
-using Accounts.Orleans.Host.Vault;
 using Accounts.Orleans.Host.Api;
 using Accounts.Orleans.Host.Cluster;
 using Accounts.Orleans.Host.Storage;
 using Accounts.Orleans.Host.Telemetry;
+using Accounts.Orleans.Vault;
 using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Host.Hosting;
@@ -25,12 +25,12 @@ public static partial class AccountsHost
         if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(DefaultUrl);
 
         var storage = builder.AddAccountsStorage();
-        builder.AddAccountsVault(storage);
+        // Embedded, the ring sits beside the data; on a shared database every silo must be given the same file.
+        builder.Services.AddVault(builder.Configuration, storage.DataDirectory is { } data ? Path.Combine(data, VaultOptions.DefaultFileName) : null);
         builder.AddAccountsSilo(storage);
         builder.AddAccountsTelemetry();
         builder.Services.AddAppCatalog(builder.Configuration);
-        builder.Services.AddConnections(builder.Configuration);
-        builder.Services.PostConfigure<ConnectionsOptions>(o => o.RedirectUri ??= DefaultRedirectUri(builder.Configuration[WebHostDefaults.ServerUrlsKey]));
+        builder.Services.AddConnections(builder.Configuration, DefaultRedirectUri(builder.Configuration[WebHostDefaults.ServerUrlsKey]));
         builder.AddAccountsApi();
 
         var app = builder.Build();
@@ -51,14 +51,18 @@ public static partial class AccountsHost
         {
             throw new StartupException($"Cannot use {storage.Engine} storage at {storage.Describe()}: {Summarize(e)}", e);
         }
-        await app.Services.GetRequiredService<VaultStartup>().LoadAsync(cancellationToken);
         try
         {
+            await app.Services.LoadKeyRingAsync(cancellationToken);
             await app.StartAsync(cancellationToken);
         }
         catch (OptionsValidationException e)
         {
             throw new StartupException(string.Join(" ", e.Failures), e);
+        }
+        catch (VaultStartupException e)
+        {
+            throw new StartupException(e.Message, e);
         }
         LogReady(app.Logger, string.Join(", ", app.Urls), storage.Engine, storage.Describe());
     }

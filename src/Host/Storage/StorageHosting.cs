@@ -1,6 +1,5 @@
 using Accounts.Orleans.Contracts.Storage;
 using Accounts.Orleans.Storage;
-using Accounts.Orleans.Storage.Faults;
 using Orleans.Configuration;
 using Orleans.Storage;
 

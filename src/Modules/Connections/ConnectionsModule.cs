@@ -4,7 +4,6 @@ using Accounts.Orleans.Connections.Index;
 using Accounts.Orleans.Connections.Keys;
 using Accounts.Orleans.Connections.OAuth;
 using Accounts.Orleans.Storage;
-using Accounts.Orleans.Vault.Envelopes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,10 +13,13 @@ namespace Accounts.Orleans.Connections;
 
 public static class ConnectionsModule
 {
-    /// <summary>Connected accounts: the account grains, key connect, the account index and the audit trail.</summary>
-    public static IServiceCollection AddConnections(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>Connected accounts: the account grains, key connect, OAuth flows, the account index and the audit trail.</summary>
+    /// <param name="defaultRedirectUri">The OAuth callback when <c>Accounts:Connections:RedirectUri</c> is not set: the Host's own.</param>
+    public static IServiceCollection AddConnections(this IServiceCollection services, IConfiguration configuration, string defaultRedirectUri)
     {
-        services.AddOptions<ConnectionsOptions>().Bind(configuration.GetSection(ConnectionsOptions.Section));
+        services.AddOptions<ConnectionsOptions>().Bind(configuration.GetSection(ConnectionsOptions.Section))
+            .PostConfigure(o => o.RedirectUri ??= defaultRedirectUri);
+        services.AddSingleton<global::Accounts.Orleans.Vault.ISealedSecrets, SealedConnections>();
         services.AddOptions<OAuthClientsOptions>().Bind(configuration.GetSection(OAuthClientsOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OAuthClientsOptions>, OAuthClientsOptionsValidator>();
         services.AddSchemaMigrations("connections", typeof(ConnectionsModule).Assembly);
@@ -27,7 +29,6 @@ public static class ConnectionsModule
         services.AddHostedService<Refresh.RefreshSweepService>();
         services.AddSingleton<ExpiredFlowPurge>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpiredFlowPurge>());
-        services.AddSingleton<EnvelopeCipher>();
         services.AddSingleton<Accounts.CredentialSeal>();
         services.AddSingleton<Accounts.AccountStores>();
         services.AddSingleton<Refresh.AccountRefreshers>();

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Host.Hosting;
-using Accounts.Orleans.Host.Vault;
+using Accounts.Orleans.Vault;
 using Accounts.Orleans.Storage;
 using Accounts.Orleans.Testing;
 using Accounts.Orleans.Vault.Keys;
@@ -78,7 +78,7 @@ public sealed class CredentialSecurityTests(PostgresServer postgres)
         await host.DisposeHostAsync();
 
         // Same key id, different material: what a mix-up of two deployments' key files looks like.
-        var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultSettings.DefaultFileName);
+        var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultOptions.DefaultFileName);
         var original = KeyRingFile.Read(ringFile);
         var impostor = new MasterKey(original.Active.Id, System.Security.Cryptography.RandomNumberGenerator.GetBytes(MasterKey.Length), original.Active.CreatedAt);
         KeyRingFile.Write(ringFile, new KeyRing([impostor], impostor.Id));
@@ -94,7 +94,7 @@ public sealed class CredentialSecurityTests(PostgresServer postgres)
         await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
         await host.ConnectAsync();
         await host.DisposeHostAsync();
-        var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultSettings.DefaultFileName);
+        var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultOptions.DefaultFileName);
         File.Move(ringFile, ringFile + ".lost");
 
         var error = await Assert.ThrowsAsync<StartupException>(() => host.StartHostAsync());
@@ -112,7 +112,7 @@ public sealed class CredentialSecurityTests(PostgresServer postgres)
     {
         await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
 
-        var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultSettings.DefaultFileName);
+        var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultOptions.DefaultFileName);
 
         Assert.True(File.Exists(ringFile));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(ringFile));

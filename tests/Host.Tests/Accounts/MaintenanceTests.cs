@@ -1,6 +1,6 @@
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Host.Tests.Storage;
-using Accounts.Orleans.Host.Vault;
+using Accounts.Orleans.Vault;
 using Accounts.Orleans.Storage;
 using Accounts.Orleans.Testing;
 using Accounts.Orleans.Vault.Keys;
@@ -26,7 +26,7 @@ public sealed class MaintenanceTests(PostgresServer postgres)
             ids.Add(account.Id);
         }
         await host.DisposeHostAsync();
-        var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultSettings.DefaultFileName);
+        var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultOptions.DefaultFileName);
         var oldKey = KeyRingFile.Read(ringFile).Active.Id;
 
         Assert.Equal(0, VaultCommands.Run(["vault", "rotate", "--file", ringFile], TextWriter.Null, TextWriter.Null));

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Host.Hosting;
-using Accounts.Orleans.Host.Vault;
+using Accounts.Orleans.Vault;
 using Accounts.Orleans.Storage;
 using Accounts.Orleans.Testing;
 using Accounts.Orleans.Testing.OAuth;
@@ -207,7 +207,7 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
         await using var host = await StartWithoutConfiguredClientAsync();
         await host.Clients.SetAsync(Registration());
         await host.Host.DisposeAsync();
-        var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultSettings.DefaultFileName);
+        var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultOptions.DefaultFileName);
         Assert.Equal(0, VaultCommands.Run(["vault", "rotate", "--file", ringFile], TextWriter.Null, TextWriter.Null));
 
         await host.StartHostAsync();
@@ -230,7 +230,7 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
         await using var host = await StartWithoutConfiguredClientAsync();
         await host.Clients.SetAsync(Registration());
         await host.Host.DisposeAsync();
-        var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultSettings.DefaultFileName);
+        var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultOptions.DefaultFileName);
         File.Move(ringFile, ringFile + ".lost");
 
         var error = await Assert.ThrowsAsync<StartupException>(() => host.StartHostAsync());
@@ -249,7 +249,7 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
         await host.Clients.SetAsync(Registration());
         await host.Clients.RemoveAsync(Slug, Operator);
         await host.Host.DisposeAsync();
-        File.Delete(Path.Combine(host.Storage.DataDirectory!, VaultSettings.DefaultFileName));
+        File.Delete(Path.Combine(host.Storage.DataDirectory!, VaultOptions.DefaultFileName));
 
         await host.StartHostAsync();
         await host.Clients.SetAsync(Registration());

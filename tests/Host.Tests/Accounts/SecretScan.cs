@@ -1,5 +1,5 @@
 using System.Text;
-using Accounts.Orleans.Host.Vault;
+using Accounts.Orleans.Vault;
 using Accounts.Orleans.Storage;
 using Npgsql;
 
@@ -19,7 +19,7 @@ internal static class SecretScan
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             var text = new StringBuilder();
-            foreach (var file in Directory.GetFiles(storage.DataDirectory!).Where(f => !f.EndsWith(VaultSettings.DefaultFileName, StringComparison.Ordinal)))
+            foreach (var file in Directory.GetFiles(storage.DataDirectory!).Where(f => !f.EndsWith(VaultOptions.DefaultFileName, StringComparison.Ordinal)))
             {
                 var bytes = await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken);
                 text.Append(Encoding.Latin1.GetString(bytes)).Append('\n').Append(Convert.ToHexString(bytes));

@@ -99,7 +99,7 @@ public sealed class AccountConnectorGrain(
         var redirectUri = options.Value.RedirectUri
             ?? throw new InvalidOperationException($"{ConnectionsOptions.Section}:RedirectUri is not set.");
 
-        var state = AuthorizationRequest.NewState();
+        var state = OAuthState.New();
         var verifier = app.OAuth!.Pkce ? AuthorizationRequest.NewVerifier() : null;
         var scopes = AuthorizationRequest.Scopes(app, extra);
         var expiresAt = time.GetUtcNow() + options.Value.FlowLifetime;

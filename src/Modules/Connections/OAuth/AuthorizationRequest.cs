@@ -8,16 +8,10 @@ namespace Accounts.Orleans.Connections.OAuth;
 /// <summary>The authorize URL of one flow (RFC 6749 §4.1.1) with its state and PKCE S256 challenge (RFC 7636).</summary>
 public static class AuthorizationRequest
 {
-    /// <summary>256 random bits, base64url: unguessable, and safe in a URL and as a grain key.</summary>
-    public static string NewState() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-
     /// <summary>A 43-character verifier (the RFC's minimum length, 256 bits of entropy).</summary>
     public static string NewVerifier() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
     public static string Challenge(string verifier) => Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
-
-    public static bool IsWellFormedState(string? state)
-        => state is { Length: 43 } && Base64Url.IsValid(state);
 
     public static string BuildUrl(AppDefinition app, string clientId, string redirectUri, IReadOnlyList<string> scopes, string state, string? codeVerifier)
     {

@@ -23,14 +23,6 @@ public sealed partial class OAuthClients(IOptionsMonitor<OAuthClientsOptions> co
         return new OAuthClientCredentials { ClientId = stored.ClientId, ClientSecret = stored.SealedSecret is null ? null : Open(appSlug, stored.SealedSecret) };
     }
 
-    /// <summary>Whether the app has a client (configured or stored), without opening any secret.</summary>
-    public async Task<bool> ExistsAsync(string appSlug)
-        => configured.CurrentValue.IsConfigured(appSlug) || await Store.FindAsync(appSlug) is not null;
-
-    /// <summary>The slugs of every app that has a client, configured or stored.</summary>
-    public async Task<IReadOnlySet<string>> AppsWithClientAsync()
-        => (await grains.GetGrain<IOAuthClientRegistryGrain>(0).ListAsync()).Select(c => c.AppSlug).ToHashSet(StringComparer.Ordinal);
-
     private IOAuthClientStoreGrain Store => grains.GetGrain<IOAuthClientStoreGrain>(0);
 
     private string Open(string appSlug, byte[] sealedSecret)

@@ -23,7 +23,5 @@ public sealed class KeyRingHolder : IKeyRingSource
     public KeyRing Current => Volatile.Read(ref _ring)
         ?? throw new CredentialEnvelopeException("No master key ring is loaded, so no credentials can be sealed or opened.");
 
-    public bool IsLoaded => Volatile.Read(ref _ring) is not null;
-
     public void Replace(KeyRing ring) => Volatile.Write(ref _ring, ring);
 }

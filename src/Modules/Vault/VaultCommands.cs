@@ -1,6 +1,6 @@
 using Accounts.Orleans.Vault.Keys;
 
-namespace Accounts.Orleans.Host.Vault;
+namespace Accounts.Orleans.Vault;
 
 /// <summary>
 /// Operator commands on the key ring file, run without starting the service:

@@ -2,7 +2,7 @@ using Accounts.Orleans.Contracts.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 
-namespace Accounts.Orleans.Storage.Faults;
+namespace Accounts.Orleans.Storage;
 
 /// <summary>
 /// Wraps the ADO.NET grain storage so that a database failure leaves it as <see cref="StorageUnavailableException"/>:

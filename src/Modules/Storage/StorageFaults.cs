@@ -2,7 +2,7 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace Accounts.Orleans.Storage.Faults;
+namespace Accounts.Orleans.Storage;
 
 /// <summary>
 /// Tells a storage failure from everything else, and describes it for the log without a connection string. Both

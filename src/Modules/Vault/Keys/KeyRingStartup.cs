@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Accounts.Orleans.Vault.Keys;
+
+/// <summary>
+/// Loads the master key ring before the silo starts. A missing ring is generated only while no module holds anything
+/// sealed (<see cref="ISealedSecrets"/>); otherwise it stops the service, because a new key could never open that data
+/// (fail closed).
+/// </summary>
+internal sealed partial class KeyRingStartup(IOptions<VaultOptions> options, KeyRingHolder holder, IEnumerable<ISealedSecrets> sealedSecrets, TimeProvider time, ILogger<KeyRingStartup> logger)
+{
+    /// <exception cref="VaultStartupException">The ring is unreadable, or missing while sealed data exists.</exception>
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        var path = options.Value.KeyRingFile!;
+        if (!File.Exists(path))
+        {
+            var found = new List<string>();
+            foreach (var secrets in sealedSecrets)
+            {
+                if (await secrets.DescribeAsync(cancellationToken) is { } description) found.Add(description);
+            }
+            if (found.Count > 0)
+                throw new VaultStartupException($"The master key ring '{path}' ({VaultOptions.KeyRingFileKey}) is missing, but the store holds {string.Join(" and ", found)} sealed with it. Restore the file; a new key could not open them.");
+            var key = MasterKey.Generate(time);
+            if (KeyRingFile.TryCreate(path, new KeyRing([key], key.Id))) LogGenerated(logger, path);
+        }
+        try
+        {
+            holder.Replace(KeyRingFile.Read(path));
+        }
+        catch (KeyRingFileException e)
+        {
+            throw new VaultStartupException($"{VaultOptions.KeyRingFileKey}: {e.Message}", e);
+        }
+        LogLoaded(logger, holder.Current.Active.Id, holder.Current.Keys.Count);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GENERATED A NEW MASTER KEY RING at {Path}. Back this file up and keep it secret: without it no stored credential can be opened. In production, provide your own ring through Accounts:Vault:KeyRingFile.")]
+    private static partial void LogGenerated(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Master key ring loaded: active key {KeyId}, {Count} key(s)")]
+    private static partial void LogLoaded(ILogger logger, string keyId, int count);
+}
