@@ -25,7 +25,7 @@ public static class WalGrowth
             var app = RunningHost.Build(settings);
             await using var _ = app;
             await AccountsHost.StartAsync(app);
-            var cluster = app.Services.GetRequiredService<Accounts.Orleans.Host.Cluster.ClusterSettings>();
+            var cluster = app.Services.GetRequiredService<Accounts.Orleans.Client.ClusterSettings>();
             await using var client = await ExternalClient.ConnectAsync(cluster.GatewayPort, cluster.ClusterId, cluster.ServiceId);
             var connector = client.Grains.GetGrain<IAccountConnectorGrain>(0);
 

@@ -1,3 +1,4 @@
+using Accounts.Orleans.Client;
 using Accounts.Orleans.Tui.Cluster;
 using Accounts.Orleans.Tui.Screens;
 using Accounts.Orleans.Tui.Shell;
@@ -25,7 +26,7 @@ public static class ConsoleApp
         {
             settings = ConsoleSettings.From(configuration);
         }
-        catch (ArgumentException e)
+        catch (ClusterSettingsException e)
         {
             await Console.Error.WriteLineAsync($"accounts-console: {e.Message}");
             return 1;
@@ -35,7 +36,7 @@ public static class ConsoleApp
         _ = connection.StartAsync();
         using IApplication app = Application.Create().Init();
         var session = new ConsoleSession(connection.Grains, settings.Operator, new TerminalModals(app));
-        using var window = new MainWindow(session, new AccountsScreen(session), new AppsScreen(session), new AppRequestsScreen(session), new ClusterScreen(session, settings.GatewaysText));
+        using var window = new MainWindow(session, new AccountsScreen(session), new AppsScreen(session), new AppRequestsScreen(session), new ClusterScreen(session, settings.Cluster.GatewaysText));
 
         // Timeouts run on the UI thread, so the heartbeat's awaits come back to it too.
         app.AddTimeout(TimeSpan.Zero, () =>

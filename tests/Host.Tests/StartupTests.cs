@@ -14,6 +14,14 @@ public sealed class StartupTests
     [InlineData("Accounts:Cluster:GatewayPort", "70000", "Accounts:Cluster:GatewayPort")]
     [InlineData("Accounts:Cluster:ServiceId", "has spaces", "Accounts:Cluster:ServiceId")]
     [InlineData("Accounts:Cluster:AdvertisedAddress", "not-an-ip", "Accounts:Cluster:AdvertisedAddress")]
+    [InlineData("Accounts:Connections:SweepConcurrency", "0", "Accounts:Connections:SweepConcurrency")]
+    [InlineData("Accounts:Connections:FlowLifetime", "-00:10:00", "Accounts:Connections:FlowLifetime")]
+    [InlineData("Accounts:Connections:OutboundTimeout", "00:01:00", "Accounts:Connections:OutboundTimeout")]
+    [InlineData("Accounts:Connections:SweepInterval", "00:00:00", "Accounts:Connections:SweepInterval")]
+    [InlineData("Accounts:Connections:RedirectUri", "/oauth/callback", "Accounts:Connections:RedirectUri")]
+    [InlineData("Accounts:Api:AppRequestsPerMinute", "0", "Accounts:Api:AppRequestsPerMinute")]
+    [InlineData("Accounts:Api:AppRequestsPerMinute", "-5", "Accounts:Api:AppRequestsPerMinute")]
+    [InlineData("Accounts:Storage:DataDirectory", "/proc/accounts-cannot-live-here", "Accounts:Storage:DataDirectory")]
     public async Task A_malformed_setting_stops_the_host_with_a_message_naming_its_key(string key, string value, string named)
     {
         using var data = new TempDirectory();

@@ -30,12 +30,12 @@ public sealed class RunningHost : IAsyncDisposable
     public IGrainFactory Grains => _app.Services.GetRequiredService<IGrainFactory>();
 
     /// <summary>The port an Orleans client (<see cref="ExternalClient"/>) connects to.</summary>
-    public int GatewayPort => _app.Services.GetRequiredService<Accounts.Orleans.Host.Cluster.ClusterSettings>().GatewayPort;
+    public int GatewayPort => _app.Services.GetRequiredService<Accounts.Orleans.Client.ClusterSettings>().GatewayPort;
 
     /// <summary>Connects an Orleans client to this Host's gateway.</summary>
     public Task<ExternalClient> ConnectClientAsync()
     {
-        var cluster = _app.Services.GetRequiredService<Accounts.Orleans.Host.Cluster.ClusterSettings>();
+        var cluster = _app.Services.GetRequiredService<Accounts.Orleans.Client.ClusterSettings>();
         return ExternalClient.ConnectAsync(cluster.GatewayPort, cluster.ClusterId, cluster.ServiceId, TestContext.Current.CancellationToken);
     }
 

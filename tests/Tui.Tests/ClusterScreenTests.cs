@@ -1,4 +1,4 @@
-using Accounts.Orleans.Host.Cluster;
+using Accounts.Orleans.Client;
 using Accounts.Orleans.Tui.Screens;
 using Microsoft.Extensions.DependencyInjection;
 using Terminal.Gui.Views;

@@ -22,16 +22,15 @@ public static class ApiHosting
         });
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiProblems>();
-
-
-        var perMinute = builder.Configuration.GetValue("Accounts:Api:AppRequestsPerMinute", 30);
+        builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
         builder.Services.AddRateLimiter(limits =>
         {
             limits.AddPolicy(AppRequestEndpoints.RateLimitPolicy, context => RateLimitPartition.GetSlidingWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new SlidingWindowRateLimiterOptions
                 {
-                    PermitLimit = perMinute,
+                    PermitLimit = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.AppRequestsPerMinute,
                     Window = TimeSpan.FromMinutes(1),
                     SegmentsPerWindow = 6,
                     QueueLimit = 0,

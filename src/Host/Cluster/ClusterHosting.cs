@@ -1,5 +1,6 @@
-using Accounts.Orleans.Storage;
+using Accounts.Orleans.Client;
 using Accounts.Orleans.Host.Storage;
+using Accounts.Orleans.Storage;
 using Orleans.Configuration;
 
 namespace Accounts.Orleans.Host.Cluster;
@@ -12,7 +13,15 @@ public static class ClusterHosting
     /// </summary>
     public static void AddAccountsSilo(this WebApplicationBuilder builder, StorageOptions storage)
     {
-        var cluster = ClusterSettings.From(builder.Configuration);
+        ClusterSettings cluster;
+        try
+        {
+            cluster = ClusterSettings.Read(builder.Configuration);
+        }
+        catch (ClusterSettingsException e)
+        {
+            throw new Hosting.StartupException(e.Message, e);
+        }
         builder.Services.AddSingleton(cluster);
         builder.UseOrleans(silo =>
         {

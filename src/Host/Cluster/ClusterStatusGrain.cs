@@ -1,4 +1,5 @@
 using System.Reflection;
+using Accounts.Orleans.Client;
 using Accounts.Orleans.Contracts.Cluster;
 using Accounts.Orleans.Storage;
 using Orleans.Concurrency;

@@ -1,7 +1,5 @@
+using Accounts.Orleans.Client;
 using Accounts.Orleans.Contracts.Accounts;
-using Accounts.Orleans.Host.Cluster;
-using Accounts.Orleans.Host.Storage;
-using Accounts.Orleans.Storage;
 using Orleans.Configuration;
 
 namespace Accounts.Orleans.Host.Hosting;
@@ -21,24 +19,10 @@ public static class ClusterCommands
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         try
         {
-            var storage = StorageSettings.Read(builder.Configuration, Environment.CurrentDirectory);
-            var cluster = ClusterSettings.From(builder.Configuration);
+            var cluster = ClusterSettings.Read(builder.Configuration);
             builder.UseOrleansClient(client =>
             {
-                if (storage.Engine == StorageEngine.Postgres)
-                {
-                    client.UseAdoNetClustering(o =>
-                    {
-                        o.Invariant = storage.Invariant;
-                        o.ConnectionString = storage.ConnectionString;
-                    });
-                    client.Configure<ClusterOptions>(o =>
-                    {
-                        o.ClusterId = cluster.ClusterId;
-                        o.ServiceId = cluster.ServiceId;
-                    });
-                }
-                else client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId);
+                client.UseAccountsCluster(cluster);
                 // Re-wrapping a large store takes a while.
                 client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromHours(1));
             });
@@ -51,7 +35,7 @@ public static class ClusterCommands
             await host.StopAsync();
             return report.Failed.Count == 0 ? 0 : 1;
         }
-        catch (Exception e) when (e is StartupException or OrleansException or TimeoutException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is ClusterSettingsException or OrleansException or TimeoutException or System.Net.Sockets.SocketException)
         {
             await Console.Error.WriteLineAsync($"accounts-orleans: {args[0]} {args[1]} failed: {e.Message}");
             return 1;

@@ -18,7 +18,8 @@ public static class ConnectionsModule
     public static IServiceCollection AddConnections(this IServiceCollection services, IConfiguration configuration, string defaultRedirectUri)
     {
         services.AddOptions<ConnectionsOptions>().Bind(configuration.GetSection(ConnectionsOptions.Section))
-            .PostConfigure(o => o.RedirectUri ??= defaultRedirectUri);
+            .PostConfigure(o => o.RedirectUri ??= defaultRedirectUri).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ConnectionsOptions>, ConnectionsOptionsValidator>();
         services.AddSingleton<global::Accounts.Orleans.Vault.ISealedSecrets, SealedConnections>();
         services.AddOptions<OAuthClientsOptions>().Bind(configuration.GetSection(OAuthClientsOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OAuthClientsOptions>, OAuthClientsOptionsValidator>();

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Accounts.Orleans.Connections;
 
 /// <summary><c>Accounts:Connections</c> configuration.</summary>
@@ -43,4 +45,30 @@ public sealed class ConnectionsOptions
 
     /// <summary>Refresh this long before expiry unless the app says otherwise.</summary>
     public TimeSpan DefaultRefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>Refuses, at start, values that would only fail later (a sweep that never runs, a flow that has expired before it began).</summary>
+internal sealed class ConnectionsOptionsValidator : IValidateOptions<ConnectionsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ConnectionsOptions options)
+    {
+        var failures = new List<string>();
+        void Within(string key, TimeSpan value, TimeSpan least, TimeSpan most)
+        {
+            if (value < least || value > most) failures.Add($"{ConnectionsOptions.Section}:{key} must be between {least:c} and {most:c} (it is {value:c}).");
+        }
+        // Calls to apps must end well inside the 30 s grain call that waits on them, retries included.
+        Within(nameof(options.OutboundTimeout), options.OutboundTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(20));
+        Within(nameof(options.FlowLifetime), options.FlowLifetime, TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(4));
+        Within(nameof(options.FlowRetention), options.FlowRetention, options.FlowLifetime, TimeSpan.FromDays(365));
+        Within(nameof(options.FlowPurgeInterval), options.FlowPurgeInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        Within(nameof(options.SweepInterval), options.SweepInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1));
+        Within(nameof(options.DefaultRefreshMargin), options.DefaultRefreshMargin, TimeSpan.Zero, TimeSpan.FromHours(12));
+        if (options.SweepConcurrency is < 1 or > 256)
+            failures.Add($"{ConnectionsOptions.Section}:{nameof(options.SweepConcurrency)} must be between 1 and 256 (it is {options.SweepConcurrency}).");
+        if (options.RedirectUri is { } redirect
+            && (!Uri.TryCreate(redirect, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || !string.IsNullOrEmpty(uri.Fragment)))
+            failures.Add($"{ConnectionsOptions.Section}:{nameof(options.RedirectUri)} must be an absolute http(s) URL without a fragment (it is '{redirect}').");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }

@@ -1,3 +1,4 @@
+using Accounts.Orleans.Client;
 using Accounts.Orleans.Contracts.Cluster;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -41,18 +42,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
         {
-            client.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = settings.ClusterId;
-                o.ServiceId = settings.ServiceId;
-            });
-            if (settings.MembershipConnectionString is { } connection)
-                client.UseAdoNetClustering(o =>
-                {
-                    o.Invariant = "Npgsql";
-                    o.ConnectionString = connection;
-                });
-            else client.UseStaticClustering([.. settings.Gateways]);
+            client.UseAccountsCluster(settings.Cluster);
             // An operator waits at the screen: a dead cluster must turn into a banner quickly, not a 30 s freeze.
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
             // A gateway that went away is tried again on the next refresh of the list (a minute by default).

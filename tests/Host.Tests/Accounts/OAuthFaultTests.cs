@@ -231,7 +231,7 @@ public sealed class OAuthFaultTests(PostgresServer postgres)
 
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         await using var quick = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres,
-            settings => settings["Accounts:Connections:FlowLifetime"] = "00:00:00");
+            settings => settings["Accounts:Connections:FlowLifetime"] = "00:00:00.001");
         var expired = await quick.StartFlowAsync();
         using var late = await quick.CallbackAsync($"state={expired.State}&code=one");
         Assert.Equal(HttpStatusCode.BadRequest, late.StatusCode);

@@ -1,5 +1,5 @@
 using Accounts.Orleans.Contracts.Catalog;
-using Accounts.Orleans.Host.Cluster;
+using Accounts.Orleans.Client;
 using Accounts.Orleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
