@@ -71,8 +71,14 @@ public sealed partial class ConnectedAccountGrain(
         telemetry.CredentialRead(account.AppSlug);
         return new CredentialBundle
         {
-            AccountId = Id, AppSlug = account.AppSlug, AuthType = account.AuthType, AccessToken = secrets.AccessToken, TokenType = secrets.TokenType,
-            ExpiresAt = account.AccessTokenExpiresAt, Scopes = account.Scopes, Fields = secrets.Fields,
+            AccountId = Id,
+            AppSlug = account.AppSlug,
+            AuthType = account.AuthType,
+            AccessToken = secrets.AccessToken,
+            TokenType = secrets.TokenType,
+            ExpiresAt = account.AccessTokenExpiresAt,
+            Scopes = account.Scopes,
+            Fields = secrets.Fields,
         };
     }
 

@@ -58,7 +58,6 @@ public sealed partial class OAuthClientRegistryGrain(
 
     async Task<OAuthClientStatus> IOAuthClientRegistryGrain.SetAsync(OAuthClientRegistration registration)
     {
-        if (registration is null) throw Invalid("registration", "is required");
         var (clientId, secret, errors) = OAuthClientRules.Check(registration);
         if (!AccountRules.IsIdentifier(registration.Actor)) errors["actor"] = [AccountRules.IdentifierRule];
         var app = errors.ContainsKey("appSlug") ? null : await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(registration.AppSlug);
@@ -85,7 +84,7 @@ public sealed partial class OAuthClientRegistryGrain(
 
     async Task IOAuthClientRegistryGrain.RemoveAsync(string appSlug, string actor)
     {
-        if (!OAuthClientRules.IsSlug(appSlug)) throw Invalid("appSlug", OAuthClientRules.SlugRule);
+        if (!OAuthClientRules.IsSlug(appSlug)) throw AccountRules.Invalid("appSlug", OAuthClientRules.SlugRule);
         var who = AccountRules.Actor(actor);
         if (!Stored.Remove(appSlug))
         {
@@ -155,8 +154,6 @@ public sealed partial class OAuthClientRegistryGrain(
         UpdatedBy = client.UpdatedBy,
     };
 
-    private static AccountValidationException Invalid(string field, string message)
-        => new(new Dictionary<string, string[]> { [field] = [message] });
 
     [LoggerMessage(Level = LogLevel.Information, Message = "OAuth client of {App} stored (client id {ClientId}, has secret: {HasSecret}) by {Actor}")]
     private static partial void LogSet(ILogger logger, string app, string clientId, bool hasSecret, string actor);

@@ -5,14 +5,6 @@ using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Connections.Refresh;
 
-[Alias("accounts.IRefreshSweeperGrain")]
-public interface IRefreshSweeperGrain : IGrainWithIntegerKey
-{
-    /// <summary>Sweeps unless a sweep ran within the interval; every silo calls it, one sweep happens per interval.</summary>
-    [Alias("Sweep")]
-    Task<int> SweepAsync();
-}
-
 /// <summary>
 /// Refreshes tokens before they are due, so workflow reads rarely wait: pages through the index for tokens that
 /// expire soon and nudges their accounts, a bounded number at a time. One per cluster.

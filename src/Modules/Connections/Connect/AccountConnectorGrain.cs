@@ -1,4 +1,5 @@
 using Accounts.Orleans.Connections.Accounts;
+using Accounts.Orleans.Connections.Keys;
 using Accounts.Orleans.Connections.OAuth;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Contracts.Catalog;
@@ -6,7 +7,7 @@ using Accounts.Orleans.Vault.Masking;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
-namespace Accounts.Orleans.Connections.Keys;
+namespace Accounts.Orleans.Connections.Connect;
 
 /// <summary>
 /// Connects key-based accounts: checks the values against the app's rules, proves them with the app's test request,
@@ -50,8 +51,8 @@ public sealed class AccountConnectorGrain(
 
     async Task<AccountSummary> IAccountConnectorGrain.ReconnectWithKeysAsync(KeyReconnectRequest request)
     {
-        if (!AccountIds.IsValid(request.AccountId)) throw Invalid("accountId", AccountIds.Rule);
-        if (!AccountRules.IsIdentifier(request.WorkspaceId)) throw Invalid("workspaceId", AccountRules.IdentifierRule);
+        if (!AccountIds.IsValid(request.AccountId)) throw AccountRules.Invalid("accountId", AccountIds.Rule);
+        if (!AccountRules.IsIdentifier(request.WorkspaceId)) throw AccountRules.Invalid("workspaceId", AccountRules.IdentifierRule);
         var current = await grains.GetGrain<IConnectedAccountGrain>(request.AccountId).GetAsync();
         if (!string.Equals(current.WorkspaceId, request.WorkspaceId, StringComparison.Ordinal)) throw new AccountAccessDeniedException(request.AccountId);
         if (current.Health == AccountHealth.Deleted) throw new AccountDeletedException(request.AccountId);
@@ -88,7 +89,7 @@ public sealed class AccountConnectorGrain(
             errors["extraScopes"] = [$"at most {MaxExtraScopes} scopes, each 1-200 characters without spaces or commas"];
         if (request.ReconnectAccountId is { } reconnect && app is not null && errors.Count == 0)
         {
-            if (!AccountIds.IsValid(reconnect)) throw Invalid("reconnectAccountId", AccountIds.Rule);
+            if (!AccountIds.IsValid(reconnect)) throw AccountRules.Invalid("reconnectAccountId", AccountIds.Rule);
             var current = await grains.GetGrain<IConnectedAccountGrain>(reconnect).GetAsync();
             if (!string.Equals(current.WorkspaceId, request.WorkspaceId, StringComparison.Ordinal)) throw new AccountAccessDeniedException(reconnect);
             if (current.Health == AccountHealth.Deleted) throw new AccountDeletedException(reconnect);
@@ -108,9 +109,6 @@ public sealed class AccountConnectorGrain(
         telemetry.Flow(app.Slug, "started");
         return new OAuthStarted(state, AuthorizationRequest.BuildUrl(app, client.ClientId, redirectUri, scopes, state, verifier), expiresAt);
     }
-
-    private static AccountValidationException Invalid(string field, string message)
-        => new(new Dictionary<string, string[]> { [field] = [message] });
 
     private async Task<AppDefinition?> FindAppAsync(string? slug, Dictionary<string, string[]> errors)
     {

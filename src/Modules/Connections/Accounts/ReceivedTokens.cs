@@ -1,0 +1,20 @@
+using Accounts.Orleans.Contracts.Accounts;
+
+namespace Accounts.Orleans.Connections.Accounts;
+
+/// <summary>Tokens from a code exchange, on their way into an account's envelope.</summary>
+[GenerateSerializer, Alias("accounts.received-tokens"), Immutable]
+public sealed record ReceivedTokens(
+    [property: Id(0)] string AccessToken,
+    [property: Id(1)] string? RefreshToken,
+    [property: Id(2)] string TokenType,
+    [property: Id(3)] DateTimeOffset? ExpiresAt,
+    [property: Id(4)] IReadOnlyList<string> Scopes,
+    [property: Id(5)] string? Identity)
+{
+    /// <summary>Tokens from a token response; what the app did not say (scopes, identity) is taken from <paramref name="scopes"/> and <paramref name="identity"/>.</summary>
+    public static ReceivedTokens From(Tokens.TokenGrant grant, IReadOnlyList<string> scopes, string? identity)
+        => new(grant.AccessToken, grant.RefreshToken, grant.TokenType, grant.ExpiresAt, grant.Scopes ?? scopes, grant.Identity ?? identity);
+
+    public override string ToString() => $"ReceivedTokens {{ ExpiresAt = {ExpiresAt}, Scopes = {string.Join(' ', Scopes)}, Identity = {Identity} }}";
+}

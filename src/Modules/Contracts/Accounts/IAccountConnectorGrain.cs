@@ -1,0 +1,23 @@
+
+namespace Accounts.Orleans.Contracts.Accounts;
+
+/// <summary>Connects new accounts and reconnects existing ones; stateless, activated on every silo.</summary>
+[Alias("accounts.IAccountConnectorGrain")]
+public interface IAccountConnectorGrain : IGrainWithIntegerKey
+{
+    /// <exception cref="AccountValidationException">A field is missing, too long or does not match the app's rule.</exception>
+    /// <exception cref="KeyVerificationFailedException">The app refused the keys when they were tried.</exception>
+    [Alias("ConnectWithKeys")]
+    Task<AccountSummary> ConnectWithKeysAsync(KeyConnectRequest request);
+
+    /// <exception cref="AccountValidationException">A field is missing, too long or does not match the app's rule.</exception>
+    /// <exception cref="KeyVerificationFailedException">The app refused the keys when they were tried.</exception>
+    [Alias("ReconnectWithKeys")]
+    Task<AccountSummary> ReconnectWithKeysAsync(KeyReconnectRequest request);
+
+    /// <summary>Begins an OAuth authorization: the URL to send the person to, with state and PKCE.</summary>
+    /// <exception cref="AccountValidationException">Unknown app, a key-based app, or malformed input.</exception>
+    /// <exception cref="OAuthClientNotConfiguredException">This deployment has no OAuth client for the app.</exception>
+    [Alias("StartOAuth")]
+    Task<OAuthStarted> StartOAuthAsync(OAuthStartRequest request);
+}
