@@ -64,7 +64,7 @@ public static partial class AccountsHost
         {
             throw new StartupException(e.Message, e);
         }
-        LogReady(app.Logger, string.Join(", ", app.Urls), storage.Engine, storage.Describe());
+        LogReady(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Accounts.Orleans.Host"), string.Join(", ", app.Urls), storage.Engine, storage.Describe());
     }
 
     /// <summary>Runs until Ctrl+C or SIGTERM; a startup problem becomes one line on stderr and exit code 1.</summary>
