@@ -1,7 +1,7 @@
-using System.Security.Cryptography;
 using Accounts.Orleans.Catalog.Apps;
 using Accounts.Orleans.Catalog.Requests;
 using Accounts.Orleans.Contracts.Catalog;
+using Accounts.Orleans.Contracts.Ids;
 using Accounts.Orleans.Contracts.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -102,12 +102,7 @@ public sealed partial class AppCatalogGrain(
         }
     }
 
-    private string NewRequestId()
-    {
-        Span<byte> random = stackalloc byte[10];
-        RandomNumberGenerator.Fill(random);
-        return "req_" + Ulid.NewUlid(time.GetUtcNow(), random).ToString().ToLowerInvariant();
-    }
+    private string NewRequestId() => TimeOrderedId.New("req_", time);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "App {Slug} added or changed by {OperatorId}")]
     private static partial void LogAppUpserted(ILogger logger, string slug, string operatorId);

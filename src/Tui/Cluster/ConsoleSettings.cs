@@ -1,5 +1,6 @@
 using Accounts.Orleans.Client;
 using Microsoft.Extensions.Configuration;
+using Accounts.Orleans.Contracts.Text;
 
 namespace Accounts.Orleans.Tui.Cluster;
 
@@ -14,7 +15,7 @@ public sealed record ConsoleSettings(string Operator, ClusterSettings Cluster)
         var operatorId = configuration[OperatorKey] is { Length: > 0 } configured
             ? configured
             : $"{Environment.UserName}@{Environment.MachineName}";
-        if (operatorId.Length > 128 || operatorId.Any(char.IsControl))
+        if (operatorId.Length > 128 || PrintableText.HasHiddenCharacters(operatorId))
             throw new ClusterSettingsException($"{OperatorKey} must be at most 128 printable characters.");
         return new ConsoleSettings($"console:{operatorId}", ClusterSettings.Read(configuration));
     }

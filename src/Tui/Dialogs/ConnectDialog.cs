@@ -64,7 +64,6 @@ public sealed class ConnectDialog : ConsoleDialog
     }
 
     /// <summary>Loads the first apps of the catalog; the list narrows as the operator types.</summary>
-    public Task LoadAsync() => SearchAsync();
 
     public AppDefinition? ChosenApp => _apps.Value?.App;
 

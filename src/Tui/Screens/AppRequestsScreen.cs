@@ -45,7 +45,14 @@ public sealed class AppRequestsScreen : SearchableListScreen<AppRequest>
 
     protected override async Task<(IReadOnlyList<AppRequest> Rows, string? Next)> QueryAsync(string? text, string? cursor)
     {
-        AppRequestStatus? status = StatusFilter == RequestFilter.Any ? null : (AppRequestStatus)(StatusFilter - 1);
+        AppRequestStatus? status = StatusFilter switch
+        {
+            RequestFilter.Open => AppRequestStatus.Open,
+            RequestFilter.Planned => AppRequestStatus.Planned,
+            RequestFilter.Shipped => AppRequestStatus.Shipped,
+            RequestFilter.Declined => AppRequestStatus.Declined,
+            _ => null,
+        };
         var requests = await Catalog.ListRequestsAsync(status);
         // Requests are few (they fold by app), so the search filters the list here.
         return (text is null ? requests : [.. requests.Where(r => Matches(r, text))], null);

@@ -61,5 +61,5 @@ public sealed class OAuthClientRulesTests
     [InlineData("Slack", false)]
     [InlineData("2fa", false)]
     [InlineData("slack\n", false)]
-    public void Slugs_follow_the_catalog_rule(string slug, bool valid) => Assert.Equal(valid, OAuthClientRules.IsSlug(slug));
+    public void Slugs_follow_the_catalog_rule(string slug, bool valid) => Assert.Equal(valid, global::Accounts.Orleans.Contracts.Catalog.AppSlug.IsValid(slug));
 }

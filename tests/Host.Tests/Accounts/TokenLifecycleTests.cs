@@ -205,6 +205,30 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task An_account_whose_token_is_due_and_not_yet_refreshed_reads_and_lists_as_expiring()
+    {
+        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres,
+            settings => settings["Accounts:Connections:SweepInterval"] = "1.00:00:00");
+        host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 60, refreshToken: "refresh-1"));
+        var due = await ConnectAsync(host);
+        host.Fake.Enqueue(FakeResponse.Token("access-2", expiresIn: 3600, refreshToken: "refresh-2"));
+        var fresh = await ConnectAsync(host);
+        var directory = host.Host.Grains.GetGrain<IAccountDirectoryGrain>(0);
+
+        var expiring = await directory.ListAsync(new AccountQuery { Health = AccountHealth.Expiring });
+        var summary = await host.Account(due).GetAsync();
+        await host.Account(due).GetCredentialsAsync(Read);
+        var afterRefresh = await directory.ListAsync(new AccountQuery { Health = AccountHealth.Expiring });
+
+        Assert.Equal([due], expiring.Items.Select(a => a.Id));
+        Assert.All(expiring.Items, a => Assert.Equal(AccountHealth.Expiring, a.Health));
+        Assert.Equal(AccountHealth.Expiring, summary.Health);
+        Assert.Equal(AccountHealth.Healthy, (await host.Account(fresh).GetAsync()).Health);
+        Assert.Empty(afterRefresh.Items);
+        Assert.Equal(AccountHealth.Healthy, (await host.Account(due).GetAsync()).Health);
+    }
+
+    [Fact]
     public async Task A_reconnect_to_a_different_upstream_identity_keeps_the_account_and_warns()
     {
         await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);

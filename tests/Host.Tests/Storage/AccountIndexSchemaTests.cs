@@ -50,7 +50,7 @@ public sealed class AccountIndexSchemaTests(PostgresServer postgres)
 
     private static async Task<IReadOnlyList<AccountSummary>> SearchAsync(AccountsDatabase database, string text)
     {
-        var index = new AccountIndex(database);
+        var index = new AccountIndex(database, TimeProvider.System);
         foreach (var nickname in new[] { "Billing EU", "Billing US", "Marketing" })
         {
             var now = TimeProvider.System.GetUtcNow();

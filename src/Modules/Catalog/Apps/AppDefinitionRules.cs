@@ -12,10 +12,6 @@ public static partial class AppDefinitionRules
     public const int MaxScopes = 200;
     public const int MaxFields = 20;
 
-    // \z, not $: in .NET '$' also matches before a final newline, so "github\n" would pass as a slug.
-    [GeneratedRegex(@"^[a-z][a-z0-9_]{1,63}\z", RegexOptions.CultureInvariant)]
-    public static partial Regex SlugPattern();
-
     [GeneratedRegex(@"^[a-z][a-z0-9_]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex FieldNamePattern();
 
@@ -26,8 +22,7 @@ public static partial class AppDefinitionRules
     public static IReadOnlyDictionary<string, string[]> Validate(AppDefinition app, bool allowLoopbackHttp = false)
     {
         var errors = new ErrorList();
-        if (!SlugPattern().IsMatch(app.Slug ?? ""))
-            errors.Add("slug", "must be 2-64 characters of a-z, 0-9 and _, starting with a letter");
+        if (!AppSlug.IsValid(app.Slug)) errors.Add("slug", AppSlug.Rule);
         Text(errors, "name", app.Name, MaxNameLength, required: true);
         Text(errors, "description", app.Description, MaxDescriptionLength, required: false);
         Url(errors, "docsUrl", app.DocsUrl, required: true, allowLoopbackHttp);
@@ -36,7 +31,7 @@ public static partial class AppDefinitionRules
         if (app.Categories.Count == 0) errors.Add("categories", "needs at least one category");
         foreach (var category in app.Categories.Where(c => !AppCategories.Known.Contains(c)))
             errors.Add("categories", $"'{Clip(category)}' is not a known category");
-        foreach (var alias in app.Aliases.Where(a => !SlugPattern().IsMatch(a ?? "") || a == app.Slug))
+        foreach (var alias in app.Aliases.Where(a => !AppSlug.IsValid(a) || a == app.Slug))
             errors.Add("aliases", $"'{Clip(alias)}' is not a valid alias");
 
         switch (app.AuthType)

@@ -1,6 +1,5 @@
-using System.Buffers.Text;
-using System.Text;
 using Accounts.Orleans.Contracts.Catalog;
+using Accounts.Orleans.Contracts.Paging;
 
 namespace Accounts.Orleans.Catalog.Apps;
 
@@ -72,29 +71,12 @@ public static class AppSearch
         return after;
     }
 
-    public static string EncodeCursor(string lastSlug, int group = 0)
-        => Base64Url.EncodeToString(Encoding.UTF8.GetBytes((group == 0 ? NamedPrefix : OtherPrefix) + lastSlug));
+    public static string EncodeCursor(string lastSlug, int group = 0) => KeysetCursor.Encode(group == 0 ? NamedPrefix : OtherPrefix, lastSlug);
 
     private static bool TryDecodeCursor(string cursor, out (int Group, string? Slug) after)
     {
-        after = (0, null);
-        if (cursor.Length > 200 || !Base64Url.IsValid(cursor)) return false;
-        Span<byte> bytes = stackalloc byte[200];
-        if (!Base64Url.TryDecodeFromChars(cursor, bytes, out var written)) return false;
-        string decoded;
-        try
-        {
-            decoded = new UTF8Encoding(false, true).GetString(bytes[..written]);
-        }
-        catch (DecoderFallbackException)
-        {
-            return false;
-        }
-        var group = decoded.StartsWith(NamedPrefix, StringComparison.Ordinal) ? 0
-            : decoded.StartsWith(OtherPrefix, StringComparison.Ordinal) ? 1
-            : -1;
-        if (group < 0) return false;
-        after = (group, decoded[NamedPrefix.Length..]);
-        return AppDefinitionRules.SlugPattern().IsMatch(after.Slug!);
+        var group = KeysetCursor.TryDecode(cursor, NamedPrefix, out var slug) ? 0 : KeysetCursor.TryDecode(cursor, OtherPrefix, out slug) ? 1 : -1;
+        after = (Math.Max(group, 0), group < 0 ? null : slug);
+        return group >= 0 && AppSlug.IsValid(slug);
     }
 }

@@ -1,3 +1,4 @@
+using Accounts.Orleans.Contracts.Text;
 using System.Globalization;
 using System.Text;
 using Accounts.Orleans.Contracts.Catalog;
@@ -19,7 +20,7 @@ public static class AppRequestRules
         var name = submission.Name?.Trim();
         if (string.IsNullOrEmpty(name)) errors["name"] = ["is required"];
         else if (name.Length > MaxNameLength) errors["name"] = [$"must be at most {MaxNameLength} characters"];
-        else if (HasControlCharacters(name, allowLineBreaks: false)) errors["name"] = ["must not contain control characters"];
+        else if (PrintableText.HasHiddenCharacters(name, allowLineBreaks: false)) errors["name"] = ["must not contain control characters"];
         else if (NormalizeName(name).Length == 0) errors["name"] = ["must contain a letter or a digit"];
 
         var url = submission.Url?.Trim();
@@ -31,12 +32,12 @@ public static class AppRequestRules
 
         var reason = submission.Reason;
         if (reason is { Length: > MaxReasonLength }) errors["reason"] = [$"must be at most {MaxReasonLength} characters"];
-        else if (reason is not null && HasControlCharacters(reason, allowLineBreaks: true)) errors["reason"] = ["must not contain control characters"];
+        else if (reason is not null && PrintableText.HasHiddenCharacters(reason, allowLineBreaks: true)) errors["reason"] = ["must not contain control characters"];
 
         var requester = submission.RequestedBy?.Trim();
         if (string.IsNullOrEmpty(requester)) errors["requestedBy"] = ["is required"];
         else if (requester.Length > MaxRequesterLength) errors["requestedBy"] = [$"must be at most {MaxRequesterLength} characters"];
-        else if (HasControlCharacters(requester, allowLineBreaks: false)) errors["requestedBy"] = ["must not contain control characters"];
+        else if (PrintableText.HasHiddenCharacters(requester, allowLineBreaks: false)) errors["requestedBy"] = ["must not contain control characters"];
         return errors;
     }
 
@@ -74,8 +75,4 @@ public static class AppRequestRules
         (AppRequestStatus.Declined, AppRequestStatus.Open) => true,
         _ => false,
     };
-
-    private static bool HasControlCharacters(string value, bool allowLineBreaks)
-        => value.Any(c => char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format
-                          && !(allowLineBreaks && c is '\n' or '\r' or '\t'));
 }

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Accounts.Orleans.Contracts.Ids;
 
 namespace Accounts.Orleans.Connections;
 
@@ -8,13 +8,7 @@ public static class AccountIds
     public const string Prefix = "acct_";
     public const string Rule = "is not an account id (acct_ followed by a ULID)";
 
-    public static string New(TimeProvider time)
-    {
-        Span<byte> random = stackalloc byte[10];
-        RandomNumberGenerator.Fill(random);
-        return Prefix + Ulid.NewUlid(time.GetUtcNow(), random).ToString().ToLowerInvariant();
-    }
+    public static string New(TimeProvider time) => TimeOrderedId.New(Prefix, time);
 
-    public static bool IsValid(string? id)
-        => id is { Length: 31 } && id.StartsWith(Prefix, StringComparison.Ordinal) && Ulid.TryParse(id.AsSpan(Prefix.Length), out _);
+    public static bool IsValid(string? id) => TimeOrderedId.IsValid(id, Prefix);
 }

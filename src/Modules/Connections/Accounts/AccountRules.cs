@@ -1,5 +1,6 @@
 using System.Globalization;
 using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Contracts.Text;
 
 namespace Accounts.Orleans.Connections.Accounts;
 
@@ -14,7 +15,7 @@ public static class AccountRules
     public static string Nickname(string? nickname)
     {
         var trimmed = nickname?.Trim();
-        if (string.IsNullOrEmpty(trimmed) || trimmed.Length > MaxNicknameLength || HasControl(trimmed))
+        if (string.IsNullOrEmpty(trimmed) || trimmed.Length > MaxNicknameLength || PrintableText.HasHiddenCharacters(trimmed))
             throw new AccountValidationException(new Dictionary<string, string[]> { ["nickname"] = [$"must be 1-{MaxNicknameLength} printable characters"] });
         return trimmed;
     }
@@ -38,8 +39,5 @@ public static class AccountRules
         => new(new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] });
 
     public static bool IsIdentifier(string? value)
-        => !string.IsNullOrWhiteSpace(value) && value.Length <= MaxIdentifierLength && !HasControl(value);
-
-    private static bool HasControl(string value)
-        => value.Any(c => char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator);
+        => !string.IsNullOrWhiteSpace(value) && value.Length <= MaxIdentifierLength && !PrintableText.HasHiddenCharacters(value);
 }

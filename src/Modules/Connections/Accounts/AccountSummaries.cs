@@ -10,6 +10,13 @@ public static class AccountSummaries
     public static AccountSummary Of(string id, ConnectedAccountState account, TimeSpan refreshMargin)
         => Summarize(id, account, account is { AuthType: AuthType.OAuth2, AccessTokenExpiresAt: { } expires, DeletedAt: null } ? expires - refreshMargin : null);
 
+    /// <summary>
+    /// The summary as of <paramref name="now"/>: a healthy account whose token is due and not yet refreshed reads as
+    /// <see cref="AccountHealth.Expiring"/>. Stored summaries never say so, because it changes with the clock alone.
+    /// </summary>
+    public static AccountSummary AsOf(AccountSummary summary, DateTimeOffset now)
+        => summary is { Health: AccountHealth.Healthy, NextRefreshAt: { } due } && due <= now ? summary with { Health = AccountHealth.Expiring } : summary;
+
     public static AccountSummary Summarize(string id, ConnectedAccountState account, DateTimeOffset? nextRefreshAt) => new()
     {
         Id = id,

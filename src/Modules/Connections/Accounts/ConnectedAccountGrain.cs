@@ -56,7 +56,7 @@ public sealed partial class ConnectedAccountGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Store.OnDeactivateAsync(reason, cancellationToken);
 
-    Task<AccountSummary> IConnectedAccountGrain.GetAsync() => Task.FromResult(Summary(RequireExisting()));
+    Task<AccountSummary> IConnectedAccountGrain.GetAsync() => Task.FromResult(AccountSummaries.AsOf(Summary(RequireExisting()), time.GetUtcNow()));
 
     async Task<CredentialBundle> IConnectedAccountGrain.GetCredentialsAsync(CredentialRequest request)
     {

@@ -1,8 +1,7 @@
-using System.Buffers.Text;
 using System.Data.Common;
-using System.Text;
 using System.Text.Json;
 using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Contracts.Paging;
 using Accounts.Orleans.Storage;
 
 namespace Accounts.Orleans.Connections.Index;
@@ -11,7 +10,7 @@ namespace Accounts.Orleans.Connections.Index;
 /// The account index table: written by each account's grain after a change, read by every list and search.
 /// A row carries the account's summary, so listing never activates a grain.
 /// </summary>
-public sealed class AccountIndex(AccountsDatabase database)
+public sealed class AccountIndex(AccountsDatabase database, TimeProvider time)
 {
     private const string CursorPrefix = "c1:";
     public const int MaxFilterLength = 200;
@@ -26,12 +25,12 @@ public sealed class AccountIndex(AccountsDatabase database)
         {
             upsert.Transaction = transaction;
             upsert.CommandText = """
-                INSERT INTO accounts_account_index (account_id, workspace_id, app_slug, nickname_search, health, deleted, expires_at_ms, updated_at_ms, summary)
-                VALUES (@id, @workspace, @app, @nickname, @health, @deleted, @expires, @updated, @summary)
+                INSERT INTO accounts_account_index (account_id, workspace_id, app_slug, nickname_search, health, deleted, expires_at_ms, next_refresh_at_ms, updated_at_ms, summary)
+                VALUES (@id, @workspace, @app, @nickname, @health, @deleted, @expires, @nextRefresh, @updated, @summary)
                 ON CONFLICT (account_id) DO UPDATE SET
                     workspace_id = excluded.workspace_id, app_slug = excluded.app_slug, nickname_search = excluded.nickname_search,
                     health = excluded.health, deleted = excluded.deleted, expires_at_ms = excluded.expires_at_ms,
-                    updated_at_ms = excluded.updated_at_ms, summary = excluded.summary;
+                    next_refresh_at_ms = excluded.next_refresh_at_ms, updated_at_ms = excluded.updated_at_ms, summary = excluded.summary;
                 """;
             upsert.AddParameter("id", summary.Id);
             upsert.AddParameter("workspace", summary.WorkspaceId);
@@ -40,6 +39,7 @@ public sealed class AccountIndex(AccountsDatabase database)
             upsert.AddParameter("health", HealthName(summary.Health));
             upsert.AddParameter("deleted", deleted ? 1 : 0);
             upsert.AddParameter("expires", summary.AccessTokenExpiresAt?.ToUnixTimeMilliseconds());
+            upsert.AddParameter("nextRefresh", summary.NextRefreshAt?.ToUnixTimeMilliseconds());
             upsert.AddParameter("updated", summary.UpdatedAt.ToUnixTimeMilliseconds());
             upsert.AddParameter("summary", JsonSerializer.Serialize(summary, Json));
             await upsert.ExecuteNonQueryAsync(cancellationToken);
@@ -81,7 +81,9 @@ public sealed class AccountIndex(AccountsDatabase database)
         if (after is not null) Filter("account_id > @after", "after", after);
         if (query.WorkspaceId is { } workspace) Filter("workspace_id = @workspace", "workspace", workspace);
         if (query.AppSlug is { } app) Filter("app_slug = @app", "app", app);
-        if (query.Health is { } health) Filter("health = @health", "health", HealthName(health));
+        var now = time.GetUtcNow();
+        if (query.Health is AccountHealth.Expiring) Filter("health = 'healthy' AND next_refresh_at_ms <= @due", "due", now.ToUnixTimeMilliseconds());
+        else if (query.Health is { } health) Filter("health = @health", "health", HealthName(health));
         if (!string.IsNullOrWhiteSpace(query.Text)) Filter("nickname_search LIKE @text ESCAPE '\\'", "text", $"%{EscapeLike(query.Text.Trim().ToLowerInvariant())}%");
         if (query.WorkflowId is { } workflow)
             Filter("account_id IN (SELECT account_id FROM accounts_account_links WHERE workflow_id = @workflow)", "workflow", workflow);
@@ -96,7 +98,7 @@ public sealed class AccountIndex(AccountsDatabase database)
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
-                items.Add(JsonSerializer.Deserialize<AccountSummary>(reader.GetString(0), Json)!);
+                items.Add(Accounts.AccountSummaries.AsOf(JsonSerializer.Deserialize<AccountSummary>(reader.GetString(0), Json)!, now));
         }
         var hasMore = items.Count > query.Limit;
         if (hasMore) items.RemoveAt(items.Count - 1);
@@ -156,15 +158,11 @@ public sealed class AccountIndex(AccountsDatabase database)
         return after;
     }
 
-    private static string EncodeCursor(string lastId) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(CursorPrefix + lastId));
+    private static string EncodeCursor(string lastId) => KeysetCursor.Encode(CursorPrefix, lastId);
 
     private static bool TryDecodeCursor(string cursor, out string? lastId)
     {
-        lastId = null;
-        if (cursor.Length > 200 || !Base64Url.IsValid(cursor)) return false;
-        var decoded = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
-        if (!decoded.StartsWith(CursorPrefix, StringComparison.Ordinal)) return false;
-        lastId = decoded[CursorPrefix.Length..];
-        return AccountIds.IsValid(lastId);
+        lastId = KeysetCursor.TryDecode(cursor, CursorPrefix, out var id) && AccountIds.IsValid(id) ? id : null;
+        return lastId is not null;
     }
 }

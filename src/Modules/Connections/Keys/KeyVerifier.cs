@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Contracts.Catalog;
 using Microsoft.Extensions.Options;
+using Accounts.Orleans.Contracts.Text;
 
 namespace Accounts.Orleans.Connections.Keys;
 
@@ -84,7 +85,7 @@ public sealed partial class KeyVerifier(IHttpClientFactory http, IOptions<Connec
         var status = $"HTTP {(int)response.StatusCode}";
         var media = response.Content.Headers.ContentType?.MediaType;
         if (media is not ("application/json" or "text/plain" or "application/problem+json") || string.IsNullOrWhiteSpace(answer)) return status;
-        var text = new string(answer.Where(c => c is >= ' ' and <= '~').ToArray());
+        var text = new string([.. answer.Where(PrintableText.IsPrintableAscii)]);
         foreach (var value in values.Values.Where(v => v.Length >= 4)) text = text.Replace(value, "***", StringComparison.Ordinal);
         return text.Length == 0 ? status : $"{status}: {(text.Length <= 200 ? text : text[..200] + "…")}";
     }

@@ -5,6 +5,7 @@ using Accounts.Orleans.Connections.OAuth;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Connections.Maintenance;
 
@@ -14,6 +15,7 @@ public sealed partial class AccountMaintenanceGrain(
     AccountIndex index,
     GrainStateTable grainStates,
     IGrainFactory grains,
+    IOptions<ConnectionsOptions> options,
     ILogger<AccountMaintenanceGrain> logger) : Grain, IAccountMaintenanceGrain
 {
     private const int Concurrency = 8;
@@ -61,7 +63,7 @@ public sealed partial class AccountMaintenanceGrain(
                 skipped++;
                 continue;
             }
-            await index.UpsertAsync(AccountSummaries.Summarize(id, state, nextRefreshAt: null), state.DeletedAt is not null, CancellationToken.None);
+            await index.UpsertAsync(AccountSummaries.Of(id, state, options.Value.DefaultRefreshMargin), state.DeletedAt is not null, CancellationToken.None);
             done++;
         }
         LogRebuilt(logger, done, who);

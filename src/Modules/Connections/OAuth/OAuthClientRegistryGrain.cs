@@ -84,7 +84,7 @@ public sealed partial class OAuthClientRegistryGrain(
 
     async Task IOAuthClientRegistryGrain.RemoveAsync(string appSlug, string actor)
     {
-        if (!OAuthClientRules.IsSlug(appSlug)) throw AccountRules.Invalid("appSlug", OAuthClientRules.SlugRule);
+        if (!AppSlug.IsValid(appSlug)) throw AccountRules.Invalid("appSlug", AppSlug.Rule);
         var who = AccountRules.Actor(actor);
         if (!Stored.Remove(appSlug))
         {

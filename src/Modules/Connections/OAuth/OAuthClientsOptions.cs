@@ -1,5 +1,6 @@
 using Accounts.Orleans.Contracts.Accounts;
 using Microsoft.Extensions.Options;
+using Accounts.Orleans.Contracts.Catalog;
 
 namespace Accounts.Orleans.Connections.OAuth;
 
@@ -32,7 +33,7 @@ public sealed class OAuthClientsOptionsValidator : IValidateOptions<OAuthClients
         var failures = new List<string>();
         foreach (var (slug, client) in options)
         {
-            if (!OAuthClientRules.IsSlug(slug))
+            if (!AppSlug.IsValid(slug))
                 failures.Add($"{OAuthClientsOptions.Section}:{slug} is not an app slug.");
             else if (string.IsNullOrWhiteSpace(client.ClientId) || client.ClientId.Length > OAuthClientRegistration.MaxClientIdLength)
                 failures.Add($"{OAuthClientsOptions.Section}:{slug}:ClientId is required (at most {OAuthClientRegistration.MaxClientIdLength} characters).");

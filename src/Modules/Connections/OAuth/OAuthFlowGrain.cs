@@ -6,6 +6,7 @@ using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Contracts.Storage;
 using Accounts.Orleans.Vault.Envelopes;
 using Microsoft.Extensions.Logging;
+using Accounts.Orleans.Contracts.Text;
 
 namespace Accounts.Orleans.Connections.OAuth;
 
@@ -119,11 +120,7 @@ public sealed partial class OAuthFlowGrain(
     }
 
     /// <summary>Text an app (or an attacker crafting the callback) chose: printable ASCII only, and short.</summary>
-    private static string Sanitize(string value, int max)
-    {
-        var clean = new string(value.Where(c => c is >= ' ' and <= '~').Take(max).ToArray());
-        return clean.Length == 0 ? "no details" : clean;
-    }
+    private static string Sanitize(string value, int max) => PrintableText.ToPrintableAscii(value, max) is { Length: > 0 } clean ? clean : "no details";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "OAuth code exchange for {App} failed: {Reason}")]
     private static partial void LogExchangeFailed(ILogger logger, string app, string reason);

@@ -1,4 +1,5 @@
 using System.Text;
+using Accounts.Orleans.Contracts.Text;
 
 namespace Accounts.Orleans.Connections.Tokens;
 
@@ -22,7 +23,7 @@ public static class ErrorDescription
         {
             // Line breaks and tabs become spaces so one description stays one log line; anything else unprintable
             // becomes '?' so a reader can see that something was there.
-            var shown = c is >= ' ' and <= '~' ? c : char.IsWhiteSpace(c) ? ' ' : '?';
+            var shown = PrintableText.IsPrintableAscii(c) ? c : char.IsWhiteSpace(c) ? ' ' : '?';
             if (shown == ' ' && (clean.Length == 0 || clean[^1] == ' '))
                 continue;
             clean.Append(shown);

@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using Accounts.Orleans.Contracts.Catalog;
 using static Accounts.Orleans.Connections.Tokens.TokenFailureKind;
+using Accounts.Orleans.Contracts.Text;
 
 namespace Accounts.Orleans.Connections.Tokens;
 
@@ -400,5 +401,5 @@ public static class TokenResponseParser
     private static bool IsHeaderSafe(string token) => token.All(c => c is > ' ' and <= '~');
 
     // RFC 6749 §5.2: error = 1*( %x20-21 / %x23-5B / %x5D-7E ).
-    private static bool IsErrorCodeText(string code) => code.All(c => c is >= ' ' and <= '~' and not '"' and not '\\');
+    private static bool IsErrorCodeText(string code) => code.All(c => PrintableText.IsPrintableAscii(c) && c is not '"' and not '\\');
 }

@@ -9,7 +9,10 @@ namespace Accounts.Orleans.Contracts.Accounts;
 public enum AccountHealth
 {
     [JsonStringEnumMemberName("healthy")] Healthy = 0,
-    /// <summary>The access token expires soon and has not been refreshed yet.</summary>
+    /// <summary>
+    /// The access token is due for a refresh (its refresh time has passed) and has not been refreshed yet: reported by
+    /// reads and lists as of the moment they answer, never stored.
+    /// </summary>
     [JsonStringEnumMemberName("expiring")] Expiring = 1,
     /// <summary>The app refused the refresh token (or the keys); a person must connect it again.</summary>
     [JsonStringEnumMemberName("needs_reconnect")] NeedsReconnect = 2,

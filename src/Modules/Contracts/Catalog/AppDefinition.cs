@@ -105,7 +105,7 @@ public sealed record KeyField
         value = value?.Trim();
         if (string.IsNullOrEmpty(value)) return Required ? $"{Label} is required" : null;
         if (value.Length > MaxLength) return $"{Label} must be at most {MaxLength} characters";
-        if (value.Any(c => char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator))
+        if (Text.PrintableText.HasHiddenCharacters(value))
             return $"{Label} must not contain control characters or line breaks";
         return Pattern is { } pattern && !MatchesWhole(pattern, value) ? $"{Label} does not have the expected format" : null;
     }
