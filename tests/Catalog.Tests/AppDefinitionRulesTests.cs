@@ -110,7 +110,7 @@ public sealed class AppDefinitionRulesTests
             },
         };
 
-        Assert.Equal(["username", "password"], AppDefinitionRules.PlaceholderFields("basic:username:password"));
+        Assert.Equal(["username", "password"], TestRequestTemplate.FieldsOf("basic:username:password"));
         Assert.Empty(AppDefinitionRules.Validate(app));
         AssertRejected(app with { Fields = [TestApps.Field("username")] }, "testRequest");
         AssertRejected(app with { Fields = [TestApps.Field("password")] }, "testRequest");
@@ -118,7 +118,7 @@ public sealed class AppDefinitionRulesTests
 
     [Fact]
     public void Basic_placeholder_with_an_empty_part_reads_only_the_other_field()
-        => Assert.Equal(["token"], AppDefinitionRules.PlaceholderFields("basic:token:"));
+        => Assert.Equal(["token"], TestRequestTemplate.FieldsOf("basic:token:"));
 
     [Theory]
     [InlineData("state")]

@@ -183,7 +183,7 @@ public sealed partial class SeedCatalogTests
         var authority = start < 0 ? url : url[(start + 3)..];
         var end = authority.IndexOfAny(['/', '?', '#']);
         if (end >= 0) authority = authority[..end];
-        return Placeholder().Matches(authority).SelectMany(m => AppDefinitionRules.PlaceholderFields(m.Groups[1].Value));
+        return Placeholder().Matches(authority).SelectMany(m => TestRequestTemplate.FieldsOf(m.Groups[1].Value));
     }
 
     private static bool Compiles(string pattern)

@@ -5,6 +5,7 @@ using Accounts.Orleans.Contracts.Ids;
 using Accounts.Orleans.Contracts.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Accounts.Orleans.Storage;
 
 namespace Accounts.Orleans.Catalog;
 
@@ -87,20 +88,11 @@ public sealed partial class AppCatalogGrain(
         return result;
     }
 
-    private async Task PersistAsync<T>(IPersistentState<T> state)
+    private Task PersistAsync<T>(IPersistentState<T> state) => state.WriteOrStartOverAsync(() =>
     {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // The in-memory state already holds the change that failed to persist; start over from storage.
-            _catalog = null;
-            DeactivateOnIdle();
-            throw;
-        }
-    }
+        _catalog = null;
+        DeactivateOnIdle();
+    });
 
     private string NewRequestId() => TimeOrderedId.New("req_", time);
 

@@ -15,9 +15,6 @@ public static partial class AppDefinitionRules
     [GeneratedRegex(@"^[a-z][a-z0-9_]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex FieldNamePattern();
 
-    [GeneratedRegex(@"\{\{([^{}]*)\}\}", RegexOptions.CultureInvariant)]
-    private static partial Regex Placeholder();
-
     /// <summary>Problems with one definition, keyed by the JSON path of the offending value.</summary>
     public static IReadOnlyDictionary<string, string[]> Validate(AppDefinition app, bool allowLoopbackHttp = false)
     {
@@ -100,26 +97,17 @@ public static partial class AppDefinitionRules
             errors.Add("testRequest.method", "must be GET, POST or HEAD");
         // Placeholders are replaced before the URL is checked again at send time; here the template itself must be
         // https. "1" stands in for every placeholder because it is valid both as a host label and as a port.
-        Url(errors, "testRequest.url", Placeholder().Replace(test.Url ?? "", "1"), required: true, allowLoopbackHttp);
+        Url(errors, "testRequest.url", TestRequestTemplate.WithStandIn(test.Url ?? "", "1"), required: true, allowLoopbackHttp);
         if (test.SuccessStatuses.Count == 0 || test.SuccessStatuses.Any(s => s is < 200 or > 299))
             errors.Add("testRequest.successStatuses", "must list 2xx statuses");
         var templates = test.Headers.Values.Append(test.Url ?? "").Append(test.Body ?? "");
-        foreach (Match match in templates.SelectMany(t => Placeholder().Matches(t)))
+        foreach (var placeholder in templates.SelectMany(TestRequestTemplate.Placeholders))
         {
-            foreach (var name in PlaceholderFields(match.Groups[1].Value))
+            foreach (var name in TestRequestTemplate.FieldsOf(placeholder))
             {
-                if (!names.Contains(name)) errors.Add("testRequest", $"placeholder '{{{{{Clip(match.Groups[1].Value)}}}}}' names no field");
+                if (!names.Contains(name)) errors.Add("testRequest", $"placeholder '{{{{{Clip(placeholder)}}}}}' names no field");
             }
         }
-    }
-
-    /// <summary>Field names a placeholder reads: <c>name</c>, or <c>basic:user:password</c> (either part may be empty).</summary>
-    public static IEnumerable<string> PlaceholderFields(string placeholder)
-    {
-        var parts = placeholder.Split(':');
-        return parts is ["basic", var user, var password]
-            ? new[] { user, password }.Where(p => p.Length > 0)
-            : [placeholder];
     }
 
     private static bool IsReservedAuthorizeParameter(string name) => name is "client_id" or "redirect_uri" or "state"

@@ -6,6 +6,7 @@ using Accounts.Orleans.Contracts.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 using System.Security.Cryptography;
+using Accounts.Orleans.Storage;
 
 namespace Accounts.Orleans.Connections.Accounts;
 
@@ -88,18 +89,12 @@ public sealed partial class AccountStore(
     public async Task SaveAsync(string action, string actor, WorkflowStep? step = null, string? detail = null)
     {
         Account.UpdatedAt = time.GetUtcNow();
-        try
+        // Every change settles a held rotation first, so nothing but this change is lost by starting over.
+        await state.WriteOrStartOverAsync(() =>
         {
-            await state.WriteStateAsync();
-        }
-        catch (Exception e) when (e is StorageUnavailableException or InconsistentStateException)
-        {
-            // Every change settles a held rotation first, so nothing but this change is lost by starting over.
             _secrets = null;
             activation.StartOver();
-            if (e is InconsistentStateException) throw new StorageUnavailableException("The account was changed elsewhere at the same moment; try again.");
-            throw;
-        }
+        });
         _lastUsedUnsaved = false;
         Audit(action, actor, step, detail);
         await MirrorAsync();

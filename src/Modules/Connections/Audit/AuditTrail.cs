@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Accounts.Orleans.Connections.Audit;
@@ -10,7 +9,8 @@ namespace Accounts.Orleans.Connections.Audit;
 /// The audit trail. Recording never waits on the database (a credential read stays I/O-free): events queue in memory
 /// and a background writer stores them in batches, at least once a second and on shutdown.
 /// </summary>
-public sealed partial class AuditTrail(AccountsDatabase database, ILogger<AuditTrail> logger) : BackgroundService
+public sealed partial class AuditTrail(AccountsDatabase database, TimeProvider time, ILogger<AuditTrail> logger)
+    : PeriodicWork(TimeSpan.FromSeconds(1), time, logger)
 {
     public const int MaxBatch = 500;
     public const string CredentialsRead = "credentials_read";
@@ -84,34 +84,21 @@ public sealed partial class AuditTrail(AccountsDatabase database, ILogger<AuditT
         return events;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        try
-        {
-            while (await tick.WaitForNextTickAsync(stoppingToken)) await FlushSafelyAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutting down: the final flush below stores what is left.
-        }
-    }
+    protected override string Name => "Storing audit events (they stay queued)";
 
+    protected override Task RunAsync(CancellationToken cancellationToken) => FlushAsync(cancellationToken);
+
+    /// <summary>Stops the timer, then stores what is left.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await FlushSafelyAsync(CancellationToken.None);
-    }
-
-    private async Task FlushSafelyAsync(CancellationToken cancellationToken)
-    {
         try
         {
-            await FlushAsync(cancellationToken);
+            await FlushAsync(CancellationToken.None);
         }
         catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException)
         {
-            LogFlushFailed(logger, e.GetType().Name);
+            LogFlushFailed(Logger, e.GetType().Name);
         }
     }
 

@@ -1,9 +1,8 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Contracts.Catalog;
-using Microsoft.Extensions.Options;
 using Accounts.Orleans.Contracts.Text;
+using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Connections.Keys;
 
@@ -11,27 +10,24 @@ namespace Accounts.Orleans.Connections.Keys;
 /// Proves key values work by sending the app's test request. Redirects are not followed, answers are read only as
 /// far as a short message, and nothing the user typed appears in what it reports.
 /// </summary>
-public sealed partial class KeyVerifier(IHttpClientFactory http, IOptions<ConnectionsOptions> options)
+public sealed class KeyVerifier(IHttpClientFactory http, IOptions<ConnectionsOptions> options)
 {
     public const string HttpClientName = "accounts-outbound";
     private const int MaxAnswerBytes = 4096;
-
-    [GeneratedRegex(@"\{\{([^{}]*)\}\}", RegexOptions.CultureInvariant)]
-    private static partial Regex Placeholder();
 
     /// <exception cref="KeyVerificationFailedException">The app refused the keys or could not be reached.</exception>
     public async Task VerifyAsync(AppDefinition app, IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
     {
         if (app.TestRequest is not { } test) return;
-        var url = Placeholder().Replace(test.Url, m => Uri.EscapeDataString(Fill(m.Groups[1].Value, values)));
+        var url = TestRequestTemplate.Fill(test.Url, values, Uri.EscapeDataString);
         if (!SafeUrl.IsAllowed(url, options.Value.AllowLoopbackHttp))
             throw new KeyVerificationFailedException(app.Slug, "the values do not form a valid https address for this app");
 
         using var request = new HttpRequestMessage(new HttpMethod(test.Method), url);
         foreach (var (name, template) in test.Headers)
-            request.Headers.TryAddWithoutValidation(name, Placeholder().Replace(template, m => Fill(m.Groups[1].Value, values)));
+            request.Headers.TryAddWithoutValidation(name, TestRequestTemplate.Fill(template, values));
         if (test.Body is { } body)
-            request.Content = new StringContent(Placeholder().Replace(body, m => Fill(m.Groups[1].Value, values)), Encoding.UTF8, BodyType(body));
+            request.Content = new StringContent(TestRequestTemplate.Fill(body, values), Encoding.UTF8, BodyType(body));
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.OutboundTimeout);
@@ -52,14 +48,6 @@ public sealed partial class KeyVerifier(IHttpClientFactory http, IOptions<Connec
             var answer = await ReadShortAnswerAsync(response, timeout.Token);
             throw new KeyVerificationFailedException(app.Slug, Describe(response, answer, values));
         }
-    }
-
-    private static string Fill(string placeholder, IReadOnlyDictionary<string, string> values)
-    {
-        var parts = placeholder.Split(':');
-        if (parts is ["basic", var user, var password])
-            return Convert.ToBase64String(Encoding.UTF8.GetBytes($"{values.GetValueOrDefault(user)}:{values.GetValueOrDefault(password)}"));
-        return values.GetValueOrDefault(placeholder, "");
     }
 
     private static string BodyType(string body) => body.TrimStart().StartsWith('{') ? "application/json" : "application/x-www-form-urlencoded";

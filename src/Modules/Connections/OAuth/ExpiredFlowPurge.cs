@@ -1,5 +1,4 @@
 using Accounts.Orleans.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,8 +9,11 @@ namespace Accounts.Orleans.Connections.OAuth;
 /// ever opened. A flow expires minutes after it starts and is never written again, so deleting its row cannot race
 /// its grain; each silo runs the purge, and a second delete of the same rows finds none.
 /// </summary>
-public sealed partial class ExpiredFlowPurge(GrainStateTable table, IOptions<ConnectionsOptions> options, TimeProvider time, ILogger<ExpiredFlowPurge> logger) : BackgroundService
+public sealed partial class ExpiredFlowPurge(GrainStateTable table, IOptions<ConnectionsOptions> options, TimeProvider time, ILogger<ExpiredFlowPurge> logger)
+    : PeriodicWork(options.Value.FlowPurgeInterval, time, logger)
 {
+    protected override string Name => "Purging old OAuth authorization flows";
+
     /// <summary>Deletes the flows last written more than the retention before <paramref name="now"/>; how many.</summary>
     public async Task<int> PurgeAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -19,36 +21,12 @@ public sealed partial class ExpiredFlowPurge(GrainStateTable table, IOptions<Con
         // Never sooner than a flow can still be completed, whatever the settings say.
         var keep = settings.FlowRetention > settings.FlowLifetime ? settings.FlowRetention : settings.FlowLifetime;
         var deleted = await table.DeleteWrittenBeforeAsync(OAuthFlowGrain.StateName, now - keep, cancellationToken);
-        if (deleted > 0) LogPurged(logger, deleted);
+        if (deleted > 0) LogPurged(Logger, deleted);
         return deleted;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.FlowPurgeInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await PurgeAsync(time.GetUtcNow(), stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogPurgeFailed(logger, e.GetType().Name);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutting down.
-        }
-    }
+    protected override Task RunAsync(CancellationToken cancellationToken) => PurgeAsync(Time.GetUtcNow(), cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Count} OAuth authorization flow(s) past their retention")]
     private static partial void LogPurged(ILogger logger, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Purging old OAuth authorization flows failed ({Error}); trying again next interval")]
-    private static partial void LogPurgeFailed(ILogger logger, string error);
 }

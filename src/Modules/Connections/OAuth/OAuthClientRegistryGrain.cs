@@ -7,6 +7,7 @@ using Accounts.Orleans.Contracts.Storage;
 using Accounts.Orleans.Vault.Envelopes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Accounts.Orleans.Storage;
 
 namespace Accounts.Orleans.Connections.OAuth;
 
@@ -126,20 +127,7 @@ public sealed partial class OAuthClientRegistryGrain(
     }
 
     /// <summary>Stores the registry, or clears it when it is empty (so the Host sees no sealed clients).</summary>
-    private async Task SaveAsync()
-    {
-        try
-        {
-            if (Stored.Count > 0) await state.WriteStateAsync();
-            else await state.ClearStateAsync();
-        }
-        catch
-        {
-            // The change in memory did not reach storage; start over from what storage holds.
-            DeactivateOnIdle();
-            throw;
-        }
-    }
+    private Task SaveAsync() => state.WriteOrStartOverAsync(DeactivateOnIdle, clear: Stored.Count == 0);
 
     private void Audit(string appSlug, string action, string actor, string? detail)
         => audit.Record(new AuditEvent(time.GetUtcNow(), AuditSubject(appSlug), WorkspaceId: "", action, actor, WorkflowId: null, StepId: null, detail));

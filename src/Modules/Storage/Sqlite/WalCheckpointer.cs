@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Accounts.Orleans.Storage.Sqlite;
@@ -12,29 +11,19 @@ namespace Accounts.Orleans.Storage.Sqlite;
 /// the log has passed <see cref="MaxWalBytes"/>, this copies it into the database and truncates it to nothing as soon
 /// as no reader needs it any more.
 /// </summary>
-public sealed partial class WalCheckpointer(AccountsDatabase database, TimeProvider time, ILogger<WalCheckpointer> logger) : BackgroundService
+public sealed partial class WalCheckpointer(AccountsDatabase database, TimeProvider time, ILogger<WalCheckpointer> logger)
+    : PeriodicWork(TimeSpan.FromSeconds(1), time, logger)
 {
     public const long MaxWalBytes = 16 * 1024 * 1024;
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
+    private readonly string _wal = new SqliteConnectionStringBuilder(database.Options.ConnectionString).DataSource + "-wal";
     private bool _waitingForReaders;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string Name => "Checkpointing SQLite's write-ahead log";
+
+    protected override async Task RunAsync(CancellationToken cancellationToken)
     {
-        if (database.Options.Engine != StorageEngine.Sqlite) return;
-        var wal = new SqliteConnectionStringBuilder(database.Options.ConnectionString).DataSource + "-wal";
-        using var tick = new PeriodicTimer(Interval, time);
-        try
-        {
-            while (await tick.WaitForNextTickAsync(stoppingToken))
-            {
-                if (File.Exists(wal) && new FileInfo(wal).Length > MaxWalBytes) await CheckpointAsync(wal, stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
+        if (File.Exists(_wal) && new FileInfo(_wal).Length > MaxWalBytes) await CheckpointAsync(_wal, cancellationToken);
     }
 
     /// <summary>True when the log was copied back and truncated; false while a reader still needs part of it.</summary>
@@ -46,28 +35,28 @@ public sealed partial class WalCheckpointer(AccountsDatabase database, TimeProvi
             await using var connection = await database.OpenAsync(cancellationToken);
             // A passive pass copies what it can without blocking anyone. Only when nothing is left over does the
             // truncating pass run: it holds writers back while it waits for readers, so it must not wait on a long one.
-            var (_, frames, copied) = await RunAsync(connection, "PASSIVE", cancellationToken);
+            var (_, frames, copied) = await PassAsync(connection, "PASSIVE", cancellationToken);
             if (frames < 0 || copied < frames)
             {
-                if (!_waitingForReaders) LogWaitingForReaders(logger, size / 1e6);
+                if (!_waitingForReaders) LogWaitingForReaders(Logger, size / 1e6);
                 _waitingForReaders = true;
                 return false;
             }
-            var (busy, _, _) = await RunAsync(connection, "TRUNCATE", cancellationToken);
+            var (busy, _, _) = await PassAsync(connection, "TRUNCATE", cancellationToken);
             if (busy != 0) return false;
             _waitingForReaders = false;
-            LogTruncated(logger, size / 1e6);
+            LogTruncated(Logger, size / 1e6);
             return true;
         }
         catch (SqliteException e)
         {
             // Busy or locked beyond the short timeout: the next tick tries again.
-            LogFailed(logger, e.SqliteErrorCode, e.Message);
+            LogFailed(Logger, e.SqliteErrorCode, e.Message);
             return false;
         }
     }
 
-    private static async Task<(long Busy, long Frames, long Copied)> RunAsync(System.Data.Common.DbConnection connection, string mode, CancellationToken cancellationToken)
+    private static async Task<(long Busy, long Frames, long Copied)> PassAsync(System.Data.Common.DbConnection connection, string mode, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = $"PRAGMA wal_checkpoint({mode});";
