@@ -1,7 +1,6 @@
 using Accounts.Orleans.Client;
 using Accounts.Orleans.Tui.Cluster;
 using Accounts.Orleans.Tui.Screens;
-using Accounts.Orleans.Tui.Shell;
 using Microsoft.Extensions.Configuration;
 using Terminal.Gui.App;
 

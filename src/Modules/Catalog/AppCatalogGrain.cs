@@ -1,10 +1,8 @@
 using Accounts.Orleans.Catalog.Apps;
 using Accounts.Orleans.Catalog.Requests;
-using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Contracts.Ids;
 using Accounts.Orleans.Contracts.Storage;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Accounts.Orleans.Storage;
 
 namespace Accounts.Orleans.Catalog;

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Accounts.Orleans.Contracts.Catalog;
 
 namespace Accounts.Orleans.Catalog;
 

@@ -2,7 +2,6 @@ using Accounts.Orleans.Catalog.Apps;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Catalog;
 

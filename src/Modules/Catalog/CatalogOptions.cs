@@ -1,5 +1,4 @@
 using Accounts.Orleans.Catalog.Apps;
-using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Catalog;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Accounts.Orleans.Connections;
 
 /// <summary><c>Accounts:Connections</c> configuration.</summary>

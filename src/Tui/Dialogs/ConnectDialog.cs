@@ -1,9 +1,4 @@
 using System.Collections.ObjectModel;
-using Accounts.Orleans.Contracts.Accounts;
-using Accounts.Orleans.Contracts.Catalog;
-using Accounts.Orleans.Tui.Shell;
-using Terminal.Gui.ViewBase;
-using Terminal.Gui.Views;
 
 namespace Accounts.Orleans.Tui.Dialogs;
 

@@ -1,9 +1,3 @@
-using Accounts.Orleans.Contracts.Accounts;
-using Accounts.Orleans.Contracts.Catalog;
-using Accounts.Orleans.Tui.Shell;
-using Terminal.Gui.ViewBase;
-using Terminal.Gui.Views;
-
 namespace Accounts.Orleans.Tui.Dialogs;
 
 /// <summary>

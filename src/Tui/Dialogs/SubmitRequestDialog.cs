@@ -1,8 +1,3 @@
-using Accounts.Orleans.Contracts.Catalog;
-using Accounts.Orleans.Tui.Shell;
-using Terminal.Gui.ViewBase;
-using Terminal.Gui.Views;
-
 namespace Accounts.Orleans.Tui.Dialogs;
 
 /// <summary>Asks for an app the catalog lacks; a request for an app already asked for folds into it as a vote.</summary>

@@ -1,7 +1,3 @@
-using Accounts.Orleans.Tui.Shell;
-using Terminal.Gui.ViewBase;
-using Terminal.Gui.Views;
-
 namespace Accounts.Orleans.Tui.Dialogs;
 
 /// <summary>One line of input and an action that uses it (rename an account, a file to import or export).</summary>

@@ -1,9 +1,3 @@
-using Accounts.Orleans.Contracts.Catalog;
-using Accounts.Orleans.Tui.Shell;
-using Terminal.Gui.Input;
-using Terminal.Gui.ViewBase;
-using Terminal.Gui.Views;
-
 namespace Accounts.Orleans.Tui.Dialogs;
 
 /// <summary>An operator's decision on a request: planned, shipped (naming the catalog app) or declined, with a note.</summary>

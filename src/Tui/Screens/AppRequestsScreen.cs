@@ -1,10 +1,6 @@
 using System.Data;
 using System.Globalization;
-using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Tui.Dialogs;
-using Accounts.Orleans.Tui.Shell;
-using Terminal.Gui.Input;
-using Terminal.Gui.Views;
 
 namespace Accounts.Orleans.Tui.Screens;
 

@@ -1,8 +1,4 @@
 using System.Data;
-using Accounts.Orleans.Tui.Shell;
-using Terminal.Gui.Input;
-using Terminal.Gui.ViewBase;
-using Terminal.Gui.Views;
 
 namespace Accounts.Orleans.Tui.Screens;
 

@@ -1,7 +1,4 @@
 using Terminal.Gui.Drawing;
-using Terminal.Gui.Input;
-using Terminal.Gui.ViewBase;
-using Terminal.Gui.Views;
 
 namespace Accounts.Orleans.Tui.Shell;
 

@@ -1,6 +1,3 @@
-using Terminal.Gui.Input;
-using Terminal.Gui.ViewBase;
-
 namespace Accounts.Orleans.Tui.Shell;
 
 /// <summary>A key the active screen answers to, listed in the status bar and the menu.</summary>

@@ -1,6 +1,3 @@
-using Accounts.Orleans.Contracts.Accounts;
-using Accounts.Orleans.Contracts.Catalog;
-
 namespace Accounts.Orleans.Tui.Shell;
 
 /// <summary>Turns what the cluster threw into a sentence an operator can act on; never a stack trace.</summary>

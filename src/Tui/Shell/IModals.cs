@@ -1,5 +1,4 @@
 using Terminal.Gui.App;
-using Terminal.Gui.Views;
 
 namespace Accounts.Orleans.Tui.Shell;
 

@@ -1,8 +1,5 @@
 using Accounts.Orleans.Tui.Screens;
 using Terminal.Gui.Drawing;
-using Terminal.Gui.Input;
-using Terminal.Gui.ViewBase;
-using Terminal.Gui.Views;
 
 namespace Accounts.Orleans.Tui.Shell;
 

@@ -1,6 +1,4 @@
-using Accounts.Orleans.Contracts.Catalog;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
 namespace Accounts.Orleans.Catalog.Apps;

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Accounts.Orleans.Contracts.Catalog;
 
 namespace Accounts.Orleans.Catalog.Apps;
 

@@ -1,4 +1,3 @@
-using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Contracts.Paging;
 
 namespace Accounts.Orleans.Catalog.Apps;

@@ -1,5 +1,3 @@
-using Accounts.Orleans.Contracts.Catalog;
-
 namespace Accounts.Orleans.Catalog.Apps;
 
 /// <summary>What operators changed through the catalog grain; shipped apps are never copied in here.</summary>

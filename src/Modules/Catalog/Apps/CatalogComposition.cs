@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using Accounts.Orleans.Contracts.Catalog;
 
 namespace Accounts.Orleans.Catalog.Apps;
 

@@ -1,5 +1,3 @@
-using Accounts.Orleans.Contracts.Catalog;
-
 namespace Accounts.Orleans.Catalog.Apps;
 
 /// <summary>Reads a catalog file (<see cref="CatalogDocument"/>) and checks every app in it against the catalog's rules.</summary>

@@ -1,6 +1,3 @@
-using Accounts.Orleans.Contracts.Catalog;
-using Microsoft.Extensions.Options;
-
 namespace Accounts.Orleans.Catalog.Apps;
 
 /// <summary>The apps that come with the deployment: the seed inside this assembly and the operator's override file.</summary>

@@ -1,5 +1,4 @@
 using Accounts.Orleans.Catalog.Apps;
-using Accounts.Orleans.Contracts.Catalog;
 
 namespace Accounts.Orleans.Catalog.Requests;
 

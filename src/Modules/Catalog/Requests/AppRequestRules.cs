@@ -1,7 +1,6 @@
 using Accounts.Orleans.Contracts.Text;
 using System.Globalization;
 using System.Text;
-using Accounts.Orleans.Contracts.Catalog;
 
 namespace Accounts.Orleans.Catalog.Requests;
 

@@ -1,5 +1,3 @@
-using Accounts.Orleans.Contracts.Catalog;
-
 namespace Accounts.Orleans.Catalog.Requests;
 
 /// <summary>The persisted requests; kept apart from the app list so a vote never rewrites the catalog.</summary>

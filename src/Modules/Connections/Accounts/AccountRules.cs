@@ -1,5 +1,4 @@
 using System.Globalization;
-using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Contracts.Text;
 
 namespace Accounts.Orleans.Connections.Accounts;

@@ -1,9 +1,7 @@
 using Accounts.Orleans.Connections.Audit;
 using Accounts.Orleans.Connections.Index;
 using Accounts.Orleans.Connections.Refresh;
-using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Contracts.Storage;
-using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 using System.Security.Cryptography;
 using Accounts.Orleans.Storage;

@@ -1,6 +1,5 @@
 using Accounts.Orleans.Connections.Audit;
 using Accounts.Orleans.Connections.Index;
-using Microsoft.Extensions.Logging;
 
 namespace Accounts.Orleans.Connections.Accounts;
 

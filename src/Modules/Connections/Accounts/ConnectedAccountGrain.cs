@@ -1,8 +1,5 @@
 using Accounts.Orleans.Connections.Refresh;
-using Accounts.Orleans.Contracts.Accounts;
-using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Contracts.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace Accounts.Orleans.Connections.Accounts;
 

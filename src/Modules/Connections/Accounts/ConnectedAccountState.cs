@@ -1,6 +1,3 @@
-using Accounts.Orleans.Contracts.Accounts;
-using Accounts.Orleans.Contracts.Catalog;
-
 namespace Accounts.Orleans.Connections.Accounts;
 
 /// <summary>

@@ -1,7 +1,5 @@
 using System.Text.Json;
-using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Vault.Envelopes;
-using Microsoft.Extensions.Logging;
 
 namespace Accounts.Orleans.Connections.Accounts;
 

@@ -1,5 +1,3 @@
-using Accounts.Orleans.Contracts.Accounts;
-
 namespace Accounts.Orleans.Connections.Accounts;
 
 [GenerateSerializer, Alias("accounts.new-key-account"), Immutable]

@@ -1,5 +1,3 @@
-using Accounts.Orleans.Contracts.Accounts;
-
 namespace Accounts.Orleans.Connections.Accounts;
 
 /// <summary>Tokens from a code exchange, on their way into an account's envelope.</summary>

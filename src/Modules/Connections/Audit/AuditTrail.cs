@@ -1,7 +1,5 @@
 using System.Threading.Channels;
-using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace Accounts.Orleans.Connections.Audit;
 

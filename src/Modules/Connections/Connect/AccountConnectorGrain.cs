@@ -1,10 +1,7 @@
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Keys;
 using Accounts.Orleans.Connections.OAuth;
-using Accounts.Orleans.Contracts.Accounts;
-using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Vault.Masking;
-using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
 namespace Accounts.Orleans.Connections.Connect;

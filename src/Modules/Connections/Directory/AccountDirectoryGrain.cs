@@ -1,7 +1,6 @@
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Audit;
 using Accounts.Orleans.Connections.Index;
-using Accounts.Orleans.Contracts.Accounts;
 using Orleans.Concurrency;
 
 namespace Accounts.Orleans.Connections.Directory;

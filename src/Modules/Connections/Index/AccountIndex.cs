@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Text.Json;
-using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Contracts.Paging;
 using Accounts.Orleans.Storage;
 

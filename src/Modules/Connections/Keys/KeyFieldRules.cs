@@ -1,5 +1,3 @@
-using Accounts.Orleans.Contracts.Catalog;
-
 namespace Accounts.Orleans.Connections.Keys;
 
 /// <summary>Checks submitted key values against the app's field rules. Messages name the field, never echo the value.</summary>

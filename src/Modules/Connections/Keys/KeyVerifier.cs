@@ -1,8 +1,5 @@
 using System.Text;
-using Accounts.Orleans.Contracts.Accounts;
-using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Contracts.Text;
-using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Connections.Keys;
 

@@ -2,10 +2,7 @@ using System.Collections.Concurrent;
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Index;
 using Accounts.Orleans.Connections.OAuth;
-using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Storage;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Connections.Maintenance;
 

@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
-using Accounts.Orleans.Contracts.Catalog;
 
 namespace Accounts.Orleans.Connections.OAuth;
 

@@ -1,4 +1,3 @@
-using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Vault.Envelopes;
 using Orleans.Concurrency;
 

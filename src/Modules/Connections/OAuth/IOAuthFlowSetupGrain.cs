@@ -1,5 +1,3 @@
-using Accounts.Orleans.Contracts.Accounts;
-
 namespace Accounts.Orleans.Connections.OAuth;
 
 /// <summary>Only the connector starts a flow; the contracts expose completion alone.</summary>

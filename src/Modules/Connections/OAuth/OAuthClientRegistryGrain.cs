@@ -1,12 +1,8 @@
 using System.Text;
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Audit;
-using Accounts.Orleans.Contracts.Accounts;
-using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Contracts.Storage;
 using Accounts.Orleans.Vault.Envelopes;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Accounts.Orleans.Storage;
 
 namespace Accounts.Orleans.Connections.OAuth;

@@ -1,5 +1,3 @@
-using Accounts.Orleans.Contracts.Accounts;
-using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Contracts.Text;
 
 namespace Accounts.Orleans.Connections.OAuth;

@@ -1,8 +1,5 @@
 using System.Text;
-using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Vault.Envelopes;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Connections.OAuth;
 

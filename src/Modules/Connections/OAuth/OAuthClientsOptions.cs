@@ -1,7 +1,3 @@
-using Accounts.Orleans.Contracts.Accounts;
-using Microsoft.Extensions.Options;
-using Accounts.Orleans.Contracts.Catalog;
-
 namespace Accounts.Orleans.Connections.OAuth;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Accounts.Orleans.Contracts.Accounts;
-
 namespace Accounts.Orleans.Connections.OAuth;
 
 /// <summary>What the connector hands a new flow grain.</summary>

@@ -1,11 +1,8 @@
 using System.Text;
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Tokens;
-using Accounts.Orleans.Contracts.Accounts;
-using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Contracts.Storage;
 using Accounts.Orleans.Vault.Envelopes;
-using Microsoft.Extensions.Logging;
 using Accounts.Orleans.Contracts.Text;
 
 namespace Accounts.Orleans.Connections.OAuth;

@@ -1,5 +1,3 @@
-using Accounts.Orleans.Contracts.Accounts;
-
 namespace Accounts.Orleans.Connections.OAuth;
 
 /// <summary>A pending authorization. The PKCE verifier is sealed like any credential; the rest is not secret.</summary>

@@ -3,10 +3,7 @@ using System.Security.Cryptography;
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.OAuth;
 using Accounts.Orleans.Connections.Tokens;
-using Accounts.Orleans.Contracts.Accounts;
-using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Contracts.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace Accounts.Orleans.Connections.Refresh;
 

@@ -1,9 +1,6 @@
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.OAuth;
 using Accounts.Orleans.Connections.Tokens;
-using Accounts.Orleans.Contracts.Catalog;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Connections.Refresh;
 

@@ -1,7 +1,5 @@
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Index;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Connections.Refresh;
 

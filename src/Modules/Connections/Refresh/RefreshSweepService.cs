@@ -1,6 +1,4 @@
 using Accounts.Orleans.Storage;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Connections.Refresh;
 

@@ -5,7 +5,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
-using Accounts.Orleans.Contracts.Catalog;
 using static Accounts.Orleans.Connections.Tokens.TokenFailureKind;
 using Accounts.Orleans.Contracts.Text;
 
