@@ -23,8 +23,7 @@ internal sealed class EmbeddedHost : IAsyncDisposable
         try
         {
             var settings = RunningHost.Sqlite(data.Path);
-            // The console waits for the catalog readers to show its own changes; a short interval keeps that wait short.
-            settings["Accounts:Catalog:ReaderRefreshInterval"] = "00:00:00.050";
+            // The console asks the catalog readers for the revision of its own changes; no shorter interval is needed.
             adjust?.Invoke(settings);
             return new EmbeddedHost(data, await RunningHost.StartAsync(settings));
         }

@@ -25,7 +25,7 @@ public sealed partial class AppCatalogGrain(
     Task<CatalogSnapshot?> IAppCatalogGrain.GetSnapshotIfChangedAsync(long knownRevision)
         => Task.FromResult(knownRevision == Catalog.Revision ? null : Catalog.ToSnapshot());
 
-    async Task<AppDefinition> IAppCatalogGrain.UpsertAppAsync(AppDefinition app, string operatorId)
+    async Task<AppChange> IAppCatalogGrain.UpsertAppAsync(AppDefinition app, string operatorId)
     {
         var errors = AppDefinitionRules.Validate(app, options.Value.AllowLoopbackHttp);
         if (errors.Count == 0)
@@ -38,10 +38,10 @@ public sealed partial class AppCatalogGrain(
 
         await ChangeAppsAsync(s => s.Upserts[app.Slug] = app);
         LogAppUpserted(logger, app.Slug, operatorId);
-        return Catalog.Find(app.Slug)!;
+        return new AppChange(Catalog.Find(app.Slug)!, Catalog.Revision);
     }
 
-    async Task<AppDefinition> IAppCatalogGrain.SetAppDisabledAsync(string slug, bool disabled, string operatorId)
+    async Task<AppChange> IAppCatalogGrain.SetAppDisabledAsync(string slug, bool disabled, string operatorId)
     {
         var app = Catalog.Find(slug ?? "") ?? throw new AppNotFoundException(slug ?? "");
         if (app.Disabled != disabled)
@@ -49,7 +49,7 @@ public sealed partial class AppCatalogGrain(
             await ChangeAppsAsync(s => s.Disabled[app.Slug] = disabled);
             LogAppDisabled(logger, app.Slug, disabled, operatorId);
         }
-        return Catalog.Find(app.Slug)!;
+        return new AppChange(Catalog.Find(app.Slug)!, Catalog.Revision);
     }
 
     async Task<AppRequestOutcome> IAppCatalogGrain.SubmitRequestAsync(AppRequestSubmission submission)

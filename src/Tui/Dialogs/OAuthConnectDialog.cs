@@ -22,7 +22,11 @@ public sealed class OAuthConnectDialog : ConsoleDialog
         _pollInterval = pollInterval ?? TimeSpan.FromSeconds(1);
         _request = new OAuthStartRequest
         {
-            WorkspaceId = workspaceId, AppSlug = app.Slug, Nickname = nickname, Actor = session.Operator, ReconnectAccountId = reconnectAccountId,
+            WorkspaceId = workspaceId,
+            AppSlug = app.Slug,
+            Nickname = nickname,
+            Actor = session.Operator,
+            ReconnectAccountId = reconnectAccountId,
         };
         ErrorRow = 10;
         Add(new Label { X = 1, Y = 1, Text = $"Open this address in a browser and approve access at {app.Name}:", HotKeySpecifier = (System.Text.Rune)0xffff }, _url, _state);

@@ -1,4 +1,3 @@
-using System.Data;
 using System.Globalization;
 using Accounts.Orleans.Tui.Dialogs;
 
@@ -124,19 +123,19 @@ public sealed class AccountsScreen : SearchableListScreen<AccountSummary>
         return string.Join('\n', lines);
     }
 
-    protected override DataTable ToTable(IReadOnlyList<AccountSummary> rows)
+    protected override Dictionary<string, Func<AccountSummary, object>> Columns()
     {
         var now = Session.Clock.GetUtcNow();
-        var table = new DataTable { Locale = CultureInfo.InvariantCulture };
-        foreach (var column in new[] { "Nickname", "App", "Workspace", "Health", "Expires", "Workflows", "Last used" }) table.Columns.Add(column);
-        foreach (var a in rows)
+        return new()
         {
-            table.Rows.Add(a.Nickname, a.AppSlug, a.WorkspaceId, Words(a.Health),
-                a.AccessTokenExpiresAt is { } expires ? ListTime.Until(expires, now) : "",
-                a.LinkedSteps.Select(s => s.WorkflowId).Distinct().Count().ToString(CultureInfo.InvariantCulture),
-                a.LastUsedAt is { } used ? ListTime.Since(used, now) : "never");
-        }
-        return table;
+            ["Nickname"] = a => a.Nickname,
+            ["App"] = a => a.AppSlug,
+            ["Workspace"] = a => a.WorkspaceId,
+            ["Health"] = a => Words(a.Health),
+            ["Expires"] = a => a.AccessTokenExpiresAt is { } expires ? ListTime.Until(expires, now) : "",
+            ["Workflows"] = a => a.LinkedSteps.Select(s => s.WorkflowId).Distinct().Count().ToString(CultureInfo.InvariantCulture),
+            ["Last used"] = a => a.LastUsedAt is { } used ? ListTime.Since(used, now) : "never",
+        };
     }
 
     private static string Words(AccountHealth health) => health switch

@@ -1,4 +1,3 @@
-using System.Data;
 using System.Globalization;
 using Accounts.Orleans.Tui.Dialogs;
 
@@ -57,13 +56,13 @@ public sealed class AppRequestsScreen : SearchableListScreen<AppRequest>
     private static bool Matches(AppRequest request, string text) =>
         request.Name.Contains(text, StringComparison.OrdinalIgnoreCase) || (request.Url?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false);
 
-    protected override DataTable ToTable(IReadOnlyList<AppRequest> rows)
+    protected override Dictionary<string, Func<AppRequest, object>> Columns() => new()
     {
-        var table = new DataTable { Locale = CultureInfo.InvariantCulture };
-        foreach (var column in new[] { "Votes", "App", "Status", "Web address" }) table.Columns.Add(column);
-        foreach (var r in rows) table.Rows.Add(r.Votes.ToString(CultureInfo.InvariantCulture), r.Name, r.Status.ToString(), r.Url ?? "");
-        return table;
-    }
+        ["Votes"] = r => r.Votes.ToString(CultureInfo.InvariantCulture),
+        ["App"] = r => r.Name,
+        ["Status"] = r => r.Status.ToString(),
+        ["Web address"] = r => r.Url ?? "",
+    };
 
     protected override Task<string> DescribeAsync(AppRequest request) => Task.FromResult(Describe(request));
 

@@ -1,4 +1,3 @@
-using System.Data;
 using System.Globalization;
 using Accounts.Orleans.Tui.Dialogs;
 
@@ -11,6 +10,9 @@ namespace Accounts.Orleans.Tui.Screens;
 public sealed class AppsScreen : SearchableListScreen<AppDefinition>
 {
     private IReadOnlyDictionary<string, OAuthClientStatus> _clients = new Dictionary<string, OAuthClientStatus>();
+
+    /// <summary>The newest catalog revision this console's own changes made: the list reflects at least that.</summary>
+    private long _revision;
 
     public AppsScreen(ConsoleSession session) : base(session, "Apps", "Search apps:", 30, 50)
     {
@@ -34,7 +36,7 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
 
     protected override async Task<(IReadOnlyList<AppDefinition> Rows, string? Next)> QueryAsync(string? text, string? cursor)
     {
-        var page = await Reader.ListAppsAsync(new AppQuery { Text = text, Limit = 200, Cursor = cursor });
+        var page = await Reader.ListAppsAsync(new AppQuery { Text = text, Limit = 200, Cursor = cursor, AtLeastRevision = _revision });
         try
         {
             _clients = (await Session.Grains.GetGrain<IOAuthClientRegistryGrain>(0).ListAsync()).ToDictionary(c => c.AppSlug, StringComparer.Ordinal);
@@ -80,14 +82,13 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
         return string.Join('\n', lines);
     }
 
-    protected override DataTable ToTable(IReadOnlyList<AppDefinition> rows)
+    protected override Dictionary<string, Func<AppDefinition, object>> Columns() => new()
     {
-        var table = new DataTable { Locale = CultureInfo.InvariantCulture };
-        foreach (var column in new[] { "App", "Slug", "Auth", "Categories" }) table.Columns.Add(column);
-        foreach (var app in rows)
-            table.Rows.Add(app.Name, app.Slug, app.AuthType == AuthType.OAuth2 ? "oauth2" : "keys", string.Join(", ", app.Categories));
-        return table;
-    }
+        ["App"] = app => app.Name,
+        ["Slug"] = app => app.Slug,
+        ["Auth"] = app => app.AuthType == AuthType.OAuth2 ? "oauth2" : "keys",
+        ["Categories"] = app => string.Join(", ", app.Categories),
+    };
 
     /// <summary>Adds or overrides the apps of a catalog file (the format of the shipped seed); each is checked by the catalog.</summary>
     public async Task ImportAsync()
@@ -106,13 +107,12 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
             }
             foreach (var app in apps)
             {
-                imported.Add(await Catalog.UpsertAppAsync(app, Session.Operator));
+                imported.Add(Saved(await Catalog.UpsertAppAsync(app, Session.Operator)));
             }
             return true;
         });
         await Session.Modals.RunAsync(dialog);
         if (imported.Count == 0) return;
-        await UntilListedAsync(imported[^1]);
         await ReloadAsync();
         await Session.Modals.TellAsync("Import", $"Saved {imported.Count} app(s): {string.Join(", ", imported.Take(10).Select(a => a.Slug))}{(imported.Count > 10 ? ", …" : "")}.");
     }
@@ -157,7 +157,7 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
         if (answer != 0) return;
         try
         {
-            await UntilListedAsync(await Catalog.SetAppDisabledAsync(app.Slug, disabled: true, Session.Operator));
+            Saved(await Catalog.SetAppDisabledAsync(app.Slug, disabled: true, Session.Operator));
             await ReloadAsync();
         }
         catch (Exception e) when (ErrorText.IsExpected(e))
@@ -171,27 +171,17 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
         AppDefinition? enabled = null;
         using var dialog = new TextPromptDialog("Enable app", "Slug of the disabled app:", "", "Enable", async slug =>
         {
-            enabled = await Catalog.SetAppDisabledAsync(slug, disabled: false, Session.Operator);
+            enabled = Saved(await Catalog.SetAppDisabledAsync(slug, disabled: false, Session.Operator));
             return true;
         });
         await Session.Modals.RunAsync(dialog);
         if (enabled is null) return;
-        await UntilListedAsync(enabled);
         await ReloadAsync();
     }
 
-    /// <summary>
-    /// The list reads the silo's cached catalog, which catches up with a change within the reader's refresh interval
-    /// (a second by default). Waits, briefly and bounded, until the cache shows the app as the catalog saved it, so the
-    /// reload after an operator's change shows that change instead of the app as it was.
-    /// </summary>
-    private async Task UntilListedAsync(AppDefinition saved)
+    private AppDefinition Saved(AppChange change)
     {
-        var expected = CatalogDocument.Write([saved]);
-        for (var attempt = 0; attempt < 30; attempt++)
-        {
-            if (await Reader.GetAppAsync(saved.Slug) is { } seen && CatalogDocument.Write([seen]) == expected) return;
-            await Task.Delay(TimeSpan.FromMilliseconds(100));
-        }
+        _revision = Math.Max(_revision, change.Revision);
+        return change.App;
     }
 }

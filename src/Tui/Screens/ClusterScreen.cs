@@ -1,4 +1,3 @@
-using System.Data;
 using System.Globalization;
 using Accounts.Orleans.Contracts.Cluster;
 
@@ -44,12 +43,15 @@ public sealed class ClusterScreen : ConsoleScreen
             $"Silos up: {status.Silos.Count}",
             $"Console: {Session.Operator} through {_gateways}",
             $"Answered by: {status.AnsweredBy}");
-        var table = new DataTable { Locale = CultureInfo.InvariantCulture };
-        foreach (var column in new[] { "Silo", "Address", "Status", "Started", "Last heartbeat" }) table.Columns.Add(column);
         var now = Session.Clock.GetUtcNow();
-        foreach (var silo in status.Silos)
-            table.Rows.Add(silo.Name, silo.Address, silo.Status, ListTime.Since(silo.StartedAt, now), silo.LastHeartbeat is { } beat ? ListTime.Since(beat, now) : "");
-        _silos.Table = new DataTableSource(table);
+        _silos.Table = new EnumerableTableSource<SiloView>(status.Silos, new()
+        {
+            ["Silo"] = silo => silo.Name,
+            ["Address"] = silo => silo.Address,
+            ["Status"] = silo => silo.Status,
+            ["Started"] = silo => ListTime.Since(silo.StartedAt, now),
+            ["Last heartbeat"] = silo => silo.LastHeartbeat is { } beat ? ListTime.Since(beat, now) : "",
+        });
         _status.Text = $"Updated {now.ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture)}; refreshes while shown.";
     }
 }

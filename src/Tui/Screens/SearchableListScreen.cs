@@ -1,4 +1,3 @@
-using System.Data;
 
 namespace Accounts.Orleans.Tui.Screens;
 
@@ -171,7 +170,7 @@ public abstract class SearchableListScreen<T> : ConsoleScreen where T : class
             if (load != _loads) return; // A newer search started while this one ran.
             Rows = rows;
             _next = next;
-            _table.Table = new DataTableSource(ToTable(rows));
+            _table.Table = new EnumerableTableSource<T>(rows, Columns());
             SetNeedsLayout();
             if (keepSelection && rows.Count > 0) SelectRow(Math.Min(selected, rows.Count - 1));
             _status.Text = PageStatus(rows.Count);
@@ -199,7 +198,8 @@ public abstract class SearchableListScreen<T> : ConsoleScreen where T : class
     /// <summary>What the details pane says when the page is empty: how to get something onto it.</summary>
     protected abstract string EmptyHint { get; }
 
-    protected abstract DataTable ToTable(IReadOnlyList<T> rows);
+    /// <summary>The list's columns, in order: a header and how a row shows in it (evaluated when a page loads).</summary>
+    protected abstract Dictionary<string, Func<T, object>> Columns();
 
     protected abstract Task<string> DescribeAsync(T row);
 

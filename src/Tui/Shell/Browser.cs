@@ -14,7 +14,10 @@ public static class Browser
         {
             using var process = Process.Start(new ProcessStartInfo(command, [url])
             {
-                UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true,
             });
             return process is not null;
         }

@@ -24,7 +24,11 @@ public abstract class ConsoleDialog : Dialog
         Width = Math.Min(width, 78);
         _error = new Label
         {
-            X = 1, Y = 1, Width = Dim.Fill(1), Height = 1, Text = "",
+            X = 1,
+            Y = 1,
+            Width = Dim.Fill(1),
+            Height = 1,
+            Text = "",
             HotKeySpecifier = (System.Text.Rune)0xffff,
         };
         Add(_error);

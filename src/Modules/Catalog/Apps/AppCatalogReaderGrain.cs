@@ -25,17 +25,20 @@ public sealed partial class AppCatalogReaderGrain(
     private Task<CatalogComposition>? _refresh;
 
     async Task<AppPage> IAppCatalogReaderGrain.ListAppsAsync(AppQuery query)
-        => AppSearch.Run(await CurrentAsync(), query);
+        => AppSearch.Run(await CurrentAsync(query.AtLeastRevision), query);
 
     async Task<AppDefinition?> IAppCatalogReaderGrain.GetAppAsync(string slugOrAlias)
-        => (await CurrentAsync()).Find(slugOrAlias ?? "");
+        => (await CurrentAsync(atLeastRevision: 0)).Find(slugOrAlias);
 
-    private ValueTask<CatalogComposition> CurrentAsync()
+    /// <summary>The local copy while it is fresh and at least <paramref name="atLeastRevision"/>; otherwise a newer one first.</summary>
+    private async ValueTask<CatalogComposition> CurrentAsync(long atLeastRevision)
     {
-        if (_catalog is { } catalog && time.GetElapsedTime(_checkedAt) < options.Value.ReaderRefreshInterval)
-            return ValueTask.FromResult(catalog);
-        // Turns interleave (reentrant) but never run in parallel, so this needs no lock.
-        return new ValueTask<CatalogComposition>(_refresh ??= RefreshAsync());
+        if (_catalog is { } catalog && catalog.Revision >= atLeastRevision && time.GetElapsedTime(_checkedAt) < options.Value.ReaderRefreshInterval)
+            return catalog;
+        // Turns interleave (reentrant) but never run in parallel, so this needs no lock. A refresh already under way
+        // may have started before the change a caller waits for, hence the second look.
+        var current = await (_refresh ??= RefreshAsync());
+        return current.Revision >= atLeastRevision ? current : await (_refresh ??= RefreshAsync());
     }
 
     private async Task<CatalogComposition> RefreshAsync()

@@ -9,6 +9,11 @@ public sealed record AppQuery
     [Id(2)] public string? Category { get; init; }
     [Id(3)] public int Limit { get; init; } = DefaultLimit;
     [Id(4)] public string? Cursor { get; init; }
+    /// <summary>
+    /// A revision an operator's change returned (<see cref="AppChange"/>): the answer reflects at least that catalog,
+    /// even if the reader's copy was fresh a moment ago. Zero takes the reader's copy as it is.
+    /// </summary>
+    [Id(5)] public long AtLeastRevision { get; init; }
 
     public const int DefaultLimit = 50;
     public const int MaxLimit = 1000;

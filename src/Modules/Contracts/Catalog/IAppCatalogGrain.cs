@@ -17,11 +17,11 @@ public interface IAppCatalogGrain : IGrainWithStringKey
     /// <summary>Adds an app or overrides a shipped one.</summary>
     /// <exception cref="CatalogValidationException">The definition breaks a catalog rule.</exception>
     [Alias("UpsertApp")]
-    Task<AppDefinition> UpsertAppAsync(AppDefinition app, string operatorId);
+    Task<AppChange> UpsertAppAsync(AppDefinition app, string operatorId);
 
     /// <exception cref="AppNotFoundException">No app has this slug.</exception>
     [Alias("SetAppDisabled")]
-    Task<AppDefinition> SetAppDisabledAsync(string slug, bool disabled, string operatorId);
+    Task<AppChange> SetAppDisabledAsync(string slug, bool disabled, string operatorId);
 
     /// <exception cref="CatalogValidationException">A field is missing, malformed or too long.</exception>
     /// <exception cref="AppAlreadyInCatalogException">The catalog already has this app.</exception>
