@@ -105,7 +105,7 @@ public sealed class AccountActionsTests
         });
         console.OnDialog<OAuthConnectDialog>(async dialog =>
         {
-            while (dialog.AuthorizeUrl is null && !dialog.Finished.IsCompleted) await Task.Delay(20, TestContext.Current.CancellationToken);
+            await Eventually.TrueAsync(() => dialog.AuthorizeUrl is not null || dialog.Finished.IsCompleted, TimeSpan.FromSeconds(10), "the authorize URL");
             Assert.NotNull(dialog.AuthorizeUrl);
             waiting = console.Draw();
             Assert.False(dialog.Finished.IsCompleted);

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Accounts.Orleans.Testing;
 
 namespace Accounts.Orleans.Host.Tests.Interop;
 
@@ -238,7 +239,7 @@ public sealed class FakeTokenEndpointTests : IAsyncLifetime
         var endpoint = await FakeTokenEndpoint.StartAsync(Ct);
         endpoint.Enqueue(FakeResponse.Hang(TimeSpan.FromMinutes(5)));
         var hanging = _http.PostAsync(endpoint.TokenUrl, RefreshForm("rt-1"), Ct);
-        while (endpoint.Requests.Count == 0) await Task.Delay(10, Ct);
+        await Eventually.TrueAsync(() => endpoint.Requests.Count > 0, TimeSpan.FromSeconds(5), "the request to arrive");
 
         var clock = Stopwatch.StartNew();
         await endpoint.DisposeAsync();
@@ -250,11 +251,15 @@ public sealed class FakeTokenEndpointTests : IAsyncLifetime
     /// <summary>Whether the endpoint stops answering within a few seconds (Kestrel notices a closed connection asynchronously).</summary>
     private async Task<bool> AnswersEndAsync()
     {
-        for (var clock = Stopwatch.StartNew(); clock.Elapsed < TimeSpan.FromSeconds(5); await Task.Delay(10, Ct))
+        try
         {
-            if (_endpoint.AnswersInProgress == 0) return true;
+            await Eventually.TrueAsync(() => _endpoint.AnswersInProgress == 0, TimeSpan.FromSeconds(5), "the answer to end");
+            return true;
         }
-        return false;
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     private Task<HttpResponseMessage> PostRefreshAsync(string refreshToken) => _http.PostAsync(_endpoint.TokenUrl, RefreshForm(refreshToken), Ct);
