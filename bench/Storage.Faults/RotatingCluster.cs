@@ -60,8 +60,8 @@ public sealed class RotatingCluster : IAsyncDisposable
             [$"Accounts:OAuthClients:{Slug}:ClientSecret"] = "faults-secret",
             ["Accounts:Connections:RedirectUri"] = "http://127.0.0.1/oauth/callback",
             ["Logging__LogLevel__Default"] = "Warning",
-            // The account grain's lines about held and recovered rotations are what this run counts.
-            ["Logging__LogLevel__Accounts.Orleans.Connections.Accounts.ConnectedAccountGrain"] = "Information",
+            // The account's lines about held and recovered rotations are what this run counts.
+            ["Logging__LogLevel__Accounts.Orleans.Connections.Accounts"] = "Information",
         };
         var definition = TestCatalog.OAuthApp(Slug, new Uri(endpoint.TokenUrl, "/authorize"), endpoint.TokenUrl, endpoint.RevokeUrl, pkce: false, auth: TokenRequestAuth.ClientSecretPost);
         TestCatalog.AddTo(settings, definition with { OAuth = definition.OAuth! with { RefreshMarginSeconds = marginSeconds } });
