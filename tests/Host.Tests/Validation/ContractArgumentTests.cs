@@ -80,6 +80,9 @@ public sealed class ContractArgumentTests : IAsyncLifetime
             Assert.Contains("limit", (await Assert.ThrowsAsync<AccountValidationException>(() => directory.GetAuditAsync(AccountIds.New(TimeProvider.System), limit))).Errors.Keys);
         foreach (var limit in new[] { 0, -1, AppQuery.MaxLimit + 1 })
             Assert.Contains("limit", (await Assert.ThrowsAsync<CatalogValidationException>(() => reader.ListAppsAsync(new AppQuery { Limit = limit }))).Errors.Keys);
+        Assert.Contains("atLeastRevision", (await Assert.ThrowsAsync<CatalogValidationException>(() => reader.ListAppsAsync(new AppQuery { AtLeastRevision = -1 }))).Errors.Keys);
+        Assert.Equal("KeyConnectRequest { WorkspaceId = , AppSlug = , Nickname = , Fields = [] }",
+            new KeyConnectRequest { WorkspaceId = null!, AppSlug = null!, Nickname = null!, Fields = null!, Actor = null! }.ToString());
     }
 
     [Fact]

@@ -60,6 +60,7 @@ public static class AppSearch
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (query.Limit is < 1 or > AppQuery.MaxLimit) errors["limit"] = [$"must be between 1 and {AppQuery.MaxLimit}"];
+        if (query.AtLeastRevision < 0) errors["atLeastRevision"] = ["must be zero or a revision a catalog change returned"];
         if (query.Text is { Length: > MaxTextLength }) errors["q"] = [$"must be at most {MaxTextLength} characters"];
         if (query.Category is { } category && !AppCategories.Known.Contains(category))
             errors["category"] = [$"must be one of: {string.Join(", ", AppCategories.Known)}"];

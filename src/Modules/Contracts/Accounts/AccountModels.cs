@@ -90,7 +90,7 @@ public sealed record KeyConnectRequest
     /// <summary>Who does it, for the audit trail (an operator, a user id from the platform).</summary>
     [Id(4)] public required string Actor { get; init; }
 
-    public override string ToString() => $"KeyConnectRequest {{ WorkspaceId = {WorkspaceId}, AppSlug = {AppSlug}, Nickname = {Nickname}, Fields = [{string.Join(", ", Fields.Keys)}] }}";
+    public override string ToString() => $"KeyConnectRequest {{ WorkspaceId = {WorkspaceId}, AppSlug = {AppSlug}, Nickname = {Nickname}, Fields = [{string.Join(", ", Fields?.Keys ?? [])}] }}";
 }
 
 /// <summary>New key values for an existing account; the account keeps its id and every link.</summary>
@@ -102,7 +102,7 @@ public sealed record KeyReconnectRequest
     [Id(2)] public required IReadOnlyDictionary<string, string> Fields { get; init; }
     [Id(3)] public required string Actor { get; init; }
 
-    public override string ToString() => $"KeyReconnectRequest {{ AccountId = {AccountId}, WorkspaceId = {WorkspaceId}, Fields = [{string.Join(", ", Fields.Keys)}] }}";
+    public override string ToString() => $"KeyReconnectRequest {{ AccountId = {AccountId}, WorkspaceId = {WorkspaceId}, Fields = [{string.Join(", ", Fields?.Keys ?? [])}] }}";
 }
 
 /// <summary>An entry of the audit trail; it never holds a secret.</summary>
