@@ -17,8 +17,8 @@ public sealed class AccountActionsTests
     [Fact]
     public async Task Rename_refuses_an_empty_nickname_in_the_dialog_then_renames_and_audits_the_operator()
     {
-        await using var fixture = await KeyAppHost.StartAsync(ApiKey);
-        var account = await fixture.ConnectAsync("Billing", Workspace);
+        await using var fixture = await TestHost.Sqlite().WithKeyApp(ApiKey).StartAsync();
+        var account = await fixture.ConnectWithKeyAsync("Billing", workspace: Workspace);
         using var console = new ConsoleHarness(fixture.Host.Grains);
         var screen = new AccountsScreen(console.Session);
         await screen.LoadAsync().WaitAsync(TestContext.Current.CancellationToken);
@@ -47,8 +47,8 @@ public sealed class AccountActionsTests
     [Fact]
     public async Task Delete_names_the_linked_workflows_keeps_the_account_when_cancelled_and_deletes_it_when_confirmed()
     {
-        await using var fixture = await KeyAppHost.StartAsync(ApiKey);
-        var account = await fixture.ConnectAsync("Billing", Workspace);
+        await using var fixture = await TestHost.Sqlite().WithKeyApp(ApiKey).StartAsync();
+        var account = await fixture.ConnectWithKeyAsync("Billing", workspace: Workspace);
         var grain = fixture.Host.Grains.GetGrain<IConnectedAccountGrain>(account.Id);
         await grain.LinkAsync(Workspace, new WorkflowStep("wf_invoices", "send_invoice"));
         await grain.LinkAsync(Workspace, new WorkflowStep("wf_invoices", "remind"));

@@ -16,10 +16,10 @@ public sealed class AccountsScreenTests
     [Fact]
     public async Task The_screen_lists_accounts_from_the_index_filters_them_and_never_shows_a_key()
     {
-        await using var fixture = await KeyAppHost.StartAsync(Key);
-        await fixture.ConnectAsync("Billing EU", Workspace);
-        await fixture.ConnectAsync("Marketing", Workspace);
-        await fixture.ConnectAsync("Other tenant", "ws_other");
+        await using var fixture = await TestHost.Sqlite().WithKeyApp(Key).StartAsync();
+        await fixture.ConnectWithKeyAsync("Billing EU", workspace: Workspace);
+        await fixture.ConnectWithKeyAsync("Marketing", workspace: Workspace);
+        await fixture.ConnectWithKeyAsync("Other tenant", workspace: "ws_other");
         using var console = new ConsoleHarness(fixture.Host.Grains);
         using var window = new Window();
         var screen = new AccountsScreen(console.Session);
@@ -55,8 +55,8 @@ public sealed class AccountsScreenTests
     [Fact]
     public async Task At_80_columns_the_table_keeps_every_column_and_the_details_sit_under_it()
     {
-        await using var fixture = await KeyAppHost.StartAsync(Key);
-        var account = await fixture.ConnectAsync("Billing EU", Workspace);
+        await using var fixture = await TestHost.Sqlite().WithKeyApp(Key).StartAsync();
+        var account = await fixture.ConnectWithKeyAsync("Billing EU", workspace: Workspace);
         using var console = new ConsoleHarness(fixture.Host.Grains);
         using var window = new Window();
         var screen = new AccountsScreen(console.Session);
@@ -77,8 +77,8 @@ public sealed class AccountsScreenTests
     [Fact]
     public async Task Connecting_a_key_account_checks_fields_as_typed_shows_the_apps_refusal_and_the_wait_then_saves_the_account()
     {
-        await using var fixture = await KeyAppHost.StartAsync(Key);
-        await fixture.ConnectAsync("Existing one", Workspace);
+        await using var fixture = await TestHost.Sqlite().WithKeyApp(Key).StartAsync();
+        await fixture.ConnectWithKeyAsync("Existing one", workspace: Workspace);
         using var console = new ConsoleHarness(fixture.Host.Grains);
         var screen = new AccountsScreen(console.Session) { WorkspaceFilter = Workspace };
         string? pickerScreen = null, typedBadFormat = null, refused = null, whileTrying = null;
@@ -110,7 +110,7 @@ public sealed class AccountsScreenTests
             Assert.False(form.Succeeded);
 
             form.SetField("api_key", Key);
-            using (fixture.App.Hold())
+            using (fixture.KeyApp!.Hold())
             {
                 console.Press(Terminal.Gui.Input.Key.Enter);
                 whileTrying = console.Draw();

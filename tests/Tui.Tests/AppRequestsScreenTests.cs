@@ -1,4 +1,5 @@
 using Accounts.Orleans.Contracts.Catalog;
+using Accounts.Orleans.Testing;
 using Accounts.Orleans.Tui.Dialogs;
 using Accounts.Orleans.Tui.Screens;
 using Terminal.Gui.Input;
@@ -14,7 +15,7 @@ public sealed class AppRequestsScreenTests
     [Fact]
     public async Task A_submitted_request_is_opened_and_selected_and_another_operators_submission_folds_into_a_vote()
     {
-        await using var host = await EmbeddedHost.StartAsync();
+        await using var host = await TestHost.Sqlite().StartAsync();
         await SubmitAsync(host, "Older Favourite", "first@test");
         await SubmitAsync(host, "Older Favourite", "second@test");
         using var console = new ConsoleHarness(host.Grains, Operator);
@@ -66,7 +67,7 @@ public sealed class AppRequestsScreenTests
     [InlineData("An app whose name goes on and on well past the hundred characters a request name may have, to be refused", "name: must be at most 100 characters")]
     public async Task A_refused_submission_shows_the_reason_inside_the_dialog_and_opens_nothing(string name, string reason)
     {
-        await using var host = await EmbeddedHost.StartAsync();
+        await using var host = await TestHost.Sqlite().StartAsync();
         using var console = new ConsoleHarness(host.Grains, Operator);
         var screen = new AppRequestsScreen(console.Session);
         string drawn = "";
@@ -90,7 +91,7 @@ public sealed class AppRequestsScreenTests
     [Fact]
     public async Task Triage_records_planned_then_shipped_by_keyboard_with_the_operator_and_the_status_filter_shows_only_shipped_requests()
     {
-        await using var host = await EmbeddedHost.StartAsync();
+        await using var host = await TestHost.Sqlite().StartAsync();
         var shippedLater = await SubmitAsync(host, "Loopback Chat");
         await SubmitAsync(host, "Still Wanted");
         using var console = new ConsoleHarness(host.Grains, Operator);
@@ -154,8 +155,8 @@ public sealed class AppRequestsScreenTests
         Assert.Contains("1 request", filtered, StringComparison.Ordinal);
     }
 
-    private static IAppCatalogGrain Catalog(EmbeddedHost host) => host.Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey);
+    private static IAppCatalogGrain Catalog(TestHost host) => host.Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey);
 
-    private static async Task<AppRequest> SubmitAsync(EmbeddedHost host, string name, string requestedBy = "someone@test") =>
+    private static async Task<AppRequest> SubmitAsync(TestHost host, string name, string requestedBy = "someone@test") =>
         (await Catalog(host).SubmitRequestAsync(new AppRequestSubmission(name, null, null, requestedBy))).Request;
 }

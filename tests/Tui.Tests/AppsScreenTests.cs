@@ -16,7 +16,7 @@ public sealed class AppsScreenTests
     [Fact]
     public async Task Searching_the_catalog_lists_the_matching_apps_and_details_show_how_they_connect()
     {
-        await using var host = await EmbeddedHost.StartAsync();
+        await using var host = await TestHost.Sqlite().StartAsync();
         using var console = new ConsoleHarness(host.Grains, Operator);
         using var window = new Window();
         var screen = new AppsScreen(console.Session);
@@ -47,7 +47,7 @@ public sealed class AppsScreenTests
     public async Task An_oauth_client_entered_in_the_dialog_is_stored_under_the_operator_and_its_secret_is_never_shown()
     {
         const string secret = "canary-7f3a9c-client-secret";
-        await using var host = await EmbeddedHost.StartAsync();
+        await using var host = await TestHost.Sqlite().StartAsync();
         using var console = new ConsoleHarness(host.Grains, Operator);
         using var window = new Window();
         var screen = new AppsScreen(console.Session) { SearchText = "slack" };
@@ -86,11 +86,11 @@ public sealed class AppsScreenTests
     public async Task An_app_whose_client_comes_from_configuration_says_so_and_the_dialog_shows_the_refusal_to_store_another()
     {
         const string configuredSecret = "canary-config-secret-91b2";
-        await using var host = await EmbeddedHost.StartAsync(settings =>
+        await using var host = await TestHost.Sqlite().With(settings =>
         {
             settings["Accounts:OAuthClients:github:ClientId"] = "gh-configured";
             settings["Accounts:OAuthClients:github:ClientSecret"] = configuredSecret;
-        });
+        }).StartAsync();
         using var console = new ConsoleHarness(host.Grains, Operator);
         using var window = new Window();
         var screen = new AppsScreen(console.Session) { SearchText = "github" };
@@ -126,7 +126,7 @@ public sealed class AppsScreenTests
     {
         using var files = new TempDirectory();
         var path = Path.Combine(files.Path, "sendgrid.json");
-        await using var host = await EmbeddedHost.StartAsync();
+        await using var host = await TestHost.Sqlite().StartAsync();
         using var console = new ConsoleHarness(host.Grains, Operator);
         using var window = new Window();
         var screen = new AppsScreen(console.Session) { SearchText = "sendgrid" };
@@ -168,7 +168,7 @@ public sealed class AppsScreenTests
         using var files = new TempDirectory();
         var path = Path.Combine(files.Path, "broken.json");
         await File.WriteAllTextAsync(path, """{ "formatVersion": 1, "apps": [ { "slug": "sendgrid", "name": """, TestContext.Current.CancellationToken);
-        await using var host = await EmbeddedHost.StartAsync();
+        await using var host = await TestHost.Sqlite().StartAsync();
         using var console = new ConsoleHarness(host.Grains, Operator);
         var screen = new AppsScreen(console.Session) { SearchText = "sendgrid" };
         await screen.LoadAsync();
@@ -193,7 +193,7 @@ public sealed class AppsScreenTests
     [Fact]
     public async Task Disabling_the_selected_app_hides_it_from_the_list_and_enabling_it_by_slug_brings_it_back()
     {
-        await using var host = await EmbeddedHost.StartAsync();
+        await using var host = await TestHost.Sqlite().StartAsync();
         using var console = new ConsoleHarness(host.Grains, Operator);
         using var window = new Window();
         var screen = new AppsScreen(console.Session) { SearchText = "sendgrid" };
@@ -223,7 +223,7 @@ public sealed class AppsScreenTests
         Assert.False((await Reader(host).GetAppAsync("sendgrid"))?.Disabled);
     }
 
-    private static IAppCatalogReaderGrain Reader(EmbeddedHost host) => host.Grains.GetGrain<IAppCatalogReaderGrain>(0);
+    private static IAppCatalogReaderGrain Reader(TestHost host) => host.Grains.GetGrain<IAppCatalogReaderGrain>(0);
 
-    private static IOAuthClientRegistryGrain Clients(EmbeddedHost host) => host.Grains.GetGrain<IOAuthClientRegistryGrain>(0);
+    private static IOAuthClientRegistryGrain Clients(TestHost host) => host.Grains.GetGrain<IOAuthClientRegistryGrain>(0);
 }

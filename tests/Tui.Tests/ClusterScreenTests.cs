@@ -1,4 +1,5 @@
 using Accounts.Orleans.Client;
+using Accounts.Orleans.Testing;
 using Accounts.Orleans.Tui.Screens;
 using Microsoft.Extensions.DependencyInjection;
 using Terminal.Gui.Views;
@@ -11,7 +12,7 @@ public sealed class ClusterScreenTests
     [Fact]
     public async Task The_screen_shows_the_cluster_id_storage_profile_version_and_the_one_embedded_silo()
     {
-        await using var host = await EmbeddedHost.StartAsync(settings => settings["Accounts:Cluster:ClusterId"] = "console-test-cluster");
+        await using var host = await TestHost.Sqlite().With(settings => settings["Accounts:Cluster:ClusterId"] = "console-test-cluster").StartAsync();
         var cluster = host.Host.Services.GetRequiredService<ClusterSettings>();
         using var console = new ConsoleHarness(host.Grains);
         using var window = new Window();

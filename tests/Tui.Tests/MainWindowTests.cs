@@ -1,3 +1,4 @@
+using Accounts.Orleans.Testing;
 using Accounts.Orleans.Tui.Screens;
 using Accounts.Orleans.Tui.Shell;
 using Terminal.Gui.Input;
@@ -67,8 +68,8 @@ public sealed class MainWindowTests
     [Fact]
     public async Task Tab_walks_the_search_box_and_filters_then_the_table_where_Delete_asks_about_the_account_with_Cancel_as_Enter()
     {
-        await using var fixture = await KeyAppHost.StartAsync("lk_0123456789abcdef0123");
-        await fixture.ConnectAsync("Billing EU", "ws_acme");
+        await using var fixture = await TestHost.Sqlite().WithKeyApp("lk_0123456789abcdef0123").StartAsync();
+        await fixture.ConnectWithKeyAsync("Billing EU", workspace: "ws_acme");
         await using var console = await RunningConsole.StartAsync(fixture);
         var accounts = (AccountsScreen)console.Window.Active;
 
@@ -149,11 +150,11 @@ public sealed class MainWindowTests
 
         public static async Task<RunningConsole> StartAsync()
         {
-            var host = await EmbeddedHost.StartAsync();
+            var host = await TestHost.Sqlite().StartAsync();
             return await ConnectedAsync(new RunningConsole(host, host.Grains));
         }
 
-        public static Task<RunningConsole> StartAsync(KeyAppHost host) => ConnectedAsync(new RunningConsole(host, host.Host.Grains));
+        public static Task<RunningConsole> StartAsync(TestHost host) => ConnectedAsync(new RunningConsole(host, host.Host.Grains));
 
         private static async Task<RunningConsole> ConnectedAsync(RunningConsole console)
         {

@@ -2,8 +2,9 @@ using Accounts.Orleans.Catalog.Apps;
 using Accounts.Orleans.Catalog.Requests;
 using Accounts.Orleans.Contracts.Ids;
 using Accounts.Orleans.Contracts.Storage;
-using Microsoft.Extensions.Logging;
 using Accounts.Orleans.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Accounts.Orleans.Catalog;
 
@@ -14,7 +15,7 @@ public sealed partial class AppCatalogGrain(
     ShippedCatalog shipped,
     IOptions<CatalogOptions> options,
     CatalogMetrics metrics,
-    TimeProvider time,
+    [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
     ILogger<AppCatalogGrain> logger) : Grain, IAppCatalogGrain
 {
     private CatalogComposition? _catalog;

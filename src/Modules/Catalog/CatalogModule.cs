@@ -1,4 +1,5 @@
 using Accounts.Orleans.Catalog.Apps;
+using Accounts.Orleans.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,7 +16,7 @@ public static class CatalogModule
         services.AddSingleton<ShippedCatalog>();
         services.AddSingleton<CatalogMetrics>();
         services.AddMetrics();
-        services.TryAddSingleton(TimeProvider.System);
+        services.AddServiceClock();
         return services;
     }
 }

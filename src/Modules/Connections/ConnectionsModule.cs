@@ -37,7 +37,7 @@ public static class ConnectionsModule
         services.AddSingleton<Tokens.TokenClient>();
         services.AddSingleton<ConnectionsTelemetry>();
         services.AddMetrics();
-        services.TryAddSingleton(TimeProvider.System);
+        services.AddServiceClock();
         services.AddHttpClient(KeyVerifier.HttpClientName)
             // The default handlers log every request URL, and some apps take keys in the query string.
             .RemoveAllLoggers()

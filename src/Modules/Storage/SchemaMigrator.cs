@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Accounts.Orleans.Storage;
@@ -18,7 +19,7 @@ public sealed record MigrationSource(string Module, Assembly Assembly);
 /// together: PostgreSQL serializes them on an advisory lock, SQLite on its write lock. A script that changed after
 /// it was applied stops the Host rather than leaving two silos on different schemas.
 /// </summary>
-public sealed partial class SchemaMigrator(AccountsDatabase database, IEnumerable<MigrationSource> sources, TimeProvider time, ILogger<SchemaMigrator> logger)
+public sealed partial class SchemaMigrator(AccountsDatabase database, IEnumerable<MigrationSource> sources, [FromKeyedServices(ServiceClock.Key)] TimeProvider time, ILogger<SchemaMigrator> logger)
 {
     /// <summary>Arbitrary, fixed: identifies this service's migration lock among other advisory locks.</summary>
     private const long PostgresLockKey = 0x4163_6374_4d69_67;

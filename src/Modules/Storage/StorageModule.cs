@@ -17,7 +17,7 @@ public static class StorageModule
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<GrainStateTable>();
         if (options.Engine == StorageEngine.Sqlite) services.AddHostedService<Sqlite.WalCheckpointer>();
-        services.TryAddSingleton(TimeProvider.System);
+        services.AddServiceClock();
         return services;
     }
 

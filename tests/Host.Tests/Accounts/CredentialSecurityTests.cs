@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Host.Hosting;
-using Accounts.Orleans.Vault;
 using Accounts.Orleans.Storage;
 using Accounts.Orleans.Testing;
+using Accounts.Orleans.Vault;
 using Accounts.Orleans.Vault.Keys;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -24,8 +24,8 @@ public sealed class CredentialSecurityTests(PostgresServer postgres)
     public async Task A_canary_secret_appears_in_no_stored_byte_log_line_span_or_error(StorageEngine engine)
     {
         var spans = new List<Activity>();
-        await using var host = await KeyAccountsHost.StartAsync(engine, postgres, settings => settings["Logging:LogLevel:Default"] = "Trace", validKey: Canary);
-        await host.DisposeHostAsync();
+        await using var host = await TestHost.On(engine, postgres).WithKeyApp(Canary).With(settings => settings["Logging:LogLevel:Default"] = "Trace").StartAsync();
+        await host.StopHostAsync();
         await host.StartHostAsync(builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Trace);
@@ -34,14 +34,14 @@ public sealed class CredentialSecurityTests(PostgresServer postgres)
         });
         var errors = new List<string>();
 
-        var account = await host.ConnectAsync(key: Canary);
+        var account = await host.ConnectWithKeyAsync(key: Canary);
         var step = new WorkflowStep("wf_canary", "step_1");
-        await host.Account(account.Id).LinkAsync(KeyAccountsHost.Workspace, step);
-        var bundle = await host.Account(account.Id).GetCredentialsAsync(new CredentialRequest(KeyAccountsHost.Workspace, step.WorkflowId, step.StepId));
+        await host.Account(account.Id).LinkAsync(TestHost.Workspace, step);
+        var bundle = await host.Account(account.Id).GetCredentialsAsync(new CredentialRequest(TestHost.Workspace, step.WorkflowId, step.StepId));
         errors.Add((await Assert.ThrowsAsync<KeyVerificationFailedException>(() => host.Connector.ReconnectWithKeysAsync(new KeyReconnectRequest
         {
             AccountId = account.Id,
-            WorkspaceId = KeyAccountsHost.Workspace,
+            WorkspaceId = TestHost.Workspace,
             Fields = new Dictionary<string, string> { ["api_key"] = RejectedCanary },
             Actor = "ops",
         }))).ToString());
@@ -51,7 +51,7 @@ public sealed class CredentialSecurityTests(PostgresServer postgres)
         var logs = string.Join("\n", host.Host.Services.GetRequiredService<FakeLogCollector>().GetSnapshot().Select(r => $"{r.Message} {r.Exception}"));
         host.Host.Services.GetRequiredService<TracerProvider>().ForceFlush();
         // The exporter hears every Host in this process until ours stops; read the spans after that.
-        await host.DisposeHostAsync();
+        await host.StopHostAsync();
         var traced = string.Join("\n", spans.SelectMany(s => s.Tags.Select(t => $"{t.Key}={t.Value}").Concat(s.Events.Select(e => e.Name)).Append(s.DisplayName)));
         var stored = await SecretScan.StoredTextAsync(host.Storage);
 
@@ -71,11 +71,11 @@ public sealed class CredentialSecurityTests(PostgresServer postgres)
     [Fact]
     public async Task A_replaced_master_key_makes_credentials_unavailable_instead_of_wrong()
     {
-        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
-        var account = await host.ConnectAsync();
+        await using var host = await TestHost.Sqlite().WithKeyApp().StartAsync();
+        var account = await host.ConnectWithKeyAsync();
         var step = new WorkflowStep("wf", "s");
-        await host.Account(account.Id).LinkAsync(KeyAccountsHost.Workspace, step);
-        await host.DisposeHostAsync();
+        await host.Account(account.Id).LinkAsync(TestHost.Workspace, step);
+        await host.StopHostAsync();
 
         // Same key id, different material: what a mix-up of two deployments' key files looks like.
         var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultOptions.DefaultFileName);
@@ -85,15 +85,15 @@ public sealed class CredentialSecurityTests(PostgresServer postgres)
         await host.StartHostAsync();
 
         await Assert.ThrowsAsync<CredentialsUnavailableException>(() =>
-            host.Account(account.Id).GetCredentialsAsync(new CredentialRequest(KeyAccountsHost.Workspace, step.WorkflowId, step.StepId)));
+            host.Account(account.Id).GetCredentialsAsync(new CredentialRequest(TestHost.Workspace, step.WorkflowId, step.StepId)));
     }
 
     [Fact]
     public async Task A_missing_master_key_ring_with_accounts_in_the_store_stops_the_host()
     {
-        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
-        await host.ConnectAsync();
-        await host.DisposeHostAsync();
+        await using var host = await TestHost.Sqlite().WithKeyApp().StartAsync();
+        await host.ConnectWithKeyAsync();
+        await host.StopHostAsync();
         var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultOptions.DefaultFileName);
         File.Move(ringFile, ringFile + ".lost");
 
@@ -110,7 +110,7 @@ public sealed class CredentialSecurityTests(PostgresServer postgres)
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task The_embedded_host_generates_its_key_ring_beside_the_data_readable_by_its_owner_only()
     {
-        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithKeyApp().StartAsync();
 
         var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultOptions.DefaultFileName);
 

@@ -10,59 +10,59 @@ public sealed class KeyAccountTests(PostgresServer postgres)
     public static TheoryData<StorageEngine> Engines => [StorageEngine.Sqlite, StorageEngine.Postgres];
 
     private static readonly WorkflowStep Step = new("wf_invoices", "send_email");
-    private static readonly CredentialRequest Read = new(KeyAccountsHost.Workspace, Step.WorkflowId, Step.StepId);
+    private static readonly CredentialRequest Read = new(TestHost.Workspace, Step.WorkflowId, Step.StepId);
 
     [Theory, MemberData(nameof(Engines))]
     public async Task A_linked_step_reads_the_keys_that_were_connected_and_verified(StorageEngine engine)
     {
-        await using var host = await KeyAccountsHost.StartAsync(engine, postgres);
+        await using var host = await TestHost.On(engine, postgres).WithKeyApp().StartAsync();
 
-        var account = await host.ConnectAsync();
-        await host.Account(account.Id).LinkAsync(KeyAccountsHost.Workspace, Step);
+        var account = await host.ConnectWithKeyAsync();
+        await host.Account(account.Id).LinkAsync(TestHost.Workspace, Step);
         var credentials = await host.Account(account.Id).GetCredentialsAsync(Read);
 
         Assert.True(Connections.AccountIds.IsValid(account.Id), account.Id);
         Assert.Equal(AccountHealth.Healthy, account.Health);
         Assert.Equal(AuthType.Keys, account.AuthType);
-        Assert.Equal(KeyAccountsHost.Key, credentials.Fields["api_key"]);
+        Assert.Equal(TestHost.Key, credentials.Fields["api_key"]);
         Assert.Equal("eu", credentials.Fields["region"]);
-        Assert.Equal(1, host.App.Calls);
+        Assert.Equal(1, host.KeyApp!.Calls);
     }
 
     [Theory, MemberData(nameof(Engines))]
     public async Task Accounts_and_their_links_survive_a_full_host_restart(StorageEngine engine)
     {
-        await using var host = await KeyAccountsHost.StartAsync(engine, postgres);
-        var account = await host.ConnectAsync();
-        await host.Account(account.Id).LinkAsync(KeyAccountsHost.Workspace, Step);
+        await using var host = await TestHost.On(engine, postgres).WithKeyApp().StartAsync();
+        var account = await host.ConnectWithKeyAsync();
+        await host.Account(account.Id).LinkAsync(TestHost.Workspace, Step);
 
         await host.RestartAsync();
         var credentials = await host.Account(account.Id).GetCredentialsAsync(Read);
-        var listed = await host.Directory.ListAsync(new AccountQuery { WorkspaceId = KeyAccountsHost.Workspace });
+        var listed = await host.Directory.ListAsync(new AccountQuery { WorkspaceId = TestHost.Workspace });
 
-        Assert.Equal(KeyAccountsHost.Key, credentials.Fields["api_key"]);
+        Assert.Equal(TestHost.Key, credentials.Fields["api_key"]);
         Assert.Equal([Step], Assert.Single(listed.Items).LinkedSteps);
     }
 
     [Fact]
     public async Task The_summary_shows_secret_fields_masked_and_plain_fields_in_full()
     {
-        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithKeyApp().StartAsync();
 
-        var account = await host.ConnectAsync();
+        var account = await host.ConnectWithKeyAsync();
 
         Assert.Equal("••••0123", account.Fields["api_key"]);
         Assert.Equal("eu", account.Fields["region"]);
-        Assert.DoesNotContain(KeyAccountsHost.Key, account.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(TestHost.Key, account.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Keys_the_app_refuses_are_reported_with_its_answer_but_never_the_key_and_no_account_is_made()
     {
-        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithKeyApp().StartAsync();
         const string wrong = "lk_ffffffffffffffffffff";
 
-        var error = await Assert.ThrowsAsync<KeyVerificationFailedException>(() => host.ConnectAsync(key: wrong));
+        var error = await Assert.ThrowsAsync<KeyVerificationFailedException>(() => host.ConnectWithKeyAsync(key: wrong));
 
         Assert.Contains("HTTP 401", error.Message, StringComparison.Ordinal);
         Assert.Contains("Invalid API key", error.Message, StringComparison.Ordinal);
@@ -83,12 +83,12 @@ public sealed class KeyAccountTests(PostgresServer postgres)
     [Theory, MemberData(nameof(BadFields))]
     public async Task Field_values_that_break_the_apps_rules_are_refused_by_field_before_the_app_is_called(string field, string value, string errorKey)
     {
-        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
-        var fields = new Dictionary<string, string> { ["api_key"] = KeyAccountsHost.Key, [field] = value };
+        await using var host = await TestHost.Sqlite().WithKeyApp().StartAsync();
+        var fields = new Dictionary<string, string> { ["api_key"] = TestHost.Key, [field] = value };
 
         var error = await Assert.ThrowsAsync<AccountValidationException>(() => host.Connector.ConnectWithKeysAsync(new KeyConnectRequest
         {
-            WorkspaceId = KeyAccountsHost.Workspace,
+            WorkspaceId = TestHost.Workspace,
             AppSlug = LoopbackKeyApp.Slug,
             Nickname = "Primary",
             Fields = fields,
@@ -97,17 +97,17 @@ public sealed class KeyAccountTests(PostgresServer postgres)
 
         Assert.Contains(errorKey, error.Errors.Keys);
         Assert.DoesNotContain(value.Length > 3 ? value : "\u0001", error.Message, StringComparison.Ordinal);
-        Assert.Equal(0, host.App.Calls);
+        Assert.Equal(0, host.KeyApp!.Calls);
         Assert.Empty((await host.Directory.ListAsync(new AccountQuery())).Items);
     }
 
     [Fact]
     public async Task An_unknown_app_an_oauth_app_and_an_empty_nickname_are_refused()
     {
-        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithKeyApp().StartAsync();
         KeyConnectRequest Request(string app, string nickname) => new()
         {
-            WorkspaceId = KeyAccountsHost.Workspace,
+            WorkspaceId = TestHost.Workspace,
             AppSlug = app,
             Nickname = nickname,
             Fields = new Dictionary<string, string>(),
@@ -126,9 +126,9 @@ public sealed class KeyAccountTests(PostgresServer postgres)
     [Fact]
     public async Task Credentials_are_refused_to_another_workspace_an_unlinked_step_and_an_unknown_account()
     {
-        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
-        var account = await host.ConnectAsync();
-        await host.Account(account.Id).LinkAsync(KeyAccountsHost.Workspace, Step);
+        await using var host = await TestHost.Sqlite().WithKeyApp().StartAsync();
+        var account = await host.ConnectWithKeyAsync();
+        await host.Account(account.Id).LinkAsync(TestHost.Workspace, Step);
 
         await Assert.ThrowsAsync<AccountAccessDeniedException>(() => host.Account(account.Id).GetCredentialsAsync(Read with { WorkspaceId = "ws_other" }));
         await Assert.ThrowsAsync<AccountAccessDeniedException>(() => host.Account(account.Id).LinkAsync("ws_other", new WorkflowStep("wf_x", "s")));
@@ -141,9 +141,9 @@ public sealed class KeyAccountTests(PostgresServer postgres)
     [Fact]
     public async Task Deleting_a_linked_account_names_its_workflows_and_needs_force()
     {
-        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
-        var account = await host.ConnectAsync();
-        await host.Account(account.Id).LinkAsync(KeyAccountsHost.Workspace, Step);
+        await using var host = await TestHost.Sqlite().WithKeyApp().StartAsync();
+        var account = await host.ConnectWithKeyAsync();
+        await host.Account(account.Id).LinkAsync(TestHost.Workspace, Step);
 
         var refused = await Assert.ThrowsAsync<AccountStillLinkedException>(() => host.Account(account.Id).DeleteAsync(force: false, "ops"));
         var tombstone = await host.Account(account.Id).DeleteAsync(force: true, "ops");
@@ -161,15 +161,15 @@ public sealed class KeyAccountTests(PostgresServer postgres)
     [Fact]
     public async Task Reconnecting_keeps_the_id_and_every_link_and_serves_the_new_keys()
     {
-        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
-        var account = await host.ConnectAsync();
-        await host.Account(account.Id).LinkAsync(KeyAccountsHost.Workspace, Step);
+        await using var host = await TestHost.Sqlite().WithKeyApp().StartAsync();
+        var account = await host.ConnectWithKeyAsync();
+        await host.Account(account.Id).LinkAsync(TestHost.Workspace, Step);
 
         var reconnected = await host.Connector.ReconnectWithKeysAsync(new KeyReconnectRequest
         {
             AccountId = account.Id,
-            WorkspaceId = KeyAccountsHost.Workspace,
-            Fields = new Dictionary<string, string> { ["api_key"] = KeyAccountsHost.Key, ["region"] = "us" },
+            WorkspaceId = TestHost.Workspace,
+            Fields = new Dictionary<string, string> { ["api_key"] = TestHost.Key, ["region"] = "us" },
             Actor = "ops",
         });
         var credentials = await host.Account(account.Id).GetCredentialsAsync(Read);
@@ -181,7 +181,7 @@ public sealed class KeyAccountTests(PostgresServer postgres)
         {
             AccountId = account.Id,
             WorkspaceId = "ws_other",
-            Fields = new Dictionary<string, string> { ["api_key"] = KeyAccountsHost.Key },
+            Fields = new Dictionary<string, string> { ["api_key"] = TestHost.Key },
             Actor = "ops",
         }));
     }
@@ -189,8 +189,8 @@ public sealed class KeyAccountTests(PostgresServer postgres)
     [Fact]
     public async Task Renaming_validates_the_nickname()
     {
-        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
-        var account = await host.ConnectAsync();
+        await using var host = await TestHost.Sqlite().WithKeyApp().StartAsync();
+        var account = await host.ConnectWithKeyAsync();
 
         var renamed = await host.Account(account.Id).RenameAsync("  Billing  ", "ops");
 
@@ -202,9 +202,9 @@ public sealed class KeyAccountTests(PostgresServer postgres)
     [Theory, MemberData(nameof(Engines))]
     public async Task Every_credential_read_and_admin_action_is_in_the_audit_trail_without_secrets(StorageEngine engine)
     {
-        await using var host = await KeyAccountsHost.StartAsync(engine, postgres);
-        var account = await host.ConnectAsync();
-        await host.Account(account.Id).LinkAsync(KeyAccountsHost.Workspace, Step);
+        await using var host = await TestHost.On(engine, postgres).WithKeyApp().StartAsync();
+        var account = await host.ConnectWithKeyAsync();
+        await host.Account(account.Id).LinkAsync(TestHost.Workspace, Step);
         await host.Account(account.Id).GetCredentialsAsync(Read);
         await host.Account(account.Id).RenameAsync("Renamed", "ops@example.com");
 
@@ -214,26 +214,26 @@ public sealed class KeyAccountTests(PostgresServer postgres)
         var read = trail.Single(e => e.Action == "credentials_read");
         Assert.Equal((Step.WorkflowId, Step.StepId), (read.WorkflowId, read.StepId));
         Assert.Equal("ops@example.com", trail[0].Actor);
-        Assert.All(trail, e => Assert.DoesNotContain(KeyAccountsHost.Key, e.ToString(), StringComparison.Ordinal));
+        Assert.All(trail, e => Assert.DoesNotContain(TestHost.Key, e.ToString(), StringComparison.Ordinal));
     }
 
     [Theory, MemberData(nameof(Engines))]
     public async Task The_directory_filters_by_workspace_app_text_and_workflow_and_pages_by_cursor(StorageEngine engine)
     {
-        await using var host = await KeyAccountsHost.StartAsync(engine, postgres);
+        await using var host = await TestHost.On(engine, postgres).WithKeyApp().StartAsync();
         var ids = new List<string>();
         foreach (var name in new[] { "Billing EU", "Billing US", "Marketing", "Support 100%" })
-            ids.Add((await host.ConnectAsync(name)).Id);
-        await host.ConnectAsync("Elsewhere", workspace: "ws_other");
-        await host.Account(ids[2]).LinkAsync(KeyAccountsHost.Workspace, Step);
+            ids.Add((await host.ConnectWithKeyAsync(name)).Id);
+        await host.ConnectWithKeyAsync("Elsewhere", workspace: "ws_other");
+        await host.Account(ids[2]).LinkAsync(TestHost.Workspace, Step);
 
-        var workspace = await host.Directory.ListAsync(new AccountQuery { WorkspaceId = KeyAccountsHost.Workspace });
+        var workspace = await host.Directory.ListAsync(new AccountQuery { WorkspaceId = TestHost.Workspace });
         var billing = await host.Directory.ListAsync(new AccountQuery { Text = "BILLING" });
         var percent = await host.Directory.ListAsync(new AccountQuery { Text = "100%" });
         var underscore = await host.Directory.ListAsync(new AccountQuery { Text = "_" });
         var used = await host.Directory.ListAsync(new AccountQuery { WorkflowId = Step.WorkflowId });
-        var first = await host.Directory.ListAsync(new AccountQuery { WorkspaceId = KeyAccountsHost.Workspace, Limit = 3 });
-        var second = await host.Directory.ListAsync(new AccountQuery { WorkspaceId = KeyAccountsHost.Workspace, Limit = 3, Cursor = first.Next });
+        var first = await host.Directory.ListAsync(new AccountQuery { WorkspaceId = TestHost.Workspace, Limit = 3 });
+        var second = await host.Directory.ListAsync(new AccountQuery { WorkspaceId = TestHost.Workspace, Limit = 3, Cursor = first.Next });
 
         Assert.Equal(ids, workspace.Items.Select(a => a.Id));
         Assert.Equal(2, billing.Items.Count);
@@ -287,19 +287,19 @@ public sealed class KeyVerificationAddressTests
     }
 }
 
-public sealed class AccountInputTests(PostgresServer postgres)
+public sealed class AccountInputTests
 {
     [Fact]
     public async Task Missing_or_malformed_requests_and_steps_are_validation_errors_not_crashes()
     {
-        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
-        var account = host.Account((await host.ConnectAsync()).Id);
+        await using var host = await TestHost.Sqlite().WithKeyApp().StartAsync();
+        var account = host.Account((await host.ConnectWithKeyAsync()).Id);
 
         await Assert.ThrowsAsync<AccountValidationException>(() => account.GetCredentialsAsync(null!));
-        await Assert.ThrowsAsync<AccountValidationException>(() => account.LinkAsync(KeyAccountsHost.Workspace, null!));
-        await Assert.ThrowsAsync<AccountValidationException>(() => account.UnlinkAsync(KeyAccountsHost.Workspace, null!));
-        await Assert.ThrowsAsync<AccountValidationException>(() => account.LinkAsync(KeyAccountsHost.Workspace, new WorkflowStep("wf", new string('s', 201))));
-        await Assert.ThrowsAsync<AccountValidationException>(() => account.LinkAsync(KeyAccountsHost.Workspace, new WorkflowStep("wf\n", "s")));
+        await Assert.ThrowsAsync<AccountValidationException>(() => account.LinkAsync(TestHost.Workspace, null!));
+        await Assert.ThrowsAsync<AccountValidationException>(() => account.UnlinkAsync(TestHost.Workspace, null!));
+        await Assert.ThrowsAsync<AccountValidationException>(() => account.LinkAsync(TestHost.Workspace, new WorkflowStep("wf", new string('s', 201))));
+        await Assert.ThrowsAsync<AccountValidationException>(() => account.LinkAsync(TestHost.Workspace, new WorkflowStep("wf\n", "s")));
         Assert.Empty((await account.GetAsync()).LinkedSteps);
     }
 }

@@ -12,20 +12,20 @@ public sealed class MaintenanceTests(PostgresServer postgres)
     public static TheoryData<StorageEngine> Engines => [StorageEngine.Sqlite, StorageEngine.Postgres];
 
     private static readonly WorkflowStep Step = new("wf", "s");
-    private static readonly CredentialRequest Read = new(KeyAccountsHost.Workspace, Step.WorkflowId, Step.StepId);
+    private static readonly CredentialRequest Read = new(TestHost.Workspace, Step.WorkflowId, Step.StepId);
 
     [Fact]
     public async Task Rotate_then_rewrap_lets_the_old_master_key_be_retired_with_every_credential_still_readable()
     {
-        await using var host = await KeyAccountsHost.StartAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithKeyApp().StartAsync();
         var ids = new List<string>();
         for (var i = 0; i < 3; i++)
         {
-            var account = await host.ConnectAsync($"Account {i}");
-            await host.Account(account.Id).LinkAsync(KeyAccountsHost.Workspace, Step);
+            var account = await host.ConnectWithKeyAsync($"Account {i}");
+            await host.Account(account.Id).LinkAsync(TestHost.Workspace, Step);
             ids.Add(account.Id);
         }
-        await host.DisposeHostAsync();
+        await host.StopHostAsync();
         var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultOptions.DefaultFileName);
         var oldKey = KeyRingFile.Read(ringFile).Active.Id;
 
@@ -33,7 +33,7 @@ public sealed class MaintenanceTests(PostgresServer postgres)
         await host.StartHostAsync();
         var report = await host.Host.Grains.GetGrain<IAccountMaintenanceGrain>(0).RewrapAllAsync("ops");
         var again = await host.Host.Grains.GetGrain<IAccountMaintenanceGrain>(0).RewrapAllAsync("ops");
-        await host.DisposeHostAsync();
+        await host.StopHostAsync();
         var rotated = KeyRingFile.Read(ringFile);
         KeyRingFile.Write(ringFile, new KeyRing([rotated.Active], rotated.Active.Id));
         await host.StartHostAsync();
@@ -42,16 +42,16 @@ public sealed class MaintenanceTests(PostgresServer postgres)
         Assert.Equal((3, 0), (report.Done, report.Failed.Count));
         Assert.Equal((0, 3), (again.Done, again.Skipped));
         foreach (var id in ids)
-            Assert.Equal(KeyAccountsHost.Key, (await host.Account(id).GetCredentialsAsync(Read)).Fields["api_key"]);
+            Assert.Equal(TestHost.Key, (await host.Account(id).GetCredentialsAsync(Read)).Fields["api_key"]);
     }
 
     [Theory, MemberData(nameof(Engines))]
     public async Task The_index_is_rebuilt_from_stored_accounts_without_activating_them(StorageEngine engine)
     {
-        await using var host = await KeyAccountsHost.StartAsync(engine, postgres);
-        var kept = await host.ConnectAsync("Kept");
-        await host.Account(kept.Id).LinkAsync(KeyAccountsHost.Workspace, Step);
-        var deleted = await host.ConnectAsync("Deleted");
+        await using var host = await TestHost.On(engine, postgres).WithKeyApp().StartAsync();
+        var kept = await host.ConnectWithKeyAsync("Kept");
+        await host.Account(kept.Id).LinkAsync(TestHost.Workspace, Step);
+        var deleted = await host.ConnectWithKeyAsync("Deleted");
         await host.Account(deleted.Id).DeleteAsync(force: false, "ops");
         await host.RestartAsync();
         await using (var database = new AccountsDatabase(host.Storage))

@@ -12,15 +12,15 @@ public sealed class OAuthAccountTests(PostgresServer postgres)
     public static TheoryData<StorageEngine> Engines => [StorageEngine.Sqlite, StorageEngine.Postgres];
 
     private static readonly WorkflowStep Step = new("wf_sync", "pull");
-    private static readonly CredentialRequest Read = new(OAuthAccountsHost.Workspace, Step.WorkflowId, Step.StepId);
+    private static readonly CredentialRequest Read = new(TestHost.Workspace, Step.WorkflowId, Step.StepId);
 
     [Theory, MemberData(nameof(Engines))]
     public async Task Connecting_through_consent_gives_a_linked_step_a_token_the_app_accepts(StorageEngine engine)
     {
-        await using var host = await OAuthAccountsHost.WithAuthorizationServerAsync(engine, postgres);
+        await using var host = await TestHost.On(engine, postgres).WithAuthorizationServer().StartAsync();
 
-        var id = await host.ConnectAsync();
-        await host.Account(id).LinkAsync(OAuthAccountsHost.Workspace, Step);
+        var id = await host.ConnectWithOAuthAsync();
+        await host.Account(id).LinkAsync(TestHost.Workspace, Step);
         var credentials = await host.Account(id).GetCredentialsAsync(Read);
         var summary = await host.Account(id).GetAsync();
 
@@ -36,7 +36,7 @@ public sealed class OAuthAccountTests(PostgresServer postgres)
     [Fact]
     public async Task The_authorize_url_carries_state_pkce_s256_and_the_registered_redirect()
     {
-        await using var host = await OAuthAccountsHost.WithAuthorizationServerAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithAuthorizationServer().StartAsync();
 
         var started = await host.StartFlowAsync();
         var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(started.AuthorizeUrl).Query);
@@ -45,7 +45,7 @@ public sealed class OAuthAccountTests(PostgresServer postgres)
         Assert.Equal(43, started.State.Length);
         Assert.Equal("S256", query["code_challenge_method"]);
         Assert.Equal(43, query["code_challenge"].ToString().Length);
-        Assert.Equal(OAuthAccountsHost.RedirectUri, query["redirect_uri"]);
+        Assert.Equal(TestHost.RedirectUri, query["redirect_uri"]);
         Assert.Equal("code", query["response_type"]);
         Assert.InRange(started.ExpiresAt - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
     }
@@ -53,9 +53,9 @@ public sealed class OAuthAccountTests(PostgresServer postgres)
     [Fact]
     public async Task Refresh_rotates_the_refresh_token_and_the_old_one_stops_working()
     {
-        await using var host = await OAuthAccountsHost.WithAuthorizationServerAsync(StorageEngine.Sqlite, postgres);
-        var id = await host.ConnectAsync();
-        await host.Account(id).LinkAsync(OAuthAccountsHost.Workspace, Step);
+        await using var host = await TestHost.Sqlite().WithAuthorizationServer().StartAsync();
+        var id = await host.ConnectWithOAuthAsync();
+        await host.Account(id).LinkAsync(TestHost.Workspace, Step);
         var before = await host.Account(id).GetCredentialsAsync(Read);
 
         await host.Account(id).RefreshAsync("ops");
@@ -71,8 +71,8 @@ public sealed class OAuthAccountTests(PostgresServer postgres)
     [Theory, MemberData(nameof(Engines))]
     public async Task Rotated_tokens_survive_a_restart_so_the_next_refresh_uses_the_newest_refresh_token(StorageEngine engine)
     {
-        await using var host = await OAuthAccountsHost.WithAuthorizationServerAsync(engine, postgres);
-        var id = await host.ConnectAsync();
+        await using var host = await TestHost.On(engine, postgres).WithAuthorizationServer().StartAsync();
+        var id = await host.ConnectWithOAuthAsync();
         await host.Account(id).RefreshAsync("ops");
 
         await host.RestartAsync();
@@ -85,9 +85,9 @@ public sealed class OAuthAccountTests(PostgresServer postgres)
     [Fact]
     public async Task Deleting_revokes_the_refresh_token_at_the_app_and_erases_the_tokens()
     {
-        await using var host = await OAuthAccountsHost.WithAuthorizationServerAsync(StorageEngine.Sqlite, postgres);
-        var id = await host.ConnectAsync();
-        await host.Account(id).LinkAsync(OAuthAccountsHost.Workspace, Step);
+        await using var host = await TestHost.Sqlite().WithAuthorizationServer().StartAsync();
+        var id = await host.ConnectWithOAuthAsync();
+        await host.Account(id).LinkAsync(TestHost.Workspace, Step);
 
         var tombstone = await host.Account(id).DeleteAsync(force: true, "ops");
 
@@ -100,12 +100,12 @@ public sealed class OAuthAccountTests(PostgresServer postgres)
     [Fact]
     public async Task Reconnecting_through_a_new_flow_keeps_the_account_id_and_its_links()
     {
-        await using var host = await OAuthAccountsHost.WithAuthorizationServerAsync(StorageEngine.Sqlite, postgres);
-        var id = await host.ConnectAsync();
-        await host.Account(id).LinkAsync(OAuthAccountsHost.Workspace, Step);
+        await using var host = await TestHost.Sqlite().WithAuthorizationServer().StartAsync();
+        var id = await host.ConnectWithOAuthAsync();
+        await host.Account(id).LinkAsync(TestHost.Workspace, Step);
         var before = (await host.Account(id).GetCredentialsAsync(Read)).AccessToken;
 
-        var again = await host.ConnectAsync(reconnect: id);
+        var again = await host.ConnectWithOAuthAsync(reconnect: id);
         var after = await host.Account(id).GetCredentialsAsync(Read);
 
         Assert.Equal(id, again);
@@ -116,15 +116,15 @@ public sealed class OAuthAccountTests(PostgresServer postgres)
     [Fact]
     public async Task A_callback_with_the_servers_issuer_is_accepted_and_a_different_issuer_is_refused()
     {
-        await using var host = await OAuthAccountsHost.WithAuthorizationServerAsync(StorageEngine.Sqlite, postgres, new LoopbackAuthorizationServerOptions
+        await using var host = await TestHost.Sqlite().WithAuthorizationServer(new LoopbackAuthorizationServerOptions
         {
-            ClientId = OAuthAccountsHost.ClientId,
-            ClientSecret = OAuthAccountsHost.ClientSecret,
-            RedirectUris = [OAuthAccountsHost.RedirectUri],
+            ClientId = TestHost.OAuthClientId,
+            ClientSecret = TestHost.OAuthClientSecret,
+            RedirectUris = [TestHost.RedirectUri],
             SendIssuerOnCallback = true,
-        });
+        }).StartAsync();
 
-        await host.ConnectAsync();
+        await host.ConnectWithOAuthAsync();
         var started = await host.StartFlowAsync();
         var redirect = await host.Server!.AuthorizeAsUserAsync(new Uri(started.AuthorizeUrl), TestContext.Current.CancellationToken);
         var forged = redirect.Query.Replace(Uri.EscapeDataString(host.Server.Issuer.ToString()), Uri.EscapeDataString("https://evil.example/"), StringComparison.Ordinal);
@@ -138,11 +138,11 @@ public sealed class OAuthAccountTests(PostgresServer postgres)
     [Fact]
     public async Task Starting_a_flow_for_an_app_without_an_oauth_client_says_so()
     {
-        await using var host = await OAuthAccountsHost.WithAuthorizationServerAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithAuthorizationServer().StartAsync();
 
         var error = await Assert.ThrowsAsync<OAuthClientNotConfiguredException>(() => host.Connector.StartOAuthAsync(new OAuthStartRequest
         {
-            WorkspaceId = OAuthAccountsHost.Workspace,
+            WorkspaceId = TestHost.Workspace,
             AppSlug = "github",
             Nickname = "Code",
             Actor = "ops",
@@ -154,12 +154,12 @@ public sealed class OAuthAccountTests(PostgresServer postgres)
     [Fact]
     public async Task Starting_a_flow_refuses_key_based_apps_bad_scopes_and_other_workspaces_accounts()
     {
-        await using var host = await OAuthAccountsHost.WithAuthorizationServerAsync(StorageEngine.Sqlite, postgres);
-        var id = await host.ConnectAsync();
-        OAuthStartRequest Request(string app) => new() { WorkspaceId = OAuthAccountsHost.Workspace, AppSlug = app, Nickname = "x", Actor = "ops" };
+        await using var host = await TestHost.Sqlite().WithAuthorizationServer().StartAsync();
+        var id = await host.ConnectWithOAuthAsync();
+        OAuthStartRequest Request(string app) => new() { WorkspaceId = TestHost.Workspace, AppSlug = app, Nickname = "x", Actor = "ops" };
 
         var keys = await Assert.ThrowsAsync<AccountValidationException>(() => host.Connector.StartOAuthAsync(Request("sendgrid")));
-        var scopes = await Assert.ThrowsAsync<AccountValidationException>(() => host.Connector.StartOAuthAsync(Request(OAuthAccountsHost.Slug) with { ExtraScopes = ["a b"] }));
+        var scopes = await Assert.ThrowsAsync<AccountValidationException>(() => host.Connector.StartOAuthAsync(Request(TestHost.OAuthSlug) with { ExtraScopes = ["a b"] }));
         await Assert.ThrowsAsync<AccountAccessDeniedException>(() => host.StartFlowAsync(reconnect: id, workspace: "ws_other"));
 
         Assert.Contains("appSlug", keys.Errors.Keys);

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Text.Json;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Host.Hosting;
-using Accounts.Orleans.Vault;
 using Accounts.Orleans.Storage;
 using Accounts.Orleans.Testing;
 using Accounts.Orleans.Testing.OAuth;
+using Accounts.Orleans.Vault;
 using Accounts.Orleans.Vault.Keys;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -19,7 +19,7 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
 {
     public static TheoryData<StorageEngine> Engines => [StorageEngine.Sqlite, StorageEngine.Postgres];
 
-    private const string Slug = OAuthAccountsHost.Slug;
+    private const string Slug = TestHost.OAuthSlug;
     private const string StoredClientId = "operator-entered-client";
     private const string Operator = "ops@example.com";
 
@@ -27,23 +27,23 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
     private const string SecretCanary = "cs_c4n4ry_5e3f9a1d7b2c";
 
     private static readonly WorkflowStep Step = new("wf_sync", "pull");
-    private static readonly CredentialRequest Read = new(OAuthAccountsHost.Workspace, Step.WorkflowId, Step.StepId);
+    private static readonly CredentialRequest Read = new(TestHost.Workspace, Step.WorkflowId, Step.StepId);
 
     private static OAuthClientRegistration Registration() => new() { AppSlug = Slug, ClientId = StoredClientId, ClientSecret = SecretCanary, Actor = Operator };
 
     /// <summary>A real authorization server that knows only the operator's client, and a Host whose configuration has no client for it.</summary>
-    private Task<OAuthAccountsHost> StartWithoutConfiguredClientAsync(StorageEngine engine = StorageEngine.Sqlite, Action<Dictionary<string, string?>>? adjust = null)
-        => OAuthAccountsHost.WithAuthorizationServerAsync(engine, postgres, new LoopbackAuthorizationServerOptions
+    private Task<TestHost> StartWithoutConfiguredClientAsync(StorageEngine engine = StorageEngine.Sqlite, Action<Dictionary<string, string?>>? adjust = null)
+        => TestHost.On(engine, postgres).WithAuthorizationServer(new LoopbackAuthorizationServerOptions
         {
             ClientId = StoredClientId,
             ClientSecret = SecretCanary,
-            RedirectUris = [OAuthAccountsHost.RedirectUri],
+            RedirectUris = [TestHost.RedirectUri],
             AccessTokenLifetime = TimeSpan.FromHours(1),
-        }, settings =>
+        }).With(settings =>
         {
-            OAuthAccountsHost.WithoutConfiguredClient(settings);
+            TestHost.WithoutConfiguredClient(settings);
             adjust?.Invoke(settings);
-        });
+        }).StartAsync();
 
     [Fact]
     public async Task A_client_entered_at_run_time_connects_refreshes_and_revokes_against_a_real_authorization_server()
@@ -52,8 +52,8 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
         await Assert.ThrowsAsync<OAuthClientNotConfiguredException>(() => host.StartFlowAsync());
 
         var status = await host.Clients.SetAsync(Registration());
-        var id = await host.ConnectAsync();
-        await host.Account(id).LinkAsync(OAuthAccountsHost.Workspace, Step);
+        var id = await host.ConnectWithOAuthAsync();
+        await host.Account(id).LinkAsync(TestHost.Workspace, Step);
         var before = await host.Account(id).GetCredentialsAsync(Read);
         await host.Account(id).RefreshAsync(Operator);
         var after = await host.Account(id).GetCredentialsAsync(Read);
@@ -72,7 +72,7 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
     {
         var spans = new List<Activity>();
         await using var host = await StartWithoutConfiguredClientAsync(engine, settings => settings["Logging:LogLevel:Default"] = "Trace");
-        await host.Host.DisposeAsync();
+        await host.StopHostAsync();
         await host.StartHostAsync(builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Trace);
@@ -82,7 +82,7 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
         var errors = new List<string>();
 
         var status = await host.Clients.SetAsync(Registration());
-        var id = await host.ConnectAsync();
+        var id = await host.ConnectWithOAuthAsync();
         await host.Account(id).RefreshAsync(Operator);
         var listed = await host.Clients.ListAsync();
         errors.Add((await Assert.ThrowsAsync<AccountValidationException>(() => host.Clients.SetAsync(Registration() with { ClientSecret = SecretCanary + new string('x', 4096) }))).ToString());
@@ -92,7 +92,7 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
         var logs = string.Join("\n", host.Host.Services.GetRequiredService<FakeLogCollector>().GetSnapshot().Select(r => $"{r.Message} {r.Exception}"));
         host.Host.Services.GetRequiredService<TracerProvider>().ForceFlush();
         // The exporter hears every Host in this process until ours stops; read the spans after that. Stopping also stores the audit trail.
-        await host.Host.DisposeAsync();
+        await host.StopHostAsync();
         var traced = string.Join("\n", spans.SelectMany(s => s.Tags.Select(t => $"{t.Key}={t.Value}").Concat(s.Events.Select(e => e.Name)).Append(s.DisplayName).Append(s.StatusDescription)));
         var stored = await SecretScan.StoredTextAsync(host.Storage);
         var shown = JsonSerializer.Serialize(listed) + "\n" + string.Join("\n", listed) + "\n" + status;
@@ -152,16 +152,16 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
     [Fact]
     public async Task A_client_from_configuration_wins_and_cannot_be_replaced_or_removed_at_run_time()
     {
-        await using var host = await OAuthAccountsHost.WithAuthorizationServerAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithAuthorizationServer().StartAsync();
 
         var replace = await Assert.ThrowsAsync<OAuthClientInConfigurationException>(() => host.Clients.SetAsync(Registration() with { ClientId = "impostor" }));
         var remove = await Assert.ThrowsAsync<OAuthClientInConfigurationException>(() => host.Clients.RemoveAsync(Slug, Operator));
         var listed = Assert.Single(await host.Clients.ListAsync(), c => c.AppSlug == Slug);
-        await host.ConnectAsync();
+        await host.ConnectWithOAuthAsync();
 
         Assert.Contains($"Accounts:OAuthClients:{Slug}", replace.Message, StringComparison.Ordinal);
         Assert.Equal(Slug, remove.AppSlug);
-        Assert.Equal((OAuthAccountsHost.ClientId, true, OAuthClientSource.Configuration, (DateTimeOffset?)null),
+        Assert.Equal((TestHost.OAuthClientId, true, OAuthClientSource.Configuration, (DateTimeOffset?)null),
             (listed.ClientId, listed.HasSecret, listed.Source, listed.UpdatedAt));
         Assert.Equal(1, host.Server!.CodeExchanges);
     }
@@ -194,7 +194,7 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
 
         await host.RestartAsync();
         var listed = Assert.Single(await host.Clients.ListAsync());
-        var id = await host.ConnectAsync();
+        var id = await host.ConnectWithOAuthAsync();
         await host.Account(id).RefreshAsync(Operator);
 
         Assert.Equal((Slug, StoredClientId, true, OAuthClientSource.Stored, Operator), (listed.AppSlug, listed.ClientId, listed.HasSecret, listed.Source, listed.UpdatedBy));
@@ -206,18 +206,18 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
     {
         await using var host = await StartWithoutConfiguredClientAsync();
         await host.Clients.SetAsync(Registration());
-        await host.Host.DisposeAsync();
+        await host.StopHostAsync();
         var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultOptions.DefaultFileName);
         Assert.Equal(0, VaultCommands.Run(["vault", "rotate", "--file", ringFile], TextWriter.Null, TextWriter.Null));
 
         await host.StartHostAsync();
         var report = await host.Host.Grains.GetGrain<IAccountMaintenanceGrain>(0).RewrapAllAsync(Operator);
         var again = await host.Host.Grains.GetGrain<IAccountMaintenanceGrain>(0).RewrapAllAsync(Operator);
-        await host.Host.DisposeAsync();
+        await host.StopHostAsync();
         var rotated = KeyRingFile.Read(ringFile);
         KeyRingFile.Write(ringFile, new KeyRing([rotated.Active], rotated.Active.Id));
         await host.StartHostAsync();
-        await host.ConnectAsync();
+        await host.ConnectWithOAuthAsync();
 
         Assert.Equal((1, 0, 0), (report.Done, report.Skipped, report.Failed.Count));
         Assert.Equal((0, 1), (again.Done, again.Skipped));
@@ -229,7 +229,7 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
     {
         await using var host = await StartWithoutConfiguredClientAsync();
         await host.Clients.SetAsync(Registration());
-        await host.Host.DisposeAsync();
+        await host.StopHostAsync();
         var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultOptions.DefaultFileName);
         File.Move(ringFile, ringFile + ".lost");
 
@@ -248,12 +248,12 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
         await using var host = await StartWithoutConfiguredClientAsync();
         await host.Clients.SetAsync(Registration());
         await host.Clients.RemoveAsync(Slug, Operator);
-        await host.Host.DisposeAsync();
+        await host.StopHostAsync();
         File.Delete(Path.Combine(host.Storage.DataDirectory!, VaultOptions.DefaultFileName));
 
         await host.StartHostAsync();
         await host.Clients.SetAsync(Registration());
-        await host.ConnectAsync();
+        await host.ConnectWithOAuthAsync();
 
         Assert.Equal(1, host.Server!.CodeExchanges);
     }

@@ -3,33 +3,34 @@ using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Storage;
 using Accounts.Orleans.Testing;
 using Accounts.Orleans.Testing.OAuth;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Accounts.Orleans.Host.Tests.Accounts;
 
 /// <summary>A token endpoint that misbehaves on purpose, and callbacks nobody should trust.</summary>
-public sealed class OAuthFaultTests(PostgresServer postgres)
+public sealed class OAuthFaultTests
 {
     private static readonly WorkflowStep Step = new("wf_sync", "pull");
-    private static readonly CredentialRequest Read = new(OAuthAccountsHost.Workspace, Step.WorkflowId, Step.StepId);
+    private static readonly CredentialRequest Read = new(TestHost.Workspace, Step.WorkflowId, Step.StepId);
 
     /// <summary>Connects an account whose first access token is already due (valid for a minute, inside the 5-minute margin) and links the step.</summary>
-    private static async Task<string> ConnectDueAccountAsync(OAuthAccountsHost host, string refreshToken = "refresh-1")
+    private static async Task<string> ConnectDueAccountAsync(TestHost host, string refreshToken = "refresh-1")
     {
         host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 60, refreshToken: refreshToken, scope: "read"));
         var started = await host.StartFlowAsync();
         using var page = await host.CallbackAsync($"state={started.State}&code=any-code");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         var id = (await host.Host.Grains.GetGrain<IOAuthFlowGrain>(started.State).GetViewAsync()).AccountId!;
-        await host.Account(id).LinkAsync(OAuthAccountsHost.Workspace, Step);
+        await host.Account(id).LinkAsync(TestHost.Workspace, Step);
         return id;
     }
 
-    private static int Refreshes(OAuthAccountsHost host) => host.Fake!.Requests.Count(r => r.Field("grant_type") == "refresh_token");
+    private static int Refreshes(TestHost host) => host.Fake!.Requests.Count(r => r.Field("grant_type") == "refresh_token");
 
     [Fact]
     public async Task A_thousand_concurrent_reads_of_a_due_token_cause_exactly_one_refresh()
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
         var id = await ConnectDueAccountAsync(host);
         host.Fake!.Enqueue(FakeResponse.Token("access-2", expiresIn: 3600, refreshToken: "refresh-2") with { Delay = TimeSpan.FromMilliseconds(300) });
 
@@ -42,7 +43,7 @@ public sealed class OAuthFaultTests(PostgresServer postgres)
     [Fact]
     public async Task A_rotated_refresh_token_is_used_next_time_and_an_answer_without_one_keeps_the_old()
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
         var id = await ConnectDueAccountAsync(host, refreshToken: "refresh-1");
         host.Fake!.Enqueue(FakeResponse.Token("access-2", expiresIn: 60, refreshToken: "refresh-2"))
             .Enqueue(FakeResponse.Token("access-3", expiresIn: 60))
@@ -59,7 +60,7 @@ public sealed class OAuthFaultTests(PostgresServer postgres)
     [InlineData("invalid_grant")]
     public async Task Invalid_grant_marks_the_account_needs_reconnect_at_once_without_retrying(string error)
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
         var id = await ConnectDueAccountAsync(host);
         host.Fake!.Enqueue(FakeResponse.Error(400, error, "Token has been expired or revoked."));
 
@@ -77,7 +78,7 @@ public sealed class OAuthFaultTests(PostgresServer postgres)
     [Fact]
     public async Task A_transient_failure_is_retried_and_the_next_answer_is_used()
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
         var id = await ConnectDueAccountAsync(host);
         host.Fake!.Enqueue(FakeResponse.Status(503)).Enqueue(FakeResponse.Token("access-2", expiresIn: 3600));
 
@@ -93,7 +94,7 @@ public sealed class OAuthFaultTests(PostgresServer postgres)
     [Theory, MemberData(nameof(BrokenAnswers))]
     public async Task A_broken_answer_keeps_the_old_tokens_records_the_error_and_backs_off(string kind)
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
         var id = await ConnectDueAccountAsync(host);
         var answer = kind switch
         {
@@ -123,7 +124,7 @@ public sealed class OAuthFaultTests(PostgresServer postgres)
     [Fact]
     public async Task A_429_with_a_long_retry_after_is_not_retried_within_the_call()
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
         var id = await ConnectDueAccountAsync(host);
         host.Fake!.DefaultResponse = FakeResponse.Status(429, retryAfter: TimeSpan.FromMinutes(2));
 
@@ -137,7 +138,7 @@ public sealed class OAuthFaultTests(PostgresServer postgres)
     [Fact]
     public async Task The_back_off_after_a_failed_refresh_survives_a_restart_of_the_host()
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
         var id = await ConnectDueAccountAsync(host);
         host.Fake!.DefaultResponse = FakeResponse.Status(429, retryAfter: TimeSpan.FromMinutes(2));
         await host.Account(id).GetCredentialsAsync(Read);
@@ -154,8 +155,7 @@ public sealed class OAuthFaultTests(PostgresServer postgres)
     [Fact]
     public async Task Reads_of_the_account_answer_while_a_refresh_of_it_waits_on_a_hanging_token_endpoint()
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres,
-            settings => settings["Accounts:Connections:OutboundTimeout"] = "00:00:01");
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().With(settings => settings["Accounts:Connections:OutboundTimeout"] = "00:00:01").StartAsync();
         var id = await ConnectDueAccountAsync(host);
         host.Fake!.DefaultResponse = FakeResponse.Hang(TimeSpan.FromSeconds(30));
         await using var client = await host.Host.ConnectClientAsync();
@@ -179,8 +179,7 @@ public sealed class OAuthFaultTests(PostgresServer postgres)
     [Fact]
     public async Task A_hanging_token_endpoint_times_out_well_inside_the_grain_call()
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres,
-            settings => settings["Accounts:Connections:OutboundTimeout"] = "00:00:00.500");
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().With(settings => settings["Accounts:Connections:OutboundTimeout"] = "00:00:00.500").StartAsync();
         var id = await ConnectDueAccountAsync(host);
         host.Fake!.DefaultResponse = FakeResponse.Hang(TimeSpan.FromSeconds(30));
 
@@ -193,7 +192,7 @@ public sealed class OAuthFaultTests(PostgresServer postgres)
     [Fact]
     public async Task A_failed_code_exchange_creates_no_account_and_says_why_on_the_page()
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
         host.Fake!.Enqueue(FakeResponse.Error(400, "invalid_grant", "bad code"));
         var started = await host.StartFlowAsync();
 
@@ -208,7 +207,7 @@ public sealed class OAuthFaultTests(PostgresServer postgres)
     [Fact]
     public async Task A_state_is_single_use_so_a_replayed_callback_is_refused_without_a_second_exchange()
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
         var started = await host.StartFlowAsync();
 
         using var first = await host.CallbackAsync($"state={started.State}&code=one");
@@ -223,17 +222,22 @@ public sealed class OAuthFaultTests(PostgresServer postgres)
     [Fact]
     public async Task A_pending_flow_survives_a_restart_and_an_expired_one_is_refused()
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
         var started = await host.StartFlowAsync();
         await host.RestartAsync();
 
         using var page = await host.CallbackAsync($"state={started.State}&code=one");
 
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        await using var quick = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres,
-            settings => settings["Accounts:Connections:FlowLifetime"] = "00:00:00.001");
-        var expired = await quick.StartFlowAsync();
-        using var late = await quick.CallbackAsync($"state={expired.State}&code=one");
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var slow = await TestHost.Sqlite().WithFakeTokenEndpoint().WithTime(clock).StartAsync();
+        var inTime = await slow.StartFlowAsync();
+        var expired = await slow.StartFlowAsync();
+        clock.Advance(TimeSpan.FromMinutes(9));
+        using var onTime = await slow.CallbackAsync($"state={inTime.State}&code=one");
+        clock.Advance(TimeSpan.FromMinutes(2));
+        using var late = await slow.CallbackAsync($"state={expired.State}&code=one");
+        Assert.Equal(HttpStatusCode.OK, onTime.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, late.StatusCode);
         Assert.Contains("expired", await late.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
@@ -251,7 +255,7 @@ public sealed class OAuthFaultTests(PostgresServer postgres)
     [Theory, MemberData(nameof(BadCallbacks))]
     public async Task Malformed_unknown_or_oversized_callbacks_get_a_plain_400_page(string query, string message)
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
 
         using var page = await host.CallbackAsync(query);
         var html = await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
@@ -267,7 +271,7 @@ public sealed class OAuthFaultTests(PostgresServer postgres)
     [Fact]
     public async Task An_access_denied_callback_shows_the_apps_description_encoded_and_spends_the_state()
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
         var started = await host.StartFlowAsync();
 
         using var page = await host.CallbackAsync($"state={started.State}&error=access_denied&error_description={Uri.EscapeDataString("<script>alert(1)</script>\u0007")}");

@@ -15,7 +15,7 @@ public sealed class OAuthFlowPurgeTests(PostgresServer postgres)
     [Theory, MemberData(nameof(Engines))]
     public async Task Flows_are_kept_for_their_retention_then_deleted_and_no_other_state_goes_with_them(StorageEngine engine)
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(engine, postgres);
+        await using var host = await TestHost.On(engine, postgres).WithFakeTokenEndpoint().StartAsync();
         var purge = host.Host.Services.GetRequiredService<ExpiredFlowPurge>();
         var ct = TestContext.Current.CancellationToken;
         var completed = await host.StartFlowAsync();
@@ -41,7 +41,7 @@ public sealed class OAuthFlowPurgeTests(PostgresServer postgres)
     }
 
     /// <summary>Stored states by name, straight from the table.</summary>
-    private static async Task<Dictionary<string, long>> CountAsync(OAuthAccountsHost host, CancellationToken ct)
+    private static async Task<Dictionary<string, long>> CountAsync(TestHost host, CancellationToken ct)
     {
         var database = host.Host.Services.GetRequiredService<AccountsDatabase>();
         await using var connection = await database.OpenAsync(ct);

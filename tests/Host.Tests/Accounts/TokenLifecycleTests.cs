@@ -8,6 +8,7 @@ using Accounts.Orleans.Testing.OAuth;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 using OpenTelemetry.Trace;
 
 namespace Accounts.Orleans.Host.Tests.Accounts;
@@ -15,7 +16,7 @@ namespace Accounts.Orleans.Host.Tests.Accounts;
 public sealed class TokenLifecycleTests(PostgresServer postgres)
 {
     private static readonly WorkflowStep Step = new("wf_sync", "pull");
-    private static readonly CredentialRequest Read = new(OAuthAccountsHost.Workspace, Step.WorkflowId, Step.StepId);
+    private static readonly CredentialRequest Read = new(TestHost.Workspace, Step.WorkflowId, Step.StepId);
 
     private const string AccessCanary = "at-c4n4ry-91d2e7";
     private const string RefreshCanary = "rt-c4n4ry-5fa310";
@@ -25,7 +26,7 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
     [Fact]
     public async Task A_warm_read_of_a_valid_token_writes_nothing_and_calls_nobody()
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
         host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1"));
         var id = await ConnectAsync(host);
         await host.Account(id).GetCredentialsAsync(Read);
@@ -42,9 +43,8 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
     public async Task Oauth_tokens_appear_in_no_stored_byte_log_line_or_span()
     {
         var spans = new List<Activity>();
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres,
-            settings => settings["Logging:LogLevel:Default"] = "Trace");
-        await host.Host.DisposeAsync();
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().With(settings => settings["Logging:LogLevel:Default"] = "Trace").StartAsync();
+        await host.StopHostAsync();
         await host.StartHostAsync(builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Trace);
@@ -62,7 +62,7 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
         host.Host.Services.GetRequiredService<TracerProvider>().ForceFlush();
         var summary = await host.Account(id).GetAsync();
         // The exporter hears every Host in this process until ours stops; read the spans after that.
-        await host.Host.DisposeAsync();
+        await host.StopHostAsync();
         var refreshSpans = spans.Where(s => s.DisplayName == "token.refresh" && Equals(s.GetTagItem("accounts.account_id"), id)).ToList();
         var traced = string.Join("\n", spans.SelectMany(s => s.Tags.Select(t => $"{t.Key}={t.Value}")).Append(string.Join(" ", spans.Select(s => s.StatusDescription))));
         var stored = await StoredBytesAsync(host.Settings);
@@ -88,10 +88,10 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
         var fake = await FakeTokenEndpoint.StartAsync(TestContext.Current.CancellationToken);
         await using var _ = fake;
         var settings = RunningHost.Postgres(await postgres.CreateDatabaseAsync(), clusterId: "refresh-storm");
-        settings["Accounts:OAuthClients:loopback_oauth:ClientId"] = OAuthAccountsHost.ClientId;
-        settings["Accounts:OAuthClients:loopback_oauth:ClientSecret"] = OAuthAccountsHost.ClientSecret;
-        settings["Accounts:Connections:RedirectUri"] = OAuthAccountsHost.RedirectUri;
-        TestCatalog.AddTo(settings, TestCatalog.OAuthApp(OAuthAccountsHost.Slug, new Uri(fake.TokenUrl, "/authorize"), fake.TokenUrl, fake.RevokeUrl,
+        settings["Accounts:OAuthClients:loopback_oauth:ClientId"] = TestHost.OAuthClientId;
+        settings["Accounts:OAuthClients:loopback_oauth:ClientSecret"] = TestHost.OAuthClientSecret;
+        settings["Accounts:Connections:RedirectUri"] = TestHost.RedirectUri;
+        TestCatalog.AddTo(settings, TestCatalog.OAuthApp(TestHost.OAuthSlug, new Uri(fake.TokenUrl, "/authorize"), fake.TokenUrl, fake.RevokeUrl,
             pkce: false, auth: Contracts.Catalog.TokenRequestAuth.ClientSecretPost));
         await using var first = await RunningHost.StartAsync(settings);
         await using var second = await RunningHost.StartAsync(settings);
@@ -99,10 +99,10 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
         fake.Enqueue(FakeResponse.Token("access-1", expiresIn: 60, refreshToken: "refresh-1"));
         var started = await first.Grains.GetGrain<IAccountConnectorGrain>(0).StartOAuthAsync(new OAuthStartRequest
         {
-            WorkspaceId = OAuthAccountsHost.Workspace, AppSlug = OAuthAccountsHost.Slug, Nickname = "Storm", Actor = "ops",
+            WorkspaceId = TestHost.Workspace, AppSlug = TestHost.OAuthSlug, Nickname = "Storm", Actor = "ops",
         });
         var completed = await second.Grains.GetGrain<IOAuthFlowGrain>(started.State).CompleteAsync(new OAuthCallback("code", null, null, null));
-        await first.Grains.GetGrain<IConnectedAccountGrain>(completed.AccountId).LinkAsync(OAuthAccountsHost.Workspace, Step);
+        await first.Grains.GetGrain<IConnectedAccountGrain>(completed.AccountId).LinkAsync(TestHost.Workspace, Step);
         fake.Enqueue(FakeResponse.Token("access-2", expiresIn: 3600, refreshToken: "refresh-2") with { Delay = TimeSpan.FromMilliseconds(300) });
 
         var reads = await Task.WhenAll(Enumerable.Range(0, 1000).Select(i =>
@@ -115,11 +115,11 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
     [Fact]
     public async Task The_sweeper_refreshes_a_token_before_any_read_needs_it_and_counts_accounts_by_health()
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres,
-            settings => settings["Accounts:Connections:SweepInterval"] = "00:00:00.200");
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().WithTime(clock).StartAsync();
         using var gauge = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
             host.Host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Contracts.Telemetry.TelemetryNames.Meter, "accounts.accounts");
-        host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 120, refreshToken: "refresh-1"))
+        host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1"))
             .Enqueue(FakeResponse.Token("access-2", expiresIn: 3600, refreshToken: "refresh-2"));
         var id = await ConnectAsync(host);
 
@@ -129,18 +129,22 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
             gauge.RecordObservableInstruments();
             return gauge.GetMeasurementSnapshot().Any(m => (string?)m.Tags["health"] == "healthy" && m.Value == 1);
         }
+        clock.Advance(TimeSpan.FromMinutes(50));
+        var early = Refreshed();
+        clock.Advance(TimeSpan.FromMinutes(6));
         await Eventually.TrueAsync(() => Refreshed() && Counted(), TimeSpan.FromSeconds(10), "the sweeper to refresh the token and count the accounts by health");
         var summary = await host.Account(id).GetAsync();
 
-        Assert.NotNull(summary.LastRefreshedAt);
-        Assert.True(summary.NextRefreshAt > DateTimeOffset.UtcNow.AddMinutes(50));
+        Assert.False(early, "The sweeper refreshed a token that was not due.");
+        Assert.Equal(clock.GetUtcNow(), summary.LastRefreshedAt);
+        Assert.Equal(clock.GetUtcNow().AddMinutes(55), summary.NextRefreshAt);
         Assert.Equal("access-2", (await host.Account(id).GetCredentialsAsync(Read)).AccessToken);
     }
 
     [Fact]
     public async Task On_a_storage_conflict_before_a_refresh_the_grain_rereads_and_presents_the_newer_stored_refresh_token()
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
         host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1"));
         var id = await ConnectAsync(host);
         await host.Account(id).GetCredentialsAsync(Read);
@@ -162,7 +166,7 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
     [InlineData(false)]
     public async Task On_a_storage_conflict_after_a_refresh_newer_stored_credentials_win_and_otherwise_the_new_tokens_are_laid_on_top(bool otherWriterChangedCredentials)
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
         host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1"));
         var id = await ConnectAsync(host);
         host.Fake.Enqueue(FakeResponse.Token("access-mine", expiresIn: 3600, refreshToken: "refresh-mine") with { Delay = TimeSpan.FromSeconds(1) });
@@ -184,7 +188,7 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
     }
 
     /// <summary>Writes the account's stored state the way another activation would: new credentials, or only a newer version.</summary>
-    private static async Task WriteBehindTheGrainAsync(OAuthAccountsHost host, string id, Connections.Accounts.AccountSecrets? secrets)
+    private static async Task WriteBehindTheGrainAsync(TestHost host, string id, Connections.Accounts.AccountSecrets? secrets)
     {
         var storage = host.Host.Services.GetRequiredKeyedService<global::Orleans.Storage.IGrainStorage>(Contracts.Storage.StorageNames.Grains);
         var cipher = host.Host.Services.GetRequiredService<global::Accounts.Orleans.Vault.Envelopes.EnvelopeCipher>();
@@ -194,7 +198,7 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
         Assert.NotNull(stored.State);
         if (secrets is not null)
         {
-            stored.State.SealedSecrets = cipher.Seal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(secrets), new global::Accounts.Orleans.Vault.Envelopes.CredentialBinding(OAuthAccountsHost.Workspace, id));
+            stored.State.SealedSecrets = cipher.Seal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(secrets), new global::Accounts.Orleans.Vault.Envelopes.CredentialBinding(TestHost.Workspace, id));
             stored.State.AccessTokenExpiresAt = DateTimeOffset.UtcNow.AddHours(1);
             stored.State.RefreshStartedAt = null;
         }
@@ -204,12 +208,14 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
     [Fact]
     public async Task An_account_whose_token_is_due_and_not_yet_refreshed_reads_and_lists_as_expiring()
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres,
-            settings => settings["Accounts:Connections:SweepInterval"] = "1.00:00:00");
-        host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 60, refreshToken: "refresh-1"));
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().WithTime(clock).StartAsync();
+        host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1"));
         var due = await ConnectAsync(host);
-        host.Fake.Enqueue(FakeResponse.Token("access-2", expiresIn: 3600, refreshToken: "refresh-2"));
+        host.Fake.Enqueue(FakeResponse.Token("access-2", expiresIn: 7200, refreshToken: "refresh-2"));
         var fresh = await ConnectAsync(host);
+        // Past the first token's refresh point; setting the clock fires no timer, so no sweep refreshes the token first.
+        clock.AdjustTime(clock.GetUtcNow().AddMinutes(56));
         var directory = host.Host.Grains.GetGrain<IAccountDirectoryGrain>(0);
 
         var expiring = await directory.ListAsync(new AccountQuery { Health = AccountHealth.Expiring });
@@ -228,7 +234,7 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
     [Fact]
     public async Task A_reconnect_to_a_different_upstream_identity_keeps_the_account_and_warns()
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
         host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1", extra: new { user_id = "U111" }));
         var id = await ConnectAsync(host);
         host.Fake.Enqueue(FakeResponse.Token("access-2", expiresIn: 3600, refreshToken: "refresh-2", extra: new { user_id = "U222" }));
@@ -245,17 +251,17 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
         Assert.Equal("access-2", (await host.Account(id).GetCredentialsAsync(Read)).AccessToken);
     }
 
-    private static async Task<string> ConnectAsync(OAuthAccountsHost host, string code = "c")
+    private static async Task<string> ConnectAsync(TestHost host, string code = "c")
     {
         var started = await host.StartFlowAsync();
         using var page = await host.CallbackAsync($"state={started.State}&code={code}");
         Assert.True(page.IsSuccessStatusCode);
         var id = (await host.Host.Grains.GetGrain<IOAuthFlowGrain>(started.State).GetViewAsync()).AccountId!;
-        await host.Account(id).LinkAsync(OAuthAccountsHost.Workspace, Step);
+        await host.Account(id).LinkAsync(TestHost.Workspace, Step);
         return id;
     }
 
-    private static async Task<long> StoredVersionAsync(OAuthAccountsHost host)
+    private static async Task<long> StoredVersionAsync(TestHost host)
     {
         var storage = host.Host.Services.GetRequiredService<StorageOptions>();
         await using var database = new AccountsDatabase(storage);

@@ -11,23 +11,13 @@ namespace Accounts.Orleans.Host.Tests.Api;
 /// <summary>One Host for these tests; each test names its own app, so none depends on another's data.</summary>
 public sealed class AppRequestsHostFixture : IAsyncLifetime
 {
-    private readonly TempDirectory _data = new();
+    public TestHost Host { get; private set; } = null!;
 
-    public RunningHost Host { get; private set; } = null!;
-
+    // Every test here comes from 127.0.0.1; the limiter has its own test.
     public async ValueTask InitializeAsync()
-    {
-        var settings = RunningHost.Sqlite(_data.Path);
-        // Every test here comes from 127.0.0.1; the limiter has its own test.
-        settings["Accounts:Api:AppRequestsPerMinute"] = "100000";
-        Host = await RunningHost.StartAsync(settings);
-    }
+        => Host = await TestHost.Sqlite().With(settings => settings["Accounts:Api:AppRequestsPerMinute"] = "100000").StartAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        await Host.DisposeAsync();
-        _data.Dispose();
-    }
+    public ValueTask DisposeAsync() => Host.DisposeAsync();
 }
 
 public sealed class AppRequestsApiTests(AppRequestsHostFixture fixture) : IClassFixture<AppRequestsHostFixture>
@@ -206,8 +196,7 @@ public sealed class AppRequestRateLimitTests
     [Fact]
     public async Task A_flood_from_one_address_is_cut_off_with_429_and_retry_after()
     {
-        using var data = new TempDirectory();
-        await using var host = await RunningHost.StartAsync(RunningHost.Sqlite(data.Path));
+        await using var host = await TestHost.Sqlite().StartAsync();
         var statuses = new List<HttpStatusCode>();
         HttpResponseMessage? limited = null;
         for (var i = 0; i < 35; i++)

@@ -7,21 +7,16 @@ public sealed class CatalogHostFixture : IAsyncLifetime
 {
     public const string SlackClientSecret = "slack-secret-5b1e0c7d-canary";
 
-    private readonly TempDirectory _data = new();
+    private TestHost _host = null!;
 
-    public RunningHost Host { get; private set; } = null!;
+    public RunningHost Host => _host.Host;
 
     public async ValueTask InitializeAsync()
-    {
-        var settings = RunningHost.Sqlite(_data.Path);
-        settings["Accounts:OAuthClients:slack:ClientId"] = "1234.5678";
-        settings["Accounts:OAuthClients:slack:ClientSecret"] = SlackClientSecret;
-        Host = await RunningHost.StartAsync(settings);
-    }
+        => _host = await TestHost.Sqlite().With(settings =>
+        {
+            settings["Accounts:OAuthClients:slack:ClientId"] = "1234.5678";
+            settings["Accounts:OAuthClients:slack:ClientSecret"] = SlackClientSecret;
+        }).StartAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        await Host.DisposeAsync();
-        _data.Dispose();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

@@ -1,10 +1,6 @@
 using Accounts.Orleans.Contracts.Catalog;
-using Accounts.Orleans.Client;
 using Accounts.Orleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Orleans.Configuration;
 
 namespace Accounts.Orleans.Host.Tests.Catalog;
 
@@ -14,11 +10,10 @@ namespace Accounts.Orleans.Host.Tests.Catalog;
 /// </summary>
 public sealed class CatalogGrainTests : IAsyncLifetime
 {
-    private readonly TempDirectory _data = new();
-    private RunningHost _host = null!;
-    private IHost _client = null!;
+    private TestHost _host = null!;
+    private ExternalClient _client = null!;
 
-    private IClusterClient Client => _client.Services.GetRequiredService<IClusterClient>();
+    private IClusterClient Client => _client.Grains;
 
     private IAppCatalogGrain Catalog => Client.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey);
 
@@ -26,24 +21,15 @@ public sealed class CatalogGrainTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var settings = RunningHost.Sqlite(_data.Path);
         // Long enough that nothing in these tests sees the reader refresh on its own.
-        settings["Accounts:Catalog:ReaderRefreshInterval"] = "00:10:00";
-        _host = await RunningHost.StartAsync(settings);
-        var cluster = _host.Services.GetRequiredService<ClusterSettings>();
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleansClient(client => client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId));
-        _client = builder.Build();
-        await _client.StartAsync(TestContext.Current.CancellationToken);
+        _host = await TestHost.Sqlite().With(settings => settings["Accounts:Catalog:ReaderRefreshInterval"] = "00:10:00").StartAsync();
+        _client = await _host.ConnectClientAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _client.StopAsync(CancellationToken.None);
-        _client.Dispose();
+        await _client.DisposeAsync();
         await _host.DisposeAsync();
-        _data.Dispose();
     }
 
     [Fact]

@@ -69,11 +69,11 @@ public sealed class InterruptedRefreshTests
         fake.Rotation = app;
         var settings = new Dictionary<string, string?>
         {
-            [$"Accounts:OAuthClients:{OAuthAccountsHost.Slug}:ClientId"] = OAuthAccountsHost.ClientId,
-            [$"Accounts:OAuthClients:{OAuthAccountsHost.Slug}:ClientSecret"] = OAuthAccountsHost.ClientSecret,
-            ["Accounts:Connections:RedirectUri"] = OAuthAccountsHost.RedirectUri,
+            [$"Accounts:OAuthClients:{TestHost.OAuthSlug}:ClientId"] = TestHost.OAuthClientId,
+            [$"Accounts:OAuthClients:{TestHost.OAuthSlug}:ClientSecret"] = TestHost.OAuthClientSecret,
+            ["Accounts:Connections:RedirectUri"] = TestHost.RedirectUri,
         };
-        TestCatalog.AddTo(settings, TestCatalog.OAuthApp(OAuthAccountsHost.Slug, new Uri(fake.TokenUrl, "/authorize"), fake.TokenUrl, fake.RevokeUrl,
+        TestCatalog.AddTo(settings, TestCatalog.OAuthApp(TestHost.OAuthSlug, new Uri(fake.TokenUrl, "/authorize"), fake.TokenUrl, fake.RevokeUrl,
             pkce: false, auth: Contracts.Catalog.TokenRequestAuth.ClientSecretPost));
         var environment = settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
 
@@ -85,12 +85,12 @@ public sealed class InterruptedRefreshTests
             await using var client = await ExternalClient.ConnectAsync(doomed.GatewayPort, cancellationToken: TestContext.Current.CancellationToken);
             var started = await client.Grains.GetGrain<IAccountConnectorGrain>(0).StartOAuthAsync(new OAuthStartRequest
             {
-                WorkspaceId = OAuthAccountsHost.Workspace, AppSlug = OAuthAccountsHost.Slug, Nickname = "Rotating", Actor = "ops",
+                WorkspaceId = TestHost.Workspace, AppSlug = TestHost.OAuthSlug, Nickname = "Rotating", Actor = "ops",
             });
             using (var page = await doomed.Http.GetAsync(new Uri($"/oauth/callback?state={started.State}&code=any", UriKind.Relative), TestContext.Current.CancellationToken))
                 Assert.Equal(HttpStatusCode.OK, page.StatusCode);
             id = (await client.Grains.GetGrain<IOAuthFlowGrain>(started.State).GetViewAsync()).AccountId!;
-            await client.Grains.GetGrain<IConnectedAccountGrain>(id).LinkAsync(OAuthAccountsHost.Workspace, RotatingAccount.Step);
+            await client.Grains.GetGrain<IConnectedAccountGrain>(id).LinkAsync(TestHost.Workspace, RotatingAccount.Step);
             spent = app.NewestRefreshToken!;
 
             app.AnswerDelay = TimeSpan.FromMinutes(1);

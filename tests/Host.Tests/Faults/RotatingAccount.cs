@@ -14,17 +14,17 @@ namespace Accounts.Orleans.Host.Tests.Faults;
 internal static class RotatingAccount
 {
     public static readonly WorkflowStep Step = new("wf_sync", "pull");
-    public static readonly CredentialRequest Read = new(OAuthAccountsHost.Workspace, Step.WorkflowId, Step.StepId);
+    public static readonly CredentialRequest Read = new(TestHost.Workspace, Step.WorkflowId, Step.StepId);
 
     /// <summary>Connects an account through the Host's callback (its tokens come from <paramref name="app"/>) and links the step.</summary>
-    public static async Task<string> ConnectAsync(OAuthAccountsHost host, RotatingRefreshTokens app)
+    public static async Task<string> ConnectAsync(TestHost host, RotatingRefreshTokens app)
     {
         host.Fake!.Rotation = app;
         var started = await host.StartFlowAsync();
         using var page = await host.CallbackAsync($"state={started.State}&code=any");
         Assert.True(page.IsSuccessStatusCode, await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         var id = (await host.Host.Grains.GetGrain<IOAuthFlowGrain>(started.State).GetViewAsync()).AccountId!;
-        await host.Account(id).LinkAsync(OAuthAccountsHost.Workspace, Step);
+        await host.Account(id).LinkAsync(TestHost.Workspace, Step);
         return id;
     }
 
@@ -35,7 +35,7 @@ internal static class RotatingAccount
         var stored = new GrainState<ConnectedAccountState>();
         await storage.ReadStateAsync(ConnectedAccountGrain.StateName, GrainId.Create("accounts.account", id), stored);
         var cipher = host.Services.GetRequiredService<EnvelopeCipher>();
-        var secrets = JsonSerializer.Deserialize<AccountSecrets>(cipher.Open(stored.State!.SealedSecrets!, new CredentialBinding(OAuthAccountsHost.Workspace, id)))!;
+        var secrets = JsonSerializer.Deserialize<AccountSecrets>(cipher.Open(stored.State!.SealedSecrets!, new CredentialBinding(TestHost.Workspace, id)))!;
         return (secrets.RefreshToken, stored.State.RefreshStartedAt);
     }
 

@@ -13,14 +13,14 @@ namespace Accounts.Orleans.Host.Tests.Faults;
 /// An app whose refresh tokens rotate and are good once (a reuse revokes the chain) answers a refresh while storage
 /// fails: the rotated tokens are the only valid ones, so they must be served, kept and stored, never thrown away.
 /// </summary>
-public sealed class RotationUnderStorageFaultsTests(PostgresServer postgres)
+public sealed class RotationUnderStorageFaultsTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task Tokens_rotated_while_sqlite_is_locked_are_served_from_memory_and_stored_once_the_lock_goes()
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
         var app = new RotatingRefreshTokens();
         var id = await RotatingAccount.ConnectAsync(host, app);
         var first = app.NewestRefreshToken!;
@@ -46,7 +46,7 @@ public sealed class RotationUnderStorageFaultsTests(PostgresServer postgres)
     public async Task Tokens_rotated_while_postgres_restarts_are_kept_and_a_client_gets_typed_errors_meanwhile()
     {
         await using var server = await PostgresServer.StartPrivateAsync();
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Postgres, server);
+        await using var host = await TestHost.On(StorageEngine.Postgres, server).WithFakeTokenEndpoint().StartAsync();
         var app = new RotatingRefreshTokens();
         var id = await RotatingAccount.ConnectAsync(host, app);
         var first = app.NewestRefreshToken!;
@@ -79,7 +79,7 @@ public sealed class RotationUnderStorageFaultsTests(PostgresServer postgres)
     /// Once storage is back the held tokens are stored; a Host started afresh on that store presents the rotated refresh
     /// token next, so no token ever reached the app twice.
     /// </summary>
-    private static async Task StoredAndUsedNextAsync(OAuthAccountsHost host, RotatingRefreshTokens app, string id, string first, string rotated)
+    private static async Task StoredAndUsedNextAsync(TestHost host, RotatingRefreshTokens app, string id, string first, string rotated)
     {
         await Eventually.TrueAsync(() => RotatingAccount.StoresAsync(host.Host, id, rotated), Patience, "the rotated tokens to be stored");
 
@@ -97,7 +97,7 @@ public sealed class RotationUnderStorageFaultsTests(PostgresServer postgres)
     [Fact]
     public async Task No_refresh_starts_while_storage_cannot_record_it_and_the_valid_token_is_served_meanwhile()
     {
-        await using var host = await OAuthAccountsHost.WithFakeTokenEndpointAsync(StorageEngine.Sqlite, postgres);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
         var app = new RotatingRefreshTokens();
         var id = await RotatingAccount.ConnectAsync(host, app);
         var current = app.NewestAccessToken;

@@ -65,10 +65,9 @@ public sealed class StorageOutageTests(PostgresServer postgres)
     [Fact]
     public async Task A_read_sqlite_cannot_serve_reaches_a_client_as_the_typed_storage_error()
     {
-        using var data = new TempDirectory();
-        await using var host = await RunningHost.StartAsync(RunningHost.Sqlite(data.Path));
+        await using var host = await TestHost.Sqlite().StartAsync();
         await using var client = await host.ConnectClientAsync();
-        var files = new[] { "accounts.db", "accounts.db-wal", "accounts.db-shm" }.Select(f => Path.Combine(data.Path, f)).ToArray();
+        var files = new[] { "accounts.db", "accounts.db-wal", "accounts.db-shm" }.Select(f => Path.Combine(host.Storage.DataDirectory!, f)).ToArray();
 
         // The data directory's database goes away (a volume remounted, a file restored by hand): the next connections
         // open an empty file in its place.

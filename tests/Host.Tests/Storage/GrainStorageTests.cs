@@ -16,8 +16,7 @@ public sealed class GrainStorageTests(PostgresServer postgres)
     [Theory, MemberData(nameof(Engines))]
     public async Task A_write_with_a_stale_etag_is_refused_and_the_stored_state_stays(StorageEngine engine)
     {
-        using var storage = await TestStorage.CreateAsync(engine, postgres);
-        await using var host = await RunningHost.StartAsync(storage.HostSettings);
+        await using var host = await TestHost.On(engine, postgres).StartAsync();
         var grains = host.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Grains);
         var id = GrainId.Create("test-state", Guid.NewGuid().ToString("N"));
 
@@ -36,8 +35,7 @@ public sealed class GrainStorageTests(PostgresServer postgres)
     [Theory, MemberData(nameof(Engines))]
     public async Task Two_first_writes_of_the_same_grain_let_exactly_one_win(StorageEngine engine)
     {
-        using var storage = await TestStorage.CreateAsync(engine, postgres);
-        await using var host = await RunningHost.StartAsync(storage.HostSettings);
+        await using var host = await TestHost.On(engine, postgres).StartAsync();
         var grains = host.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Grains);
         var id = GrainId.Create("test-state", Guid.NewGuid().ToString("N"));
 
@@ -60,8 +58,7 @@ public sealed class GrainStorageTests(PostgresServer postgres)
     [Theory, MemberData(nameof(Engines))]
     public async Task A_cleared_state_reads_back_as_new_and_keeps_its_version_chain(StorageEngine engine)
     {
-        using var storage = await TestStorage.CreateAsync(engine, postgres);
-        await using var host = await RunningHost.StartAsync(storage.HostSettings);
+        await using var host = await TestHost.On(engine, postgres).StartAsync();
         var grains = host.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Grains);
         var id = GrainId.Create("test-state", Guid.NewGuid().ToString("N"));
         var state = new GrainState<Probe>(new Probe("one"));
@@ -79,14 +76,12 @@ public sealed class GrainStorageTests(PostgresServer postgres)
     [Theory, MemberData(nameof(Engines))]
     public async Task Stored_grain_state_is_json_that_names_no_clr_type(StorageEngine engine)
     {
-        using var storage = await TestStorage.CreateAsync(engine, postgres);
-        await using (var host = await RunningHost.StartAsync(storage.HostSettings))
-        {
-            await host.Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey)
-                .SubmitRequestAsync(new AppRequestSubmission("Frobnicator", "https://frobnicator.example", "for tests", "ops@example.com"));
-        }
+        await using var host = await TestHost.On(engine, postgres).StartAsync();
+        await host.Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey)
+            .SubmitRequestAsync(new AppRequestSubmission("Frobnicator", "https://frobnicator.example", "for tests", "ops@example.com"));
+        await host.StopHostAsync();
 
-        await using var database = storage.OpenDatabase();
+        await using var database = new AccountsDatabase(host.Storage);
         await using var connection = await database.OpenAsync(TestContext.Current.CancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT payload FROM accounts_grain_state WHERE payload IS NOT NULL";

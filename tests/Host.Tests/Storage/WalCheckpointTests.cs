@@ -11,9 +11,8 @@ public sealed class WalCheckpointTests
     [Fact]
     public async Task A_write_ahead_log_grown_behind_a_long_reader_is_truncated_once_the_reader_lets_go()
     {
-        using var data = new TempDirectory();
-        await using var host = await RunningHost.StartAsync(RunningHost.Sqlite(data.Path));
-        var file = Path.Combine(data.Path, "accounts.db");
+        await using var host = await TestHost.Sqlite().StartAsync();
+        var file = Path.Combine(host.Storage.DataDirectory!, "accounts.db");
         await using var writer = await OpenAsync(file);
         await ExecuteAsync(writer, "CREATE TABLE wal_filler (payload BLOB);");
 

@@ -11,10 +11,10 @@ public sealed class DefaultLoggingTests
     [Fact]
     public async Task At_the_default_levels_the_log_tells_the_products_own_events_and_not_the_frameworks_chatter()
     {
-        using var data = new TempDirectory();
-        var settings = RunningHost.Sqlite(data.Path);
-        settings["Logging:LogLevel:Default"] = "Information";
-        await using var host = await RunningHost.StartAsync(settings, builder => builder.Logging.AddFakeLogging());
+        await using var host = await TestHost.Sqlite()
+            .With(settings => settings["Logging:LogLevel:Default"] = "Information")
+            .Configure(builder => builder.Logging.AddFakeLogging())
+            .StartAsync();
         var logs = host.Services.GetRequiredService<FakeLogCollector>();
         var catalog = host.Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey);
         for (var i = 0; i < 20; i++)

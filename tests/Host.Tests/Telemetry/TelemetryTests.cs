@@ -13,10 +13,10 @@ public sealed class TelemetryTests
     [Fact]
     public async Task An_http_request_and_the_grain_calls_it_makes_share_one_trace()
     {
-        using var data = new TempDirectory();
         var spans = new List<Activity>();
-        await using var host = await RunningHost.StartAsync(RunningHost.Sqlite(data.Path),
-            builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+        await using var host = await TestHost.Sqlite()
+            .Configure(builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)))
+            .StartAsync();
 
         // Listeners are process-wide and other tests run Hosts beside this one: follow a trace this test started.
         ActivityTraceId traceId;
@@ -30,7 +30,7 @@ public sealed class TelemetryTests
         }
         host.Services.GetRequiredService<TracerProvider>().ForceFlush();
         // The exporter hears every Host in this process until ours stops; read the spans after that.
-        await host.DisposeAsync();
+        await host.StopHostAsync();
 
         var ours = spans.Where(s => s.TraceId == traceId).ToList();
         Assert.Single(ours, s => s.Kind == ActivityKind.Server && s.Source.Name == "Microsoft.AspNetCore");
@@ -41,8 +41,7 @@ public sealed class TelemetryTests
     [Fact]
     public async Task App_request_submissions_are_counted_by_outcome()
     {
-        using var data = new TempDirectory();
-        await using var host = await RunningHost.StartAsync(RunningHost.Sqlite(data.Path));
+        await using var host = await TestHost.Sqlite().StartAsync();
         using var submissions = new MetricCollector<long>(host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
             CatalogMetrics.MeterName, "accounts.catalog.app_requests");
 

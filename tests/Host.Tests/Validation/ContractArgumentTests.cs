@@ -12,15 +12,14 @@ namespace Accounts.Orleans.Host.Tests.Validation;
 /// </summary>
 public sealed class ContractArgumentTests : IAsyncLifetime
 {
-    private readonly TempDirectory _data = new();
-    private RunningHost _host = null!;
+    private TestHost _host = null!;
     private ExternalClient _client = null!;
 
     private IClusterClient Grains => _client.Grains;
 
     public async ValueTask InitializeAsync()
     {
-        _host = await RunningHost.StartAsync(RunningHost.Sqlite(_data.Path));
+        _host = await TestHost.Sqlite().StartAsync();
         _client = await _host.ConnectClientAsync();
     }
 
@@ -28,7 +27,6 @@ public sealed class ContractArgumentTests : IAsyncLifetime
     {
         await _client.DisposeAsync();
         await _host.DisposeAsync();
-        _data.Dispose();
     }
 
     /// <summary>Interface and method names of every contract method that takes a reference it cannot do without.</summary>

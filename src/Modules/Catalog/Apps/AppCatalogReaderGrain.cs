@@ -1,3 +1,5 @@
+using Accounts.Orleans.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 
@@ -15,7 +17,7 @@ public sealed partial class AppCatalogReaderGrain(
     IGrainFactory grains,
     IOptions<CatalogOptions> options,
     CatalogMetrics metrics,
-    TimeProvider time,
+    [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
     ILogger<AppCatalogReaderGrain> logger) : Grain, IAppCatalogReaderGrain
 {
     private static readonly TimeSpan RefreshTimeout = TimeSpan.FromSeconds(2);

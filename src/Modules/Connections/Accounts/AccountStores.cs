@@ -1,10 +1,12 @@
 using Accounts.Orleans.Connections.Audit;
 using Accounts.Orleans.Connections.Index;
+using Accounts.Orleans.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.Accounts;
 
 /// <summary>Opens the <see cref="AccountStore"/> of an account's activation with the services every store shares.</summary>
-public sealed class AccountStores(CredentialSeal seal, AccountIndex index, AuditTrail audit, TimeProvider time, ILogger<AccountStore> logger)
+public sealed class AccountStores(CredentialSeal seal, AccountIndex index, AuditTrail audit, [FromKeyedServices(ServiceClock.Key)] TimeProvider time, ILogger<AccountStore> logger)
 {
     public AccountStore Open(string id, IPersistentState<ConnectedAccountState> state, AccountStore.IActivation activation)
         => new(id, state, seal, index, audit, time, logger, activation);

@@ -1,5 +1,7 @@
 using Accounts.Orleans.Connections.Refresh;
 using Accounts.Orleans.Contracts.Storage;
+using Accounts.Orleans.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.Accounts;
 
@@ -16,7 +18,7 @@ public sealed partial class ConnectedAccountGrain(
     AccountRefreshers refreshers,
     IGrainFactory grains,
     ConnectionsTelemetry telemetry,
-    TimeProvider time,
+    [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
     ILogger<ConnectedAccountGrain> logger) : Grain, IConnectedAccountGrain, IAccountLifecycleGrain, AccountStore.IActivation
 {
     /// <summary>The stored state's name; the index rebuild reads rows by it.</summary>

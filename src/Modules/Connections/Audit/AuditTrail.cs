@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Accounts.Orleans.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.Audit;
 
@@ -7,7 +8,7 @@ namespace Accounts.Orleans.Connections.Audit;
 /// The audit trail. Recording never waits on the database (a credential read stays I/O-free): events queue in memory
 /// and a background writer stores them in batches, at least once a second and on shutdown.
 /// </summary>
-public sealed partial class AuditTrail(AccountsDatabase database, TimeProvider time, ILogger<AuditTrail> logger)
+public sealed partial class AuditTrail(AccountsDatabase database, [FromKeyedServices(ServiceClock.Key)] TimeProvider time, ILogger<AuditTrail> logger)
     : PeriodicWork(TimeSpan.FromSeconds(1), time, logger)
 {
     public const int MaxBatch = 500;

@@ -1,7 +1,9 @@
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Keys;
 using Accounts.Orleans.Connections.OAuth;
+using Accounts.Orleans.Storage;
 using Accounts.Orleans.Vault.Masking;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Concurrency;
 
 namespace Accounts.Orleans.Connections.Connect;
@@ -18,7 +20,7 @@ public sealed class AccountConnectorGrain(
     OAuthClients clients,
     IOptions<ConnectionsOptions> options,
     ConnectionsTelemetry telemetry,
-    TimeProvider time) : Grain, IAccountConnectorGrain
+    [FromKeyedServices(ServiceClock.Key)] TimeProvider time) : Grain, IAccountConnectorGrain
 {
     private const int MaxExtraScopes = 50;
 

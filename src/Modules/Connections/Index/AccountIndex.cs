@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using Accounts.Orleans.Contracts.Paging;
 using Accounts.Orleans.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.Index;
 
@@ -9,7 +10,7 @@ namespace Accounts.Orleans.Connections.Index;
 /// The account index table: written by each account's grain after a change, read by every list and search.
 /// A row carries the account's summary, so listing never activates a grain.
 /// </summary>
-public sealed class AccountIndex(AccountsDatabase database, TimeProvider time)
+public sealed class AccountIndex(AccountsDatabase database, [FromKeyedServices(ServiceClock.Key)] TimeProvider time)
 {
     private const string CursorPrefix = "c1:";
     public const int MaxFilterLength = 200;

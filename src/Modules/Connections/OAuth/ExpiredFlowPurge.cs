@@ -1,4 +1,5 @@
 using Accounts.Orleans.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.OAuth;
 
@@ -7,7 +8,7 @@ namespace Accounts.Orleans.Connections.OAuth;
 /// ever opened. A flow expires minutes after it starts and is never written again, so deleting its row cannot race
 /// its grain; each silo runs the purge, and a second delete of the same rows finds none.
 /// </summary>
-public sealed partial class ExpiredFlowPurge(GrainStateTable table, IOptions<ConnectionsOptions> options, TimeProvider time, ILogger<ExpiredFlowPurge> logger)
+public sealed partial class ExpiredFlowPurge(GrainStateTable table, IOptions<ConnectionsOptions> options, [FromKeyedServices(ServiceClock.Key)] TimeProvider time, ILogger<ExpiredFlowPurge> logger)
     : PeriodicWork(options.Value.FlowPurgeInterval, time, logger)
 {
     protected override string Name => "Purging old OAuth authorization flows";

@@ -2,8 +2,9 @@ using System.Text;
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Audit;
 using Accounts.Orleans.Contracts.Storage;
-using Accounts.Orleans.Vault.Envelopes;
 using Accounts.Orleans.Storage;
+using Accounts.Orleans.Vault.Envelopes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.OAuth;
 
@@ -20,7 +21,7 @@ public sealed partial class OAuthClientRegistryGrain(
     IOptionsMonitor<OAuthClientsOptions> configured,
     IOptions<ConnectionsOptions> connections,
     AuditTrail audit,
-    TimeProvider time,
+    [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
     ILogger<OAuthClientRegistryGrain> logger) : Grain, IOAuthClientRegistryGrain, IOAuthClientStoreGrain
 {
     /// <summary>The stored state's name; the Host counts rows by it before it may generate a new master key.</summary>

@@ -2,8 +2,10 @@ using System.Text;
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Tokens;
 using Accounts.Orleans.Contracts.Storage;
-using Accounts.Orleans.Vault.Envelopes;
 using Accounts.Orleans.Contracts.Text;
+using Accounts.Orleans.Storage;
+using Accounts.Orleans.Vault.Envelopes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.OAuth;
 
@@ -19,7 +21,7 @@ public sealed partial class OAuthFlowGrain(
     EnvelopeCipher cipher,
     OAuthClients clients,
     ConnectionsTelemetry telemetry,
-    TimeProvider time,
+    [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
     ILogger<OAuthFlowGrain> logger) : Grain, IOAuthFlowGrain, IOAuthFlowSetupGrain
 {
     /// <summary>The name its rows carry in grain storage, which the purge of old flows goes by.</summary>

@@ -1,11 +1,13 @@
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.OAuth;
 using Accounts.Orleans.Connections.Tokens;
+using Accounts.Orleans.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.Refresh;
 
 /// <summary>Makes the <see cref="AccountRefresher"/> of an account's activation with the services every refresher shares.</summary>
-public sealed class AccountRefreshers(TokenClient tokens, OAuthClients clients, ConnectionsTelemetry telemetry, TimeProvider time,
+public sealed class AccountRefreshers(TokenClient tokens, OAuthClients clients, ConnectionsTelemetry telemetry, [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
     IOptions<ConnectionsOptions> options, ILogger<AccountRefresher> logger)
 {
     public AccountRefresher For(string id, AccountStore store, Func<Task<AppDefinition>> app)

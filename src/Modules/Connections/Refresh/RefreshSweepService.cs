@@ -1,9 +1,10 @@
 using Accounts.Orleans.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.Refresh;
 
 /// <summary>Each silo asks the cluster's sweeper to run every interval; the sweeper itself keeps it to one run.</summary>
-public sealed class RefreshSweepService(IGrainFactory grains, IOptions<ConnectionsOptions> options, TimeProvider time, ILogger<RefreshSweepService> logger)
+public sealed class RefreshSweepService(IGrainFactory grains, IOptions<ConnectionsOptions> options, [FromKeyedServices(ServiceClock.Key)] TimeProvider time, ILogger<RefreshSweepService> logger)
     : PeriodicWork(options.Value.SweepInterval, time, logger)
 {
     protected override string Name => "Refresh sweep";

@@ -1,5 +1,7 @@
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Index;
+using Accounts.Orleans.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.Refresh;
 
@@ -13,7 +15,7 @@ public sealed partial class RefreshSweeperGrain(
     IGrainFactory grains,
     IOptions<ConnectionsOptions> options,
     ConnectionsTelemetry telemetry,
-    TimeProvider time,
+    [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
     ILogger<RefreshSweeperGrain> logger) : Grain, IRefreshSweeperGrain
 {
     private const int PageSize = 200;

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using Accounts.Orleans.Connections.OAuth;
+using Accounts.Orleans.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.Tokens;
 
@@ -10,7 +12,7 @@ namespace Accounts.Orleans.Connections.Tokens;
 /// catalog and must be https; redirects are not followed; answers are capped at 64 KiB; every call has a timeout well
 /// under the grain call timeout. It never throws for what the app answers: the result says what happened.
 /// </summary>
-public sealed class TokenClient(IHttpClientFactory http, IOptions<ConnectionsOptions> options, TimeProvider time)
+public sealed class TokenClient(IHttpClientFactory http, IOptions<ConnectionsOptions> options, [FromKeyedServices(ServiceClock.Key)] TimeProvider time)
 {
     public Task<TokenResult> ExchangeCodeAsync(AppDefinition app, OAuthClientCredentials client, string code, string? codeVerifier, string redirectUri, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Accounts.Orleans.Storage.Sqlite;
@@ -11,7 +12,7 @@ namespace Accounts.Orleans.Storage.Sqlite;
 /// the log has passed <see cref="MaxWalBytes"/>, this copies it into the database and truncates it to nothing as soon
 /// as no reader needs it any more.
 /// </summary>
-public sealed partial class WalCheckpointer(AccountsDatabase database, TimeProvider time, ILogger<WalCheckpointer> logger)
+public sealed partial class WalCheckpointer(AccountsDatabase database, [FromKeyedServices(ServiceClock.Key)] TimeProvider time, ILogger<WalCheckpointer> logger)
     : PeriodicWork(TimeSpan.FromSeconds(1), time, logger)
 {
     public const long MaxWalBytes = 16 * 1024 * 1024;

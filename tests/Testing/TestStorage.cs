@@ -1,10 +1,9 @@
 using Accounts.Orleans.Host.Storage;
 using Accounts.Orleans.Storage;
-using Accounts.Orleans.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Accounts.Orleans.Host.Tests.Storage;
+namespace Accounts.Orleans.Testing;
 
 /// <summary>A fresh store of either engine: a SQLite file in a temp directory or a new PostgreSQL database.</summary>
 public sealed class TestStorage(TempDirectory directory, StorageOptions options, Dictionary<string, string?> hostSettings) : IDisposable
@@ -14,12 +13,12 @@ public sealed class TestStorage(TempDirectory directory, StorageOptions options,
     /// <summary>Host settings that point at this store.</summary>
     public Dictionary<string, string?> HostSettings { get; } = hostSettings;
 
-    public static async Task<TestStorage> CreateAsync(StorageEngine engine, PostgresServer postgres)
+    public static async Task<TestStorage> CreateAsync(StorageEngine engine, PostgresServer? postgres)
     {
         var directory = new TempDirectory();
         var settings = engine == StorageEngine.Sqlite
             ? RunningHost.Sqlite(directory.Path)
-            : RunningHost.Postgres(await postgres.CreateDatabaseAsync());
+            : RunningHost.Postgres(await (postgres ?? throw new ArgumentNullException(nameof(postgres), "A PostgreSQL store needs the test server.")).CreateDatabaseAsync());
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         return new TestStorage(directory, StorageSettings.Read(configuration, directory.Path), settings);
     }
