@@ -1,5 +1,6 @@
 using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Contracts.Storage;
+using Accounts.Orleans.Contracts.Validation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -16,7 +17,7 @@ public sealed partial class ApiProblems(IProblemDetailsService problems, ILogger
         var context = httpContext;
         var problem = exception switch
         {
-            CatalogValidationException e => new HttpValidationProblemDetails(e.Errors.ToDictionary())
+            IFieldErrors e => new HttpValidationProblemDetails(e.Errors.ToDictionary())
             {
                 Status = StatusCodes.Status400BadRequest,
                 Title = "The request has invalid fields.",

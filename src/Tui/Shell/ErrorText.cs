@@ -1,3 +1,5 @@
+using Accounts.Orleans.Contracts.Validation;
+
 namespace Accounts.Orleans.Tui.Shell;
 
 /// <summary>Turns what the cluster threw into a sentence an operator can act on; never a stack trace.</summary>
@@ -9,8 +11,7 @@ public static class ErrorText
 
     public static string Describe(Exception e) => e switch
     {
-        AccountValidationException v => string.Join('\n', v.Errors.SelectMany(f => f.Value.Select(m => $"{FieldName(f.Key)}: {m}"))),
-        CatalogValidationException v => string.Join('\n', v.Errors.SelectMany(f => f.Value.Select(m => $"{FieldName(f.Key)}: {m}"))),
+        IFieldErrors v => string.Join('\n', v.Errors.SelectMany(f => f.Value.Select(m => $"{FieldName(f.Key)}: {m}"))),
         AccountException or CatalogException => e.Message,
         TimeoutException => "The cluster did not answer in time; it may be overloaded or restarting.",
         OperationCanceledException => "Cancelled.",

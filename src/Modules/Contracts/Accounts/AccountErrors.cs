@@ -1,3 +1,5 @@
+using Accounts.Orleans.Contracts.Validation;
+
 namespace Accounts.Orleans.Contracts.Accounts;
 
 /// <summary>An account error the caller can act on; carried across the cluster with its type. Never holds a secret.</summary>
@@ -52,11 +54,9 @@ public sealed class AccountStillLinkedException(string accountId, IReadOnlyList<
 
 /// <summary>Input that breaks a rule: messages per field name.</summary>
 [GenerateSerializer, Alias("accounts.error.validation")]
-public sealed class AccountValidationException : AccountException
+public sealed class AccountValidationException : AccountException, IFieldErrors
 {
-    public AccountValidationException(IReadOnlyDictionary<string, string[]> errors)
-        : base("Invalid input: " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")))
-        => Errors = errors;
+    public AccountValidationException(IReadOnlyDictionary<string, string[]> errors) : base(FieldErrors.Summary(errors)) => Errors = errors;
 
     [Id(0)] public IReadOnlyDictionary<string, string[]> Errors { get; }
 }

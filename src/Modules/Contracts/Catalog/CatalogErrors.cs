@@ -1,3 +1,5 @@
+using Accounts.Orleans.Contracts.Validation;
+
 namespace Accounts.Orleans.Contracts.Catalog;
 
 /// <summary>A catalog error the caller can act on; carried across the cluster with its type.</summary>
@@ -8,13 +10,10 @@ public abstract class CatalogException : Exception
 }
 
 [GenerateSerializer, Alias("catalog.error.validation")]
-public sealed class CatalogValidationException : CatalogException
+public sealed class CatalogValidationException : CatalogException, IFieldErrors
 {
-    public CatalogValidationException(IReadOnlyDictionary<string, string[]> errors)
-        : base("Invalid input: " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")))
-        => Errors = errors;
+    public CatalogValidationException(IReadOnlyDictionary<string, string[]> errors) : base(FieldErrors.Summary(errors)) => Errors = errors;
 
-    /// <summary>Messages per field name (camelCase, as the API spells it).</summary>
     [Id(0)] public IReadOnlyDictionary<string, string[]> Errors { get; }
 }
 
