@@ -2,8 +2,6 @@ using Accounts.Orleans.Catalog.Apps;
 using Accounts.Orleans.Catalog.Requests;
 using Accounts.Orleans.Contracts.Ids;
 using Accounts.Orleans.Contracts.Storage;
-using Accounts.Orleans.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Accounts.Orleans.Catalog;

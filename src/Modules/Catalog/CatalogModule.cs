@@ -1,7 +1,5 @@
 using Accounts.Orleans.Catalog.Apps;
-using Accounts.Orleans.Storage;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Accounts.Orleans.Catalog;

@@ -3,9 +3,7 @@ using Accounts.Orleans.Connections.Audit;
 using Accounts.Orleans.Connections.Index;
 using Accounts.Orleans.Connections.Keys;
 using Accounts.Orleans.Connections.OAuth;
-using Accounts.Orleans.Storage;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Accounts.Orleans.Connections;

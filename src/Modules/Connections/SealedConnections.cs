@@ -1,6 +1,5 @@
 using System.Globalization;
 using Accounts.Orleans.Connections.OAuth;
-using Accounts.Orleans.Storage;
 using Accounts.Orleans.Vault;
 
 namespace Accounts.Orleans.Connections;

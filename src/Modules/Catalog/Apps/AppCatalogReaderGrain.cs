@@ -1,5 +1,3 @@
-using Accounts.Orleans.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 

@@ -4,7 +4,6 @@ using Accounts.Orleans.Connections.Refresh;
 using Accounts.Orleans.Contracts.Storage;
 using Orleans.Storage;
 using System.Security.Cryptography;
-using Accounts.Orleans.Storage;
 
 namespace Accounts.Orleans.Connections.Accounts;
 

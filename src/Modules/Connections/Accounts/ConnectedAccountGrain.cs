@@ -1,7 +1,5 @@
 using Accounts.Orleans.Connections.Refresh;
 using Accounts.Orleans.Contracts.Storage;
-using Accounts.Orleans.Storage;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.Accounts;
 

@@ -1,6 +1,4 @@
 using System.Threading.Channels;
-using Accounts.Orleans.Storage;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.Audit;
 

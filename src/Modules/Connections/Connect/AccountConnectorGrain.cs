@@ -1,9 +1,7 @@
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Keys;
 using Accounts.Orleans.Connections.OAuth;
-using Accounts.Orleans.Storage;
 using Accounts.Orleans.Vault.Masking;
-using Microsoft.Extensions.DependencyInjection;
 using Orleans.Concurrency;
 
 namespace Accounts.Orleans.Connections.Connect;

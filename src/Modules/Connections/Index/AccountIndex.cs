@@ -1,8 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
 using Accounts.Orleans.Contracts.Paging;
-using Accounts.Orleans.Storage;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.Index;
 

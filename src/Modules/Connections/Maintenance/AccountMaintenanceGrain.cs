@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Index;
 using Accounts.Orleans.Connections.OAuth;
-using Accounts.Orleans.Storage;
 
 namespace Accounts.Orleans.Connections.Maintenance;
 

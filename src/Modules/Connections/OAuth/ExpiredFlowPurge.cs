@@ -1,6 +1,3 @@
-using Accounts.Orleans.Storage;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Accounts.Orleans.Connections.OAuth;
 
 /// <summary>

@@ -2,9 +2,7 @@ using System.Text;
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Audit;
 using Accounts.Orleans.Contracts.Storage;
-using Accounts.Orleans.Storage;
 using Accounts.Orleans.Vault.Envelopes;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.OAuth;
 

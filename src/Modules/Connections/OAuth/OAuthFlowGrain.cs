@@ -3,9 +3,7 @@ using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Tokens;
 using Accounts.Orleans.Contracts.Storage;
 using Accounts.Orleans.Contracts.Text;
-using Accounts.Orleans.Storage;
 using Accounts.Orleans.Vault.Envelopes;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.OAuth;
 

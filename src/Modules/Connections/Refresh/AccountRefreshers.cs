@@ -1,8 +1,6 @@
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.OAuth;
 using Accounts.Orleans.Connections.Tokens;
-using Accounts.Orleans.Storage;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.Refresh;
 

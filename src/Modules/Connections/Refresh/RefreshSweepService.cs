@@ -1,6 +1,3 @@
-using Accounts.Orleans.Storage;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Accounts.Orleans.Connections.Refresh;
 
 /// <summary>Each silo asks the cluster's sweeper to run every interval; the sweeper itself keeps it to one run.</summary>

@@ -1,7 +1,5 @@
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Index;
-using Accounts.Orleans.Storage;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.Refresh;
 

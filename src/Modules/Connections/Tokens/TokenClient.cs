@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using Accounts.Orleans.Connections.OAuth;
-using Accounts.Orleans.Storage;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Connections.Tokens;
 
