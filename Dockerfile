@@ -11,7 +11,7 @@ COPY --from=build /app .
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080 \
     Accounts__Storage__DataDirectory=/data
 # Named volumes take these folders' ownership on first mount, so the app user can write its data and key ring.
-RUN mkdir -p /data /keys && chown app /data /keys
+RUN mkdir -p /data /keys /ca /certs && chown app /data /keys /ca /certs
 VOLUME /data
 EXPOSE 8080 11111 30000
 USER app

@@ -1,3 +1,4 @@
+using Accounts.Orleans.Client;
 // How long the admin console's accounts screen waits for its first page, with a large account index:
 //   dotnet run -c Release --project bench/Accounts.Index [-- --accounts 100000 --runs 50 --profile sqlite|postgres|both --hold]
 // For each storage profile: starts a real Host in this process (its migrations create the schema), writes the index
@@ -52,7 +53,8 @@ foreach (var profile in profiles)
 
     var clientBuilder = Host.CreateApplicationBuilder();
     clientBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
-    clientBuilder.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, "accounts", storage.Settings.GetValueOrDefault("Accounts:Cluster:ClusterId") ?? "accounts"));
+    clientBuilder.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, "accounts", storage.Settings.GetValueOrDefault("Accounts:Cluster:ClusterId") ?? "accounts")
+        .UseClusterTls(app.Services.ClientTls()));
     using var clientHost = clientBuilder.Build();
     await clientHost.StartAsync();
     var grains = clientHost.Services.GetRequiredService<IClusterClient>();

@@ -1,3 +1,4 @@
+using Accounts.Orleans.Client;
 // Load driver for the connected-accounts hot paths, on an embedded Host in this process (loopback only):
 //   dotnet run -c Release --project bench/Connections.Load [-- --seconds 5 --accounts 1000 --callers 50 --storm-accounts 1000]
 // Measures warm credential reads against a no-op grain call (in the silo and through an Orleans client),
@@ -63,7 +64,7 @@ Console.WriteLine($"  ratio warm / no-op throughput: {warm.PerSecond / ping.PerS
 
 var clientBuilder = Host.CreateApplicationBuilder();
 clientBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
-clientBuilder.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, "accounts", "accounts"));
+clientBuilder.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, "accounts", "accounts").UseClusterTls(app.Services.ClientTls()));
 using (var clientHost = clientBuilder.Build())
 {
     await clientHost.StartAsync();

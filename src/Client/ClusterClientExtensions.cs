@@ -5,11 +5,18 @@ namespace Accounts.Orleans.Client;
 public static class ClusterClientExtensions
 {
     /// <summary>
-    /// Joins the cluster the settings name as an Orleans client: through the gateways its silos list in PostgreSQL
-    /// membership, or through the listed gateways (this machine's gateway port by default, the embedded Host).
+    /// Joins the cluster the settings name as an Orleans client, over mutual TLS with the certificate they name: through
+    /// the gateways its silos list in PostgreSQL membership, or through the listed gateways (this machine's gateway port
+    /// by default, the embedded Host).
     /// </summary>
+    /// <exception cref="ClusterSettingsException">The certificate files are missing or not the cluster's; the message names the key.</exception>
     public static IClientBuilder UseAccountsCluster(this IClientBuilder client, ClusterSettings settings)
+        => client.UseAccountsCluster(settings, ClusterTls.Load(settings.Tls, ClusterRole.Client));
+
+    /// <summary>The same, with a certificate already loaded.</summary>
+    public static IClientBuilder UseAccountsCluster(this IClientBuilder client, ClusterSettings settings, ClusterTls tls)
     {
+        client.UseClusterTls(tls);
         client.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = settings.ClusterId;
@@ -25,5 +32,12 @@ public static class ClusterClientExtensions
         }
         else client.UseStaticClustering([.. settings.Gateways]);
         return client;
+    }
+
+    /// <summary>Opens every gateway connection over mutual TLS: the gateway must show a silo certificate of the cluster's CA.</summary>
+    public static IClientBuilder UseClusterTls(this IClientBuilder client, ClusterTls tls)
+    {
+        var options = tls.Outbound();
+        return client.Configure<ClientConnectionOptions>(o => o.ConfigureConnection(connection => connection.UseClientTls(options)));
     }
 }

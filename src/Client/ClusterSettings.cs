@@ -10,8 +10,9 @@ namespace Accounts.Orleans.Client;
 /// </summary>
 /// <param name="Gateways">For clients: the gateways to try, when membership does not list them.</param>
 /// <param name="MembershipConnectionString">For clients of a PostgreSQL cluster: where the silos list their gateways.</param>
+/// <param name="Tls">This process's certificate files.</param>
 public sealed record ClusterSettings(int SiloPort, int GatewayPort, string ClusterId, string ServiceId, IPAddress? AdvertisedAddress,
-    IReadOnlyList<IPEndPoint> Gateways, string? MembershipConnectionString)
+    IReadOnlyList<IPEndPoint> Gateways, string? MembershipConnectionString, ClusterTlsFiles Tls)
 {
     public const string Section = "Accounts:Cluster";
     public const string DefaultId = "accounts";
@@ -21,8 +22,9 @@ public sealed record ClusterSettings(int SiloPort, int GatewayPort, string Clust
         ? "the gateways listed in PostgreSQL membership"
         : string.Join(", ", Gateways.Select(g => g.ToString()));
 
+    /// <param name="role">Who reads: a silo, or a client (the console, an operator command, a workflow engine).</param>
     /// <exception cref="ClusterSettingsException">A setting is malformed or missing; the message names its key.</exception>
-    public static ClusterSettings Read(IConfiguration configuration)
+    public static ClusterSettings Read(IConfiguration configuration, ClusterRole role = ClusterRole.Client)
     {
         var section = configuration.GetSection(Section);
         var siloPort = Port(section, "SiloPort", 11111);
@@ -42,7 +44,9 @@ public sealed record ClusterSettings(int SiloPort, int GatewayPort, string Clust
         var gateways = section["Gateways"] is { Length: > 0 } list
             ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Gateway).ToArray()
             : [new IPEndPoint(IPAddress.Loopback, gatewayPort)];
-        return new ClusterSettings(siloPort, gatewayPort, Id(section, "ClusterId"), Id(section, "ServiceId"), advertised, gateways, membership);
+        var tls = ClusterTlsFiles.Read(configuration, shared: membership is not null,
+            role == ClusterRole.Silo ? ClusterTlsFiles.EmbeddedSilo : ClusterTlsFiles.EmbeddedConsole);
+        return new ClusterSettings(siloPort, gatewayPort, Id(section, "ClusterId"), Id(section, "ServiceId"), advertised, gateways, membership, tls);
     }
 
     private static int Port(IConfigurationSection section, string key, int fallback)

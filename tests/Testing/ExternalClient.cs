@@ -1,4 +1,5 @@
 using System.Net;
+using Accounts.Orleans.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,17 +19,19 @@ public sealed class ExternalClient : IAsyncDisposable
 
     public IClusterClient Grains => _host.Services.GetRequiredService<IClusterClient>();
 
-    public static Task<ExternalClient> ConnectAsync(int gatewayPort, string clusterId = "accounts", string serviceId = "accounts", CancellationToken cancellationToken = default)
-        => ConnectAsync([gatewayPort], clusterId, serviceId, cancellationToken);
+    /// <param name="tls">The certificate the client presents; null for none, as an intruder would.</param>
+    public static Task<ExternalClient> ConnectAsync(int gatewayPort, ClusterTls? tls, string clusterId = "accounts", string serviceId = "accounts", CancellationToken cancellationToken = default)
+        => ConnectAsync([gatewayPort], tls, clusterId, serviceId, cancellationToken);
 
     /// <summary>A client that knows several silos' gateways and moves to another when one dies.</summary>
-    public static async Task<ExternalClient> ConnectAsync(IReadOnlyList<int> gatewayPorts, string clusterId = "accounts", string serviceId = "accounts", CancellationToken cancellationToken = default)
+    public static async Task<ExternalClient> ConnectAsync(IReadOnlyList<int> gatewayPorts, ClusterTls? tls, string clusterId = "accounts", string serviceId = "accounts", CancellationToken cancellationToken = default)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleansClient(client =>
         {
             client.UseStaticClustering(gatewayPorts.Select(port => new IPEndPoint(IPAddress.Loopback, port)).ToArray());
+            if (tls is not null) client.UseClusterTls(tls);
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = clusterId;

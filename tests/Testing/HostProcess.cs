@@ -11,9 +11,11 @@ public sealed class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly string? _dataDirectory;
 
-    private HostProcess(Process process, Uri address, int siloPort, int gatewayPort, string workingDirectory)
+    private HostProcess(Process process, Uri address, int siloPort, int gatewayPort, string workingDirectory, string? dataDirectory)
     {
+        _dataDirectory = dataDirectory;
         _process = process;
         Address = address;
         SiloPort = siloPort;
@@ -37,6 +39,10 @@ public sealed class HostProcess : IAsyncDisposable
     public string WorkingDirectory { get; }
 
     public HttpClient Http { get; }
+
+    /// <summary>The certificate a legitimate client of this Host presents: the console's when embedded, the tests' shared one on PostgreSQL.</summary>
+    public Accounts.Orleans.Client.ClusterTls ClientTls
+        => _dataDirectory is { } data ? TestCertificates.EmbeddedClient(data) : TestCertificates.SharedClient();
 
     public bool HasExited => _process.HasExited;
 
@@ -71,9 +77,17 @@ public sealed class HostProcess : IAsyncDisposable
         start.Environment["Accounts__Cluster__SiloPort"] = silo.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Accounts__Cluster__GatewayPort"] = gateway.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        if (environment.TryGetValue("Accounts__Storage__Provider", out var provider) && provider == "Postgres")
+        {
+            start.Environment["Accounts__Cluster__Tls__CaFile"] = TestCertificates.Silo.CaFile;
+            start.Environment["Accounts__Cluster__Tls__CertificateFile"] = TestCertificates.Silo.CertificateFile;
+            start.Environment["Accounts__Cluster__Tls__KeyFile"] = TestCertificates.Silo.KeyFile;
+        }
         foreach (var (key, value) in environment) start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the Host process.");
-        return new HostProcess(process, new Uri($"http://127.0.0.1:{httpPort}"), silo, gateway, start.WorkingDirectory);
+        var shared = environment.TryGetValue("Accounts__Storage__Provider", out var engine) && engine == "Postgres";
+        var data = shared ? null : Path.GetFullPath(environment.GetValueOrDefault("Accounts__Storage__DataDirectory") ?? ".data", start.WorkingDirectory);
+        return new HostProcess(process, new Uri($"http://127.0.0.1:{httpPort}"), silo, gateway, start.WorkingDirectory, data);
     }
 
     /// <summary>Waits until <c>/healthz</c> answers 200.</summary>

@@ -33,11 +33,18 @@ public sealed class RunningHost : IAsyncDisposable
     public int GatewayPort => _app.Services.GetRequiredService<Accounts.Orleans.Client.ClusterSettings>().GatewayPort;
 
     /// <summary>Connects an Orleans client to this Host's gateway.</summary>
-    public Task<ExternalClient> ConnectClientAsync()
+    public Task<ExternalClient> ConnectClientAsync() => ConnectClientAsync(ClientTls);
+
+    /// <summary>Connects an Orleans client that presents <paramref name="tls"/> (null: no certificate at all).</summary>
+    public Task<ExternalClient> ConnectClientAsync(Accounts.Orleans.Client.ClusterTls? tls, CancellationToken cancellationToken = default)
     {
         var cluster = _app.Services.GetRequiredService<Accounts.Orleans.Client.ClusterSettings>();
-        return ExternalClient.ConnectAsync(cluster.GatewayPort, cluster.ClusterId, cluster.ServiceId, TestContext.Current.CancellationToken);
+        return ExternalClient.ConnectAsync(cluster.GatewayPort, tls, cluster.ClusterId, cluster.ServiceId,
+            cancellationToken.CanBeCanceled ? cancellationToken : TestContext.Current.CancellationToken);
     }
+
+    /// <summary>The certificate a legitimate client of this Host presents: the console's when embedded, the tests' shared one on PostgreSQL.</summary>
+    public Accounts.Orleans.Client.ClusterTls ClientTls => _app.Services.ClientTls();
 
     /// <summary>Settings for an embedded Host whose data lives in <paramref name="dataDirectory"/>, on free ports.</summary>
     public static Dictionary<string, string?> Sqlite(string dataDirectory) => new()
@@ -54,6 +61,9 @@ public sealed class RunningHost : IAsyncDisposable
         ["Accounts:Cluster:ClusterId"] = clusterId,
         ["Accounts:Cluster:AdvertisedAddress"] = "127.0.0.1",
         ["Accounts:Vault:KeyRingFile"] = KeyRingFileFor(connectionString),
+        [Accounts.Orleans.Client.ClusterTlsFiles.CaFileKey] = TestCertificates.Silo.CaFile,
+        [Accounts.Orleans.Client.ClusterTlsFiles.CertificateFileKey] = TestCertificates.Silo.CertificateFile,
+        [Accounts.Orleans.Client.ClusterTlsFiles.KeyFileKey] = TestCertificates.Silo.KeyFile,
     };
 
     /// <summary>A key ring path private to one test database.</summary>

@@ -24,7 +24,11 @@ public sealed class ConsoleSmokeTests
         {
             await host.WaitHealthyAsync(Patience);
             using var terminal = TerminalSession.Start(
-                new Dictionary<string, string> { ["Accounts__Cluster__GatewayPort"] = gateway, ["Accounts__Console__Operator"] = "smoke" },
+                new Dictionary<string, string>
+                {
+                    // The console finds the embedded Host's console certificate under the same data directory.
+                    ["Accounts__Storage__DataDirectory"] = data.Path, ["Accounts__Cluster__GatewayPort"] = gateway, ["Accounts__Console__Operator"] = "smoke",
+                },
                 "dotnet", ConsoleAssembly());
 
             var home = await terminal.WaitForAsync("0 accounts", Patience);

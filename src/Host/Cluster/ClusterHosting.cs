@@ -14,17 +14,26 @@ public static class ClusterHosting
     public static void AddAccountsSilo(this WebApplicationBuilder builder, StorageOptions storage)
     {
         ClusterSettings cluster;
+        ClusterTls tls;
         try
         {
-            cluster = ClusterSettings.Read(builder.Configuration);
+            cluster = ClusterSettings.Read(builder.Configuration, ClusterRole.Silo);
+            if (storage.DataDirectory is { } data && cluster.Tls == ClusterTlsFiles.Embedded(data, ClusterTlsFiles.EmbeddedSilo))
+                EmbeddedCertificates.Ensure(data, TimeProvider.System);
+            tls = ClusterTls.Load(cluster.Tls, ClusterRole.Silo);
         }
         catch (ClusterSettingsException e)
         {
             throw new Hosting.StartupException(e.Message, e);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new Hosting.StartupException($"Cannot create the cluster's certificates in {storage.DataDirectory}: {e.Message}", e);
+        }
         builder.Services.AddSingleton(cluster);
         builder.UseOrleans(silo =>
         {
+            silo.UseClusterTls(tls);
             if (storage.Engine == StorageEngine.Postgres) silo.UseSharedMembership(storage, cluster);
             else silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
             silo.AddAccountsGrainStorage(storage);
@@ -32,6 +41,23 @@ public static class ClusterHosting
             silo.AddActivityPropagation();
         });
         builder.Services.AddHealthChecks().AddCheck<SiloHealthCheck>("silo");
+    }
+
+    /// <summary>
+    /// Mutual TLS on every connection: the silo port admits only silo certificates of the cluster's CA, the gateway
+    /// admits silos and clients, and a silo calling another expects a silo certificate back.
+    /// </summary>
+    private static void UseClusterTls(this ISiloBuilder silo, ClusterTls tls)
+    {
+        var silos = tls.Inbound(ClusterRole.Silo);
+        var gateway = tls.Inbound(ClusterRole.Silo, ClusterRole.Client);
+        var outbound = tls.Outbound();
+        silo.Configure<SiloConnectionOptions>(o =>
+        {
+            o.ConfigureSiloInboundConnection(connection => connection.UseServerTls(silos));
+            o.ConfigureGatewayInboundConnection(connection => connection.UseServerTls(gateway));
+            o.ConfigureSiloOutboundConnection(connection => connection.UseClientTls(outbound));
+        });
     }
 
     private static void UseSharedMembership(this ISiloBuilder silo, StorageOptions storage, ClusterSettings cluster)

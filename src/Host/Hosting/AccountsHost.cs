@@ -72,6 +72,7 @@ public static partial class AccountsHost
     {
         if (ClusterCommands.IsClusterCommand(args)) return await ClusterCommands.RunAsync(args);
         if (VaultCommands.IsVaultCommand(args)) return VaultCommands.Run(args, Console.Out, Console.Error);
+        if (CertificateCommands.IsCertificateCommand(args)) return CertificateCommands.Run(args, Console.Out, Console.Error, TimeProvider.System);
         try
         {
             await using var app = Build(args);

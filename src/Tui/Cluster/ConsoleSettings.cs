@@ -4,12 +4,15 @@ using Accounts.Orleans.Contracts.Text;
 
 namespace Accounts.Orleans.Tui.Cluster;
 
-/// <summary>How the console finds the cluster (<see cref="ClusterSettings"/>, as every client does) and whom it acts as.</summary>
-public sealed record ConsoleSettings(string Operator, ClusterSettings Cluster)
+/// <summary>
+/// How the console finds the cluster (<see cref="ClusterSettings"/>, as every client does), the certificate it proves
+/// itself with (the embedded Host's console certificate by default), and whom it acts as.
+/// </summary>
+public sealed record ConsoleSettings(string Operator, ClusterSettings Cluster, ClusterTls Tls)
 {
     public const string OperatorKey = "Accounts:Console:Operator";
 
-    /// <exception cref="ClusterSettingsException">A setting is malformed; the message names its key.</exception>
+    /// <exception cref="ClusterSettingsException">A setting is malformed or a certificate file missing; the message names its key.</exception>
     public static ConsoleSettings From(IConfiguration configuration)
     {
         var operatorId = configuration[OperatorKey] is { Length: > 0 } configured
@@ -17,6 +20,7 @@ public sealed record ConsoleSettings(string Operator, ClusterSettings Cluster)
             : $"{Environment.UserName}@{Environment.MachineName}";
         if (operatorId.Length > 128 || PrintableText.HasHiddenCharacters(operatorId))
             throw new ClusterSettingsException($"{OperatorKey} must be at most 128 printable characters.");
-        return new ConsoleSettings($"console:{operatorId}", ClusterSettings.Read(configuration));
+        var cluster = ClusterSettings.Read(configuration);
+        return new ConsoleSettings($"console:{operatorId}", cluster, ClusterTls.Load(cluster.Tls, ClusterRole.Client));
     }
 }

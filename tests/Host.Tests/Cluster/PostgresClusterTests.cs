@@ -1,3 +1,4 @@
+using Accounts.Orleans.Client;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -72,6 +73,7 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
                 o.ClusterId = clusterId;
                 o.ServiceId = "accounts";
             });
+            client.UseClusterTls(TestCertificates.SharedClient());
         });
         using var host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken);
