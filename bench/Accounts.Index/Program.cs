@@ -54,7 +54,7 @@ foreach (var profile in profiles)
     var clientBuilder = Host.CreateApplicationBuilder();
     clientBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
     clientBuilder.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, "accounts", storage.Settings.GetValueOrDefault("Accounts:Cluster:ClusterId") ?? "accounts")
-        .UseClusterTls(app.Services.ClientTls()));
+        .UseClusterTls(app.Services.ClientTls()).UseApiKey(app.Services.AdminKey()));
     using var clientHost = clientBuilder.Build();
     await clientHost.StartAsync();
     var grains = clientHost.Services.GetRequiredService<IClusterClient>();

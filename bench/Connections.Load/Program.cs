@@ -64,7 +64,7 @@ Console.WriteLine($"  ratio warm / no-op throughput: {warm.PerSecond / ping.PerS
 
 var clientBuilder = Host.CreateApplicationBuilder();
 clientBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
-clientBuilder.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, "accounts", "accounts").UseClusterTls(app.Services.ClientTls()));
+clientBuilder.UseOrleansClient(c => c.UseLocalhostClustering(gatewayPort, "accounts", "accounts").UseClusterTls(app.Services.ClientTls()).UseApiKey(app.Services.AdminKey()));
 using (var clientHost = clientBuilder.Build())
 {
     await clientHost.StartAsync();

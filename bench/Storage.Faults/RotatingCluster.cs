@@ -68,7 +68,7 @@ public sealed class RotatingCluster : IAsyncDisposable
         var environment = settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
         for (var i = 0; i < silos; i++) cluster._silos.Add(HostProcess.Start(environment));
         await Task.WhenAll(cluster._silos.Select(s => s.WaitHealthyAsync(TimeSpan.FromSeconds(120))));
-        cluster.Client = await ExternalClient.ConnectAsync(cluster._silos.Select(s => s.GatewayPort).ToArray(), TestCertificates.SharedClient(), clusterId: "faults");
+        cluster.Client = await ExternalClient.ConnectAsync(cluster._silos.Select(s => s.GatewayPort).ToArray(), TestCertificates.SharedClient(), cluster._silos[0].AdminKey, clusterId: "faults");
         return cluster;
     }
 

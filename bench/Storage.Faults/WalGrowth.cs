@@ -26,7 +26,7 @@ public static class WalGrowth
             await using var _ = app;
             await AccountsHost.StartAsync(app);
             var cluster = app.Services.GetRequiredService<Accounts.Orleans.Client.ClusterSettings>();
-            await using var client = await ExternalClient.ConnectAsync(cluster.GatewayPort, TestCertificates.EmbeddedClient(data), cluster.ClusterId, cluster.ServiceId);
+            await using var client = await ExternalClient.ConnectAsync(cluster.GatewayPort, TestCertificates.EmbeddedClient(data), TestCertificates.EmbeddedAdminKey(data), cluster.ClusterId, cluster.ServiceId);
             var connector = client.Grains.GetGrain<IAccountConnectorGrain>(0);
 
             var database = Path.Combine(data, "accounts.db");

@@ -1,3 +1,4 @@
+using Accounts.Orleans.Contracts.Access;
 using Orleans.Configuration;
 
 namespace Accounts.Orleans.Client;
@@ -11,12 +12,14 @@ public static class ClusterClientExtensions
     /// </summary>
     /// <exception cref="ClusterSettingsException">The certificate files are missing or not the cluster's; the message names the key.</exception>
     public static IClientBuilder UseAccountsCluster(this IClientBuilder client, ClusterSettings settings)
-        => client.UseAccountsCluster(settings, ClusterTls.Load(settings.Tls, ClusterRole.Client));
+        => client.UseAccountsCluster(settings, ClusterTls.Load(settings.Tls, ClusterRole.Client),
+            (settings.ApiKey ?? throw new ClusterSettingsException("These settings were read for a silo, which has no API key.")).Load());
 
-    /// <summary>The same, with a certificate already loaded.</summary>
-    public static IClientBuilder UseAccountsCluster(this IClientBuilder client, ClusterSettings settings, ClusterTls tls)
+    /// <summary>The same, with a certificate and a key already loaded.</summary>
+    public static IClientBuilder UseAccountsCluster(this IClientBuilder client, ClusterSettings settings, ClusterTls tls, string apiKey)
     {
         client.UseClusterTls(tls);
+        client.UseApiKey(apiKey);
         client.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = settings.ClusterId;
@@ -40,4 +43,12 @@ public static class ClusterClientExtensions
         var options = tls.Outbound();
         return client.Configure<ClientConnectionOptions>(o => o.ConfigureConnection(connection => connection.UseClientTls(options)));
     }
+
+    /// <summary>Presents <paramref name="apiKey"/> on every call this client makes; the silos take the caller's identity from it.</summary>
+    public static IClientBuilder UseApiKey(this IClientBuilder client, string apiKey)
+        => client.AddOutgoingGrainCallFilter(context =>
+        {
+            RequestContext.Set(ApiKeyContext.Key, apiKey);
+            return context.Invoke();
+        });
 }

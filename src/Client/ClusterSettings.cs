@@ -11,8 +11,9 @@ namespace Accounts.Orleans.Client;
 /// <param name="Gateways">For clients: the gateways to try, when membership does not list them.</param>
 /// <param name="MembershipConnectionString">For clients of a PostgreSQL cluster: where the silos list their gateways.</param>
 /// <param name="Tls">This process's certificate files.</param>
+/// <param name="ApiKey">For clients: the API key every call presents, or the file that holds it.</param>
 public sealed record ClusterSettings(int SiloPort, int GatewayPort, string ClusterId, string ServiceId, IPAddress? AdvertisedAddress,
-    IReadOnlyList<IPEndPoint> Gateways, string? MembershipConnectionString, ClusterTlsFiles Tls)
+    IReadOnlyList<IPEndPoint> Gateways, string? MembershipConnectionString, ClusterTlsFiles Tls, ClusterApiKey? ApiKey)
 {
     public const string Section = "Accounts:Cluster";
     public const string DefaultId = "accounts";
@@ -46,7 +47,8 @@ public sealed record ClusterSettings(int SiloPort, int GatewayPort, string Clust
             : [new IPEndPoint(IPAddress.Loopback, gatewayPort)];
         var tls = ClusterTlsFiles.Read(configuration, shared: membership is not null,
             role == ClusterRole.Silo ? ClusterTlsFiles.EmbeddedSilo : ClusterTlsFiles.EmbeddedConsole);
-        return new ClusterSettings(siloPort, gatewayPort, Id(section, "ClusterId"), Id(section, "ServiceId"), advertised, gateways, membership, tls);
+        var apiKey = role == ClusterRole.Client ? ClusterApiKey.Read(configuration, shared: membership is not null) : null;
+        return new ClusterSettings(siloPort, gatewayPort, Id(section, "ClusterId"), Id(section, "ServiceId"), advertised, gateways, membership, tls, apiKey);
     }
 
     private static int Port(IConfigurationSection section, string key, int fallback)

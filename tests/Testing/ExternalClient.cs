@@ -20,11 +20,12 @@ public sealed class ExternalClient : IAsyncDisposable
     public IClusterClient Grains => _host.Services.GetRequiredService<IClusterClient>();
 
     /// <param name="tls">The certificate the client presents; null for none, as an intruder would.</param>
-    public static Task<ExternalClient> ConnectAsync(int gatewayPort, ClusterTls? tls, string clusterId = "accounts", string serviceId = "accounts", CancellationToken cancellationToken = default)
-        => ConnectAsync([gatewayPort], tls, clusterId, serviceId, cancellationToken);
+    /// <param name="apiKey">The API key every call presents; null for none.</param>
+    public static Task<ExternalClient> ConnectAsync(int gatewayPort, ClusterTls? tls, string? apiKey, string clusterId = "accounts", string serviceId = "accounts", CancellationToken cancellationToken = default)
+        => ConnectAsync([gatewayPort], tls, apiKey, clusterId, serviceId, cancellationToken);
 
     /// <summary>A client that knows several silos' gateways and moves to another when one dies.</summary>
-    public static async Task<ExternalClient> ConnectAsync(IReadOnlyList<int> gatewayPorts, ClusterTls? tls, string clusterId = "accounts", string serviceId = "accounts", CancellationToken cancellationToken = default)
+    public static async Task<ExternalClient> ConnectAsync(IReadOnlyList<int> gatewayPorts, ClusterTls? tls, string? apiKey, string clusterId = "accounts", string serviceId = "accounts", CancellationToken cancellationToken = default)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -32,6 +33,7 @@ public sealed class ExternalClient : IAsyncDisposable
         {
             client.UseStaticClustering(gatewayPorts.Select(port => new IPEndPoint(IPAddress.Loopback, port)).ToArray());
             if (tls is not null) client.UseClusterTls(tls);
+            if (apiKey is not null) client.UseApiKey(apiKey);
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = clusterId;

@@ -12,10 +12,12 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly string? _dataDirectory;
+    private readonly string _adminKeyFile;
 
-    private HostProcess(Process process, Uri address, int siloPort, int gatewayPort, string workingDirectory, string? dataDirectory)
+    private HostProcess(Process process, Uri address, int siloPort, int gatewayPort, string workingDirectory, string? dataDirectory, string adminKeyFile)
     {
         _dataDirectory = dataDirectory;
+        _adminKeyFile = adminKeyFile;
         _process = process;
         Address = address;
         SiloPort = siloPort;
@@ -43,6 +45,9 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>The certificate a legitimate client of this Host presents: the console's when embedded, the tests' shared one on PostgreSQL.</summary>
     public Accounts.Orleans.Client.ClusterTls ClientTls
         => _dataDirectory is { } data ? TestCertificates.EmbeddedClient(data) : TestCertificates.SharedClient();
+
+    /// <summary>The admin key the Host (or the first silo of its cluster) wrote on its first start.</summary>
+    public string AdminKey => File.ReadAllText(_adminKeyFile).Trim();
 
     public bool HasExited => _process.HasExited;
 
@@ -82,12 +87,14 @@ public sealed class HostProcess : IAsyncDisposable
             start.Environment["Accounts__Cluster__Tls__CaFile"] = TestCertificates.Silo.CaFile;
             start.Environment["Accounts__Cluster__Tls__CertificateFile"] = TestCertificates.Silo.CertificateFile;
             start.Environment["Accounts__Cluster__Tls__KeyFile"] = TestCertificates.Silo.KeyFile;
+            start.Environment["Accounts__Access__AdminKeyFile"] = TestCertificates.AdminKeyFileFor(environment["ConnectionStrings__Accounts"]);
         }
         foreach (var (key, value) in environment) start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the Host process.");
         var shared = environment.TryGetValue("Accounts__Storage__Provider", out var engine) && engine == "Postgres";
         var data = shared ? null : Path.GetFullPath(environment.GetValueOrDefault("Accounts__Storage__DataDirectory") ?? ".data", start.WorkingDirectory);
-        return new HostProcess(process, new Uri($"http://127.0.0.1:{httpPort}"), silo, gateway, start.WorkingDirectory, data);
+        return new HostProcess(process, new Uri($"http://127.0.0.1:{httpPort}"), silo, gateway, start.WorkingDirectory, data,
+            data is null ? TestCertificates.AdminKeyFileFor(environment["ConnectionStrings__Accounts"]) : Path.Combine(data, Accounts.Orleans.Access.AdminKeyFile.EmbeddedFileName));
     }
 
     /// <summary>Waits until <c>/healthz</c> answers 200.</summary>

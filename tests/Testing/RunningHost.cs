@@ -33,15 +33,18 @@ public sealed class RunningHost : IAsyncDisposable
     public int GatewayPort => _app.Services.GetRequiredService<Accounts.Orleans.Client.ClusterSettings>().GatewayPort;
 
     /// <summary>Connects an Orleans client to this Host's gateway.</summary>
-    public Task<ExternalClient> ConnectClientAsync() => ConnectClientAsync(ClientTls);
+    public Task<ExternalClient> ConnectClientAsync() => ConnectClientAsync(ClientTls, AdminKey);
 
-    /// <summary>Connects an Orleans client that presents <paramref name="tls"/> (null: no certificate at all).</summary>
-    public Task<ExternalClient> ConnectClientAsync(Accounts.Orleans.Client.ClusterTls? tls, CancellationToken cancellationToken = default)
+    /// <summary>Connects an Orleans client that presents <paramref name="tls"/> and <paramref name="apiKey"/> (null: none at all).</summary>
+    public Task<ExternalClient> ConnectClientAsync(Accounts.Orleans.Client.ClusterTls? tls, string? apiKey, CancellationToken cancellationToken = default)
     {
         var cluster = _app.Services.GetRequiredService<Accounts.Orleans.Client.ClusterSettings>();
-        return ExternalClient.ConnectAsync(cluster.GatewayPort, tls, cluster.ClusterId, cluster.ServiceId,
+        return ExternalClient.ConnectAsync(cluster.GatewayPort, tls, apiKey, cluster.ClusterId, cluster.ServiceId,
             cancellationToken.CanBeCanceled ? cancellationToken : TestContext.Current.CancellationToken);
     }
+
+    /// <summary>The admin key the Host wrote on its first start (the console's, when embedded).</summary>
+    public string AdminKey => _app.Services.AdminKey();
 
     /// <summary>The certificate a legitimate client of this Host presents: the console's when embedded, the tests' shared one on PostgreSQL.</summary>
     public Accounts.Orleans.Client.ClusterTls ClientTls => _app.Services.ClientTls();
@@ -61,6 +64,7 @@ public sealed class RunningHost : IAsyncDisposable
         ["Accounts:Cluster:ClusterId"] = clusterId,
         ["Accounts:Cluster:AdvertisedAddress"] = "127.0.0.1",
         ["Accounts:Vault:KeyRingFile"] = KeyRingFileFor(connectionString),
+        [Accounts.Orleans.Access.AdminKeyFile.Setting] = TestCertificates.AdminKeyFileFor(connectionString),
         [Accounts.Orleans.Client.ClusterTlsFiles.CaFileKey] = TestCertificates.Silo.CaFile,
         [Accounts.Orleans.Client.ClusterTlsFiles.CertificateFileKey] = TestCertificates.Silo.CertificateFile,
         [Accounts.Orleans.Client.ClusterTlsFiles.KeyFileKey] = TestCertificates.Silo.KeyFile,

@@ -1,3 +1,4 @@
+using Accounts.Orleans.Access;
 using Accounts.Orleans.Client;
 using Accounts.Orleans.Host.Cluster;
 using Accounts.Orleans.Storage;
@@ -26,6 +27,19 @@ public static class TestCertificates
     /// <summary>The certificate a legitimate client of the Host these services belong to presents.</summary>
     public static ClusterTls ClientTls(this IServiceProvider hostServices)
         => hostServices.GetRequiredService<StorageOptions>().DataDirectory is { } data ? EmbeddedClient(data) : SharedClient();
+
+    /// <summary>The admin key an embedded Host in <paramref name="dataDirectory"/> wrote for its console.</summary>
+    public static string EmbeddedAdminKey(string dataDirectory) => File.ReadAllText(Path.Combine(dataDirectory, AdminKeyFile.EmbeddedFileName)).Trim();
+
+    /// <summary>Where a PostgreSQL-profile Host of a test database writes its first admin key.</summary>
+    public static string AdminKeyFileFor(string connectionString)
+        => Path.Combine(Path.GetTempPath(), $"accounts-test-admin-{new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database}.apikey");
+
+    /// <summary>The admin key a legitimate client of the Host these services belong to presents.</summary>
+    public static string AdminKey(this IServiceProvider hostServices)
+        => hostServices.GetRequiredService<StorageOptions>() is { DataDirectory: { } data }
+            ? EmbeddedAdminKey(data)
+            : File.ReadAllText(Path.GetFullPath(hostServices.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()[AdminKeyFile.Setting]!)).Trim();
 
     private static (ClusterTlsFiles, ClusterTlsFiles) Create()
     {

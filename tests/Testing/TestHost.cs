@@ -59,6 +59,9 @@ public sealed class TestHost : IAsyncDisposable
     /// <summary>Connects an Orleans client to the Host's gateway, as a workflow engine does.</summary>
     public Task<ExternalClient> ConnectClientAsync() => Host.ConnectClientAsync();
 
+    /// <summary>Connects an Orleans client with the cluster's client certificate and <paramref name="apiKey"/> (null: none).</summary>
+    public Task<ExternalClient> ConnectClientAsync(string? apiKey) => Host.ConnectClientAsync(Host.ClientTls, apiKey, TestContext.Current.CancellationToken);
+
     /// <summary>The settings the Host runs with; a test may change them before <see cref="StartHostAsync"/>.</summary>
     public Dictionary<string, string?> Settings { get; }
 

@@ -81,15 +81,17 @@ public sealed class TestHostBuilder
         try
         {
             var settings = new Dictionary<string, string?>(storage.HostSettings);
+            var apps = new List<AppDefinition>();
             LoopbackKeyApp? keyApp = null;
             if (_validKey is not null)
             {
                 keyApp = await LoopbackKeyApp.StartAsync(_validKey);
                 resources.Add(keyApp);
-                keyApp.AddTo(settings);
+                apps.Add(keyApp.Definition);
             }
-            var oauthServer = await StartOAuthServerAsync(settings);
+            var oauthServer = await StartOAuthServerAsync(settings, apps);
             if (oauthServer is not null) resources.Add(oauthServer);
+            if (apps.Count > 0) TestCatalog.AddTo(settings, [.. apps]);
             foreach (var adjust in _settings) adjust(settings);
 
             var host = new TestHost(storage, settings, keyApp, oauthServer, _time, _configure, resources);
@@ -104,7 +106,7 @@ public sealed class TestHostBuilder
         }
     }
 
-    private async Task<IAsyncDisposable?> StartOAuthServerAsync(Dictionary<string, string?> settings)
+    private async Task<IAsyncDisposable?> StartOAuthServerAsync(Dictionary<string, string?> settings, List<AppDefinition> apps)
     {
         AppDefinition app;
         IAsyncDisposable server;
@@ -134,7 +136,7 @@ public sealed class TestHostBuilder
         settings[$"Accounts:OAuthClients:{TestHost.OAuthSlug}:ClientId"] = TestHost.OAuthClientId;
         settings[$"Accounts:OAuthClients:{TestHost.OAuthSlug}:ClientSecret"] = TestHost.OAuthClientSecret;
         settings["Accounts:Connections:RedirectUri"] = TestHost.RedirectUri;
-        TestCatalog.AddTo(settings, app);
+        apps.Add(app);
         return server;
     }
 

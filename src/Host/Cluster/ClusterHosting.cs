@@ -1,3 +1,4 @@
+using Accounts.Orleans.Access;
 using Accounts.Orleans.Client;
 using Accounts.Orleans.Host.Storage;
 using Accounts.Orleans.Storage;
@@ -31,6 +32,7 @@ public static class ClusterHosting
             throw new Hosting.StartupException($"Cannot create the cluster's certificates in {storage.DataDirectory}: {e.Message}", e);
         }
         builder.Services.AddSingleton(cluster);
+        builder.Services.AddSingleton<CallerChecks>();
         builder.UseOrleans(silo =>
         {
             silo.UseClusterTls(tls);
@@ -38,6 +40,7 @@ public static class ClusterHosting
             else silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
             silo.AddAccountsGrainStorage(storage);
             silo.AddIncomingGrainCallFilter<GrainCallBoundary>();
+            silo.AddSystemPrincipals();
             silo.AddActivityPropagation();
         });
         builder.Services.AddHealthChecks().AddCheck<SiloHealthCheck>("silo");

@@ -1,11 +1,12 @@
-using Accounts.Orleans.Storage;
 using System.Data.Common;
+using Accounts.Orleans.Access;
 using Accounts.Orleans.Catalog;
 using Accounts.Orleans.Connections;
 using Accounts.Orleans.Host.Api;
 using Accounts.Orleans.Host.Cluster;
 using Accounts.Orleans.Host.Storage;
 using Accounts.Orleans.Host.Telemetry;
+using Accounts.Orleans.Storage;
 using Accounts.Orleans.Vault;
 using Microsoft.Extensions.Options;
 
@@ -27,6 +28,7 @@ public static partial class AccountsHost
         var storage = builder.AddAccountsStorage();
         // Embedded, the ring sits beside the data; on a shared database every silo must be given the same file.
         builder.Services.AddVault(builder.Configuration, storage.DataDirectory is { } data ? Path.Combine(data, VaultOptions.DefaultFileName) : null);
+        builder.Services.AddAccess();
         builder.AddAccountsSilo(storage);
         builder.AddAccountsTelemetry();
         builder.Services.AddAppCatalog(builder.Configuration);
@@ -55,6 +57,8 @@ public static partial class AccountsHost
         {
             await app.Services.LoadKeyRingAsync(cancellationToken);
             await app.StartAsync(cancellationToken);
+            if (AdminKeyPath(app.Configuration, storage) is { } adminKey)
+                await AdminKeyFile.EnsureAsync(app.Services.GetRequiredService<IGrainFactory>(), adminKey, cancellationToken);
         }
         catch (OptionsValidationException e)
         {
@@ -64,13 +68,22 @@ public static partial class AccountsHost
         {
             throw new StartupException(e.Message, e);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"{AdminKeyFile.Setting}: cannot write the first admin key: {e.Message}", e);
+        }
         LogReady(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Accounts.Orleans.Host"), string.Join(", ", app.Urls), storage.Engine, storage.Describe());
     }
+
+    /// <summary>Where the first admin key goes: beside the data when embedded; on a cluster only where configured.</summary>
+    private static string? AdminKeyPath(IConfiguration configuration, StorageOptions storage)
+        => configuration[AdminKeyFile.Setting] is { Length: > 0 } configured ? Path.GetFullPath(configured)
+            : storage.DataDirectory is { } data ? Path.Combine(data, AdminKeyFile.EmbeddedFileName) : null;
 
     /// <summary>Runs until Ctrl+C or SIGTERM; a startup problem becomes one line on stderr and exit code 1.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        if (ClusterCommands.IsClusterCommand(args)) return await ClusterCommands.RunAsync(args);
+        if (ClusterCommands.IsClusterCommand(args)) return await ClusterCommands.RunAsync(args, Console.Out, Console.Error);
         if (VaultCommands.IsVaultCommand(args)) return VaultCommands.Run(args, Console.Out, Console.Error);
         if (CertificateCommands.IsCertificateCommand(args)) return CertificateCommands.Run(args, Console.Out, Console.Error, TimeProvider.System);
         try

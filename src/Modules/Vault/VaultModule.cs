@@ -23,6 +23,7 @@ public static class VaultModule
         services.AddSingleton<KeyRingHolder>();
         services.AddSingleton<IKeyRingSource>(sp => sp.GetRequiredService<KeyRingHolder>());
         services.AddSingleton<EnvelopeCipher>();
+        services.AddSingleton<ClusterMac>();
         services.AddSingleton<KeyRingStartup>();
         services.TryAddSingleton(TimeProvider.System);
         return services;

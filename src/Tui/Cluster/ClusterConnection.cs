@@ -42,7 +42,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
         {
-            client.UseAccountsCluster(settings.Cluster, settings.Tls);
+            client.UseAccountsCluster(settings.Cluster, settings.Tls, settings.ApiKey);
             // An operator waits at the screen: a dead cluster must turn into a banner quickly, not a 30 s freeze.
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
             // A gateway that went away is tried again on the next refresh of the list (a minute by default).

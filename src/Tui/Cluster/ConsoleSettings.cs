@@ -6,9 +6,10 @@ namespace Accounts.Orleans.Tui.Cluster;
 
 /// <summary>
 /// How the console finds the cluster (<see cref="ClusterSettings"/>, as every client does), the certificate it proves
-/// itself with (the embedded Host's console certificate by default), and whom it acts as.
+/// itself with and the API key it acts as (the embedded Host's console certificate and key by default), and the
+/// operator's name it records.
 /// </summary>
-public sealed record ConsoleSettings(string Operator, ClusterSettings Cluster, ClusterTls Tls)
+public sealed record ConsoleSettings(string Operator, ClusterSettings Cluster, ClusterTls Tls, string ApiKey)
 {
     public const string OperatorKey = "Accounts:Console:Operator";
 
@@ -21,6 +22,6 @@ public sealed record ConsoleSettings(string Operator, ClusterSettings Cluster, C
         if (operatorId.Length > 128 || PrintableText.HasHiddenCharacters(operatorId))
             throw new ClusterSettingsException($"{OperatorKey} must be at most 128 printable characters.");
         var cluster = ClusterSettings.Read(configuration);
-        return new ConsoleSettings($"console:{operatorId}", cluster, ClusterTls.Load(cluster.Tls, ClusterRole.Client));
+        return new ConsoleSettings($"console:{operatorId}", cluster, ClusterTls.Load(cluster.Tls, ClusterRole.Client), cluster.ApiKey!.Load());
     }
 }

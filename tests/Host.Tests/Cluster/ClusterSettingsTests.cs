@@ -26,7 +26,8 @@ public sealed class ClusterSettingsTests
         Assert.Equal([new IPEndPoint(IPAddress.Parse("10.0.0.5"), 30000), new IPEndPoint(IPAddress.IPv6Loopback, 30001)],
             Read(("Accounts:Cluster:Gateways", "10.0.0.5:30000, [::1]:30001")).Gateways);
         Assert.Equal("Host=db", Read(("Accounts:Storage:Provider", "Postgres"), ("ConnectionStrings:Accounts", "Host=db"),
-            ("Accounts:Cluster:Tls:CaFile", "ca.crt"), ("Accounts:Cluster:Tls:CertificateFile", "engine.crt"), ("Accounts:Cluster:Tls:KeyFile", "engine.key")).MembershipConnectionString);
+            ("Accounts:Cluster:Tls:CaFile", "ca.crt"), ("Accounts:Cluster:Tls:CertificateFile", "engine.crt"), ("Accounts:Cluster:Tls:KeyFile", "engine.key"),
+            ("Accounts:Cluster:ApiKeyFile", "engine.apikey")).MembershipConnectionString);
     }
 
     [Fact]

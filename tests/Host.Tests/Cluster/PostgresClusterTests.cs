@@ -74,6 +74,7 @@ public sealed class PostgresClusterTests(PostgresServer postgres)
                 o.ServiceId = "accounts";
             });
             client.UseClusterTls(TestCertificates.SharedClient());
+            client.UseApiKey(File.ReadAllText(TestCertificates.AdminKeyFileFor(connectionString)).Trim());
         });
         using var host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken);

@@ -26,8 +26,8 @@ public sealed class TransportSecurityTests
         using (var other = ClusterAuthority.Create(elsewhere.Path, "other", TimeProvider.System))
             stranger = ClusterTls.Load(other.Issue(ClusterRole.Client, "console", elsewhere.Path, TimeProvider.System), ClusterRole.Client);
 
-        var plain = await Refused(cancellation => host.Host.ConnectClientAsync(null, cancellation));
-        var foreign = await Refused(cancellation => host.Host.ConnectClientAsync(stranger, cancellation));
+        var plain = await Refused(cancellation => host.Host.ConnectClientAsync(null, host.Host.AdminKey, cancellation));
+        var foreign = await Refused(cancellation => host.Host.ConnectClientAsync(stranger, host.Host.AdminKey, cancellation));
         await using var console = await host.ConnectClientAsync();
         var apps = await console.Grains.GetGrain<IAppCatalogReaderGrain>(0).ListAppsAsync(new AppQuery { Text = "slack" });
 

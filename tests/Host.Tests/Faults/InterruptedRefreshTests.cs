@@ -82,7 +82,7 @@ public sealed class InterruptedRefreshTests
         {
             workingDirectory = doomed.WorkingDirectory;
             await doomed.WaitHealthyAsync(Patience);
-            await using var client = await ExternalClient.ConnectAsync(doomed.GatewayPort, doomed.ClientTls, cancellationToken: TestContext.Current.CancellationToken);
+            await using var client = await ExternalClient.ConnectAsync(doomed.GatewayPort, doomed.ClientTls, doomed.AdminKey, cancellationToken: TestContext.Current.CancellationToken);
             var started = await client.Grains.GetGrain<IAccountConnectorGrain>(0).StartOAuthAsync(new OAuthStartRequest
             {
                 WorkspaceId = TestHost.Workspace, AppSlug = TestHost.OAuthSlug, Nickname = "Rotating", Actor = "ops",
@@ -105,7 +105,7 @@ public sealed class InterruptedRefreshTests
         app.AnswerDelay = TimeSpan.Zero;
         await using var restarted = HostProcess.Start(environment, workingDirectory: workingDirectory);
         await restarted.WaitHealthyAsync(Patience);
-        await using var again = await ExternalClient.ConnectAsync(restarted.GatewayPort, restarted.ClientTls, cancellationToken: TestContext.Current.CancellationToken);
+        await using var again = await ExternalClient.ConnectAsync(restarted.GatewayPort, restarted.ClientTls, restarted.AdminKey, cancellationToken: TestContext.Current.CancellationToken);
         return (await afterRestart(again, id), spent, rotated);
     }
 }

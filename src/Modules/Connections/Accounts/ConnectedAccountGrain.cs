@@ -1,4 +1,5 @@
 using Accounts.Orleans.Connections.Refresh;
+using Accounts.Orleans.Contracts.Access;
 using Accounts.Orleans.Contracts.Storage;
 
 namespace Accounts.Orleans.Connections.Accounts;
@@ -236,10 +237,15 @@ public sealed partial class ConnectedAccountGrain(
         => _app ??= await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(Account.AppSlug)
             ?? throw new AccountNeedsReconnectException(Id, $"the app '{Account.AppSlug}' is no longer in the catalog");
 
+    /// <summary>The account, when it exists and the caller's key may see it; otherwise the same "no account" as for an unknown id.</summary>
     private ConnectedAccountState RequireExisting()
     {
         if (!AccountIds.IsValid(Id)) throw AccountRules.Invalid("accountId", AccountIds.Rule);
-        return Account.WorkspaceId is null ? throw new AccountNotFoundException(Id) : Account;
+        if (Account.WorkspaceId is null) throw new AccountNotFoundException(Id);
+        if (Tenancy.Sees(Account.WorkspaceId)) return Account;
+        LogWrongWorkspace(logger, Id);
+        Store.Audit("access_refused", Principal.Current!.Name);
+        throw new AccountNotFoundException(Id);
     }
 
     /// <summary>The tenancy gate: runs before anything is decrypted.</summary>

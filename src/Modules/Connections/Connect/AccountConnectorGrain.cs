@@ -26,6 +26,7 @@ public sealed class AccountConnectorGrain(
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!AccountRules.IsIdentifier(request.WorkspaceId)) errors["workspaceId"] = [AccountRules.IdentifierRule];
+        else Tenancy.RequireOwn(request.WorkspaceId);
         if (!AccountRules.IsIdentifier(request.Actor)) errors["actor"] = [AccountRules.IdentifierRule];
         string? nickname = null;
         try
@@ -69,6 +70,7 @@ public sealed class AccountConnectorGrain(
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!AccountRules.IsIdentifier(request.WorkspaceId)) errors["workspaceId"] = [AccountRules.IdentifierRule];
+        else Tenancy.RequireOwn(request.WorkspaceId);
         if (!AccountRules.IsIdentifier(request.Actor)) errors["actor"] = [AccountRules.IdentifierRule];
         var nickname = request.Nickname;
         try

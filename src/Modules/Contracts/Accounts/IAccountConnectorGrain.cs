@@ -1,3 +1,5 @@
+using Accounts.Orleans.Contracts.Access;
+
 
 namespace Accounts.Orleans.Contracts.Accounts;
 
@@ -7,17 +9,17 @@ public interface IAccountConnectorGrain : IGrainWithIntegerKey
 {
     /// <exception cref="AccountValidationException">A field is missing, too long or does not match the app's rule.</exception>
     /// <exception cref="KeyVerificationFailedException">The app refused the keys when they were tried.</exception>
-    [Alias("ConnectWithKeys")]
+    [Alias("ConnectWithKeys"), RequiresScope(Scopes.AccountsWrite)]
     Task<AccountSummary> ConnectWithKeysAsync(KeyConnectRequest request);
 
     /// <exception cref="AccountValidationException">A field is missing, too long or does not match the app's rule.</exception>
     /// <exception cref="KeyVerificationFailedException">The app refused the keys when they were tried.</exception>
-    [Alias("ReconnectWithKeys")]
+    [Alias("ReconnectWithKeys"), RequiresScope(Scopes.AccountsWrite)]
     Task<AccountSummary> ReconnectWithKeysAsync(KeyReconnectRequest request);
 
     /// <summary>Begins an OAuth authorization: the URL to send the person to, with state and PKCE.</summary>
     /// <exception cref="AccountValidationException">Unknown app, a key-based app, or malformed input.</exception>
     /// <exception cref="OAuthClientNotConfiguredException">This deployment has no OAuth client for the app.</exception>
-    [Alias("StartOAuth")]
+    [Alias("StartOAuth"), RequiresScope(Scopes.AccountsWrite)]
     Task<OAuthStarted> StartOAuthAsync(OAuthStartRequest request);
 }

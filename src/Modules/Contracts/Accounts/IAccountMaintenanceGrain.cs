@@ -1,3 +1,5 @@
+using Accounts.Orleans.Contracts.Access;
+
 
 namespace Accounts.Orleans.Contracts.Accounts;
 
@@ -9,10 +11,10 @@ public interface IAccountMaintenanceGrain : IGrainWithIntegerKey
     /// Re-wraps every account's data key, and every stored OAuth client secret's, under the active master key, so older
     /// keys can be retired. A stored client that fails is reported as <c>oauth-client:&lt;slug&gt;</c>.
     /// </summary>
-    [Alias("RewrapAll")]
+    [Alias("RewrapAll"), RequiresScope(Scopes.Admin)]
     Task<MaintenanceReport> RewrapAllAsync(string actor);
 
     /// <summary>Rebuilds the account index from stored account state, without activating any account.</summary>
-    [Alias("RebuildIndex")]
+    [Alias("RebuildIndex"), RequiresScope(Scopes.Admin)]
     Task<MaintenanceReport> RebuildIndexAsync(string actor);
 }

@@ -1,3 +1,4 @@
+using Accounts.Orleans.Contracts.Access;
 using Orleans.Concurrency;
 
 namespace Accounts.Orleans.Contracts.Accounts;
@@ -14,7 +15,7 @@ public interface IConnectedAccountGrain : IGrainWithStringKey
     /// storing a change: it only reads what the activation holds.
     /// </summary>
     /// <exception cref="AccountNotFoundException">No account has this id.</exception>
-    [Alias("Get"), AlwaysInterleave]
+    [Alias("Get"), AlwaysInterleave, RequiresScope(Scopes.AccountsRead)]
     Task<AccountSummary> GetAsync();
 
     /// <summary>The credentials a workflow step uses; a warm read with a valid token does no I/O.</summary>
@@ -24,26 +25,26 @@ public interface IConnectedAccountGrain : IGrainWithStringKey
     /// <exception cref="AccountNeedsReconnectException">The app refused the account's credentials.</exception>
     /// <exception cref="AccountDeletedException">The account was deleted.</exception>
     /// <exception cref="CredentialsUnavailableException">The service cannot open stored credentials (its master key is missing or wrong).</exception>
-    [Alias("GetCredentials")]
+    [Alias("GetCredentials"), RequiresScope(Scopes.CredentialsRead)]
     Task<CredentialBundle> GetCredentialsAsync(CredentialRequest request);
 
     /// <exception cref="AccountAccessDeniedException">The account belongs to another workspace.</exception>
-    [Alias("Link")]
+    [Alias("Link"), RequiresScope(Scopes.AccountsWrite)]
     Task<AccountSummary> LinkAsync(string workspaceId, WorkflowStep step);
 
-    [Alias("Unlink")]
+    [Alias("Unlink"), RequiresScope(Scopes.AccountsWrite)]
     Task<AccountSummary> UnlinkAsync(string workspaceId, WorkflowStep step);
 
     /// <exception cref="AccountValidationException">The nickname is empty or too long.</exception>
-    [Alias("Rename")]
+    [Alias("Rename"), RequiresScope(Scopes.AccountsWrite)]
     Task<AccountSummary> RenameAsync(string nickname, string actor);
 
     /// <summary>Operator "refresh now": refreshes an OAuth token even when it is not due.</summary>
-    [Alias("Refresh")]
+    [Alias("Refresh"), RequiresScope(Scopes.AccountsWrite)]
     Task<AccountSummary> RefreshAsync(string actor);
 
     /// <summary>Revokes where the app supports it, erases the secrets and keeps a secret-free tombstone.</summary>
     /// <exception cref="AccountStillLinkedException">Workflows still use the account and <paramref name="force"/> is false.</exception>
-    [Alias("Delete")]
+    [Alias("Delete"), RequiresScope(Scopes.AccountsWrite)]
     Task<AccountSummary> DeleteAsync(bool force, string actor);
 }

@@ -1,3 +1,4 @@
+using Accounts.Orleans.Contracts.Access;
 using Orleans.Concurrency;
 
 namespace Accounts.Orleans.Contracts.Accounts;
@@ -11,7 +12,7 @@ namespace Accounts.Orleans.Contracts.Accounts;
 public interface IOAuthClientRegistryGrain : IGrainWithIntegerKey
 {
     /// <summary>Every app with a client, from configuration or stored, ordered by slug; never a secret.</summary>
-    [Alias("List"), ReadOnly]
+    [Alias("List"), ReadOnly, RequiresScope(Scopes.Admin)]
     Task<IReadOnlyList<OAuthClientStatus>> ListAsync();
 
     /// <summary>
@@ -20,7 +21,7 @@ public interface IOAuthClientRegistryGrain : IGrainWithIntegerKey
     /// </summary>
     /// <exception cref="AccountValidationException">Unknown or key-based app; an empty, over-long or non-printable client id or secret.</exception>
     /// <exception cref="OAuthClientInConfigurationException">Configuration defines this app's client; change it there.</exception>
-    [Alias("Set")]
+    [Alias("Set"), RequiresScope(Scopes.Admin)]
     Task<OAuthClientStatus> SetAsync(OAuthClientRegistration registration);
 
     /// <summary>
@@ -29,7 +30,7 @@ public interface IOAuthClientRegistryGrain : IGrainWithIntegerKey
     /// </summary>
     /// <exception cref="AccountValidationException">The app slug is malformed.</exception>
     /// <exception cref="OAuthClientInConfigurationException">Only configuration defines this app's client; remove it there.</exception>
-    [Alias("Remove")]
+    [Alias("Remove"), RequiresScope(Scopes.Admin)]
     Task RemoveAsync(string appSlug, string actor);
 
     /// <summary>

@@ -1,3 +1,5 @@
+using Accounts.Orleans.Contracts.Access;
+
 
 namespace Accounts.Orleans.Contracts.Accounts;
 
@@ -9,9 +11,9 @@ namespace Accounts.Orleans.Contracts.Accounts;
 public interface IOAuthFlowGrain : IGrainWithStringKey
 {
     /// <exception cref="OAuthFlowException">Unknown, expired or replayed state; an error from the app; a failed code exchange.</exception>
-    [Alias("Complete")]
+    [Alias("Complete"), RequiresScope(Scopes.AccountsWrite)]
     Task<OAuthCompleted> CompleteAsync(OAuthCallback callback);
 
-    [Alias("GetView")]
+    [Alias("GetView"), RequiresScope(Scopes.AccountsRead)]
     Task<OAuthFlowView> GetViewAsync();
 }

@@ -1,3 +1,5 @@
+using Accounts.Orleans.Contracts.Access;
+
 namespace Accounts.Orleans.Contracts.Catalog;
 
 /// <summary>
@@ -16,11 +18,11 @@ public interface IAppCatalogGrain : IGrainWithStringKey
 
     /// <summary>Adds an app or overrides a shipped one.</summary>
     /// <exception cref="CatalogValidationException">The definition breaks a catalog rule.</exception>
-    [Alias("UpsertApp")]
+    [Alias("UpsertApp"), RequiresScope(Scopes.CatalogWrite)]
     Task<AppChange> UpsertAppAsync(AppDefinition app, string operatorId);
 
     /// <exception cref="AppNotFoundException">No app has this slug.</exception>
-    [Alias("SetAppDisabled")]
+    [Alias("SetAppDisabled"), RequiresScope(Scopes.CatalogWrite)]
     Task<AppChange> SetAppDisabledAsync(string slug, bool disabled, string operatorId);
 
     /// <exception cref="CatalogValidationException">A field is missing, malformed or too long.</exception>
@@ -34,6 +36,6 @@ public interface IAppCatalogGrain : IGrainWithStringKey
 
     /// <exception cref="AppRequestNotFoundException">No request has this id.</exception>
     /// <exception cref="InvalidTriageException">The move is not allowed, or a shipped request names no catalog app.</exception>
-    [Alias("TriageRequest")]
+    [Alias("TriageRequest"), RequiresScope(Scopes.CatalogWrite)]
     Task<AppRequest> TriageRequestAsync(string requestId, AppRequestStatus status, string? shippedSlug, string operatorId, string? note);
 }
