@@ -1,5 +1,6 @@
 using Accounts.Orleans.Catalog.Apps;
 using Accounts.Orleans.Catalog.Requests;
+using Accounts.Orleans.Contracts.Access;
 using Accounts.Orleans.Contracts.Ids;
 using Accounts.Orleans.Contracts.Storage;
 using Microsoft.Extensions.Logging;
@@ -26,6 +27,7 @@ public sealed partial class AppCatalogGrain(
 
     async Task<AppChange> IAppCatalogGrain.UpsertAppAsync(AppDefinition app, string operatorId)
     {
+        operatorId = Principal.Actor(operatorId)!;
         var errors = AppDefinitionRules.Validate(app, options.Value.AllowLoopbackHttp);
         if (errors.Count == 0)
         {
@@ -42,6 +44,7 @@ public sealed partial class AppCatalogGrain(
 
     async Task<AppChange> IAppCatalogGrain.SetAppDisabledAsync(string slug, bool disabled, string operatorId)
     {
+        operatorId = Principal.Actor(operatorId)!;
         var app = Catalog.Find(slug ?? "") ?? throw new AppNotFoundException(slug ?? "");
         if (app.Disabled != disabled)
         {
@@ -64,6 +67,7 @@ public sealed partial class AppCatalogGrain(
 
     async Task<AppRequest> IAppCatalogGrain.TriageRequestAsync(string requestId, AppRequestStatus status, string? shippedSlug, string operatorId, string? note)
     {
+        operatorId = Principal.Actor(operatorId)!;
         var request = await ChangeRequestsAsync(book => book.Triage(requestId, status, shippedSlug, operatorId, note, Catalog, time.GetUtcNow()));
         LogRequestTriaged(logger, request.Id, status, operatorId);
         return request;

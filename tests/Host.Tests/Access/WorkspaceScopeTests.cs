@@ -70,6 +70,7 @@ public sealed class WorkspaceScopeTests(PostgresServer postgres)
         var listedThere = await directory.ListAsync(new AccountQuery { WorkspaceId = TestHost.Workspace });
         var listedAll = await directory.ListAsync(new AccountQuery());
         var ownRead = await grains.GetGrain<IConnectedAccountGrain>(own.Id).GetAsync();
+        await grains.GetGrain<IConnectedAccountGrain>(own.Id).RenameAsync("Own, renamed", "forged@example.com");
         RequestContext.Clear();
 
         Assert.All(errors, e => Assert.True(e.Error is AccountNotFoundException notFound && notFound.Message == unknown.Message.Replace(unknownId, theirs.Id, StringComparison.Ordinal),
@@ -85,5 +86,8 @@ public sealed class WorkspaceScopeTests(PostgresServer postgres)
         var audit = await host.Grains.GetGrain<IAccountDirectoryGrain>(0).GetAuditAsync(theirs.Id, 100);
         Assert.True(audit.Count(e => e.Action == "access_refused" && e.Actor == "mine-engine") >= attempts.Length - 1,
             string.Join("\n", audit.Select(e => $"{e.Action} {e.Actor}")));
+        var ownAudit = await host.Grains.GetGrain<IAccountDirectoryGrain>(0).GetAuditAsync(own.Id, 100);
+        Assert.Contains(ownAudit, e => e.Action == "renamed" && e.Actor == "mine-engine");
+        Assert.DoesNotContain(ownAudit.Concat(audit), e => e.Actor.Contains("forged", StringComparison.Ordinal));
     }
 }

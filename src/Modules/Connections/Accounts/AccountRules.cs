@@ -1,4 +1,5 @@
 using System.Globalization;
+using Accounts.Orleans.Contracts.Access;
 using Accounts.Orleans.Contracts.Text;
 
 namespace Accounts.Orleans.Connections.Accounts;
@@ -19,10 +20,10 @@ public static class AccountRules
         return trimmed;
     }
 
-    /// <summary>The actor as recorded in the audit trail.</summary>
-    /// <exception cref="AccountValidationException">The actor is empty, too long or has control characters.</exception>
-    public static string Actor(string? actor)
-        => IsIdentifier(actor) ? actor!.Trim() : throw new AccountValidationException(new Dictionary<string, string[]> { ["actor"] = [IdentifierRule] });
+    /// <summary>The actor as recorded in the audit trail: the API key that acted (see <see cref="Principal.Actor"/>).</summary>
+    /// <exception cref="AccountValidationException">The service's own caller named an actor that is empty, too long or has control characters.</exception>
+    public static string Actor(string? requested)
+        => Principal.Actor(requested) is var actor && IsIdentifier(actor) ? actor!.Trim() : throw new AccountValidationException(new Dictionary<string, string[]> { ["actor"] = [IdentifierRule] });
 
     /// <exception cref="AccountValidationException">The workflow or step id is not an identifier.</exception>
     public static void Step(WorkflowStep step)

@@ -21,6 +21,12 @@ public sealed record Principal(
     /// <summary>The service acting on its own account, in every workspace with every scope.</summary>
     public static Principal System(string name) => new($"system:{name}", null, [Access.Scopes.Admin], IsSystem: true);
 
+    /// <summary>
+    /// Whom the audit names for the current call: the API key that acted, whatever its request says; only the
+    /// service's own callers (its endpoints, engines in the silo process) name an actor of their own.
+    /// </summary>
+    public static string? Actor(string? requested) => Current is { IsSystem: false } key ? key.Name : requested;
+
     public bool Has(string scope) => Scopes.Contains(Access.Scopes.Admin) || Scopes.Contains(scope);
 
     /// <summary>Whether this principal may see <paramref name="workspaceId"/>'s accounts.</summary>
