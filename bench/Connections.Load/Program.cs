@@ -1,4 +1,5 @@
 using Accounts.Orleans.Client;
+using LoadProbe;
 // Load driver for the connected-accounts hot paths, on an embedded Host in this process (loopback only):
 //   dotnet run -c Release --project bench/Connections.Load [-- --seconds 5 --accounts 1000 --callers 50 --storm-accounts 1000]
 // Measures warm credential reads against a no-op grain call (in the silo and through an Orleans client),
