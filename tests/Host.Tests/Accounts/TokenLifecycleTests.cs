@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Host.Tests.Storage;
 using Accounts.Orleans.Storage;
 using Accounts.Orleans.Testing;
@@ -249,6 +250,30 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
         Assert.Contains("different", html, StringComparison.Ordinal);
         Assert.Equal("U222", (await host.Account(id).GetAsync()).UpstreamIdentity);
         Assert.Equal("access-2", (await host.Account(id).GetCredentialsAsync(Read)).AccessToken);
+    }
+
+    [Fact]
+    public async Task A_token_endpoint_moved_in_the_catalog_gets_no_token_and_the_account_asks_to_be_reconnected()
+    {
+        await using var elsewhere = await FakeTokenEndpoint.StartAsync(TestContext.Current.CancellationToken);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
+        host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: RefreshCanary));
+        var id = await ConnectAsync(host);
+        var app = (await host.Grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(TestHost.OAuthSlug))!;
+        await host.Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey).UpsertAppAsync(
+            app with { OAuth = app.OAuth! with { TokenUrl = elsewhere.TokenUrl.ToString(), RevokeUrl = elsewhere.RevokeUrl.ToString() } }, "ops");
+        // A new activation reads the changed app; the one that connected still held the old definition.
+        await host.RestartAsync();
+
+        var refused = await Assert.ThrowsAsync<AccountNeedsReconnectException>(() => host.Account(id).RefreshAsync("ops"));
+        var summary = await host.Account(id).GetAsync();
+        await host.Account(id).DeleteAsync(force: true, "ops");
+
+        Assert.Empty(elsewhere.Requests);
+        Assert.DoesNotContain(host.Fake.Requests, r => r.Field("grant_type") == "refresh_token");
+        Assert.Equal(AccountHealth.NeedsReconnect, summary.Health);
+        Assert.Contains($"moved from {host.Fake.TokenUrl.GetLeftPart(UriPartial.Authority)} to {elsewhere.TokenUrl.GetLeftPart(UriPartial.Authority)}", refused.Reason, StringComparison.Ordinal);
+        Assert.Equal(refused.Reason, summary.HealthReason);
     }
 
     private static async Task<string> ConnectAsync(TestHost host, string code = "c")

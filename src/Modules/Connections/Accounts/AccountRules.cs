@@ -20,10 +20,13 @@ public static class AccountRules
         return trimmed;
     }
 
-    /// <summary>The actor as recorded in the audit trail: the API key that acted (see <see cref="Principal.Actor"/>).</summary>
-    /// <exception cref="AccountValidationException">The service's own caller named an actor that is empty, too long or has control characters.</exception>
+    /// <summary>
+    /// The actor as recorded in the audit trail: the API key that acted (see <see cref="Principal.Actor"/>). The actor a
+    /// request names is checked all the same, so malformed input is refused whoever sends it.
+    /// </summary>
+    /// <exception cref="AccountValidationException">The actor is empty, too long or has control characters.</exception>
     public static string Actor(string? requested)
-        => Principal.Actor(requested) is var actor && IsIdentifier(actor) ? actor!.Trim() : throw new AccountValidationException(new Dictionary<string, string[]> { ["actor"] = [IdentifierRule] });
+        => IsIdentifier(requested) ? Principal.Actor(requested!.Trim())! : throw new AccountValidationException(new Dictionary<string, string[]> { ["actor"] = [IdentifierRule] });
 
     /// <exception cref="AccountValidationException">The workflow or step id is not an identifier.</exception>
     public static void Step(WorkflowStep step)

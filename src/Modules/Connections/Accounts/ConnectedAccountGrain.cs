@@ -201,7 +201,7 @@ public sealed partial class ConnectedAccountGrain(
     async Task<AccountSummary> IAccountLifecycleGrain.CreateWithTokensAsync(NewOAuthAccount request)
     {
         Create(request.WorkspaceId, request.AppSlug, request.Nickname, AuthType.OAuth2);
-        Refresher.Apply(request.Tokens, keepRefreshToken: null);
+        Refresher.Apply(request.Tokens, keepRefreshToken: null, await Refresher.PinsAsync());
         await Store.SaveAsync("connected", request.Actor);
         LogConnected(logger, Id, request.AppSlug, request.WorkspaceId);
         return Summary(Account);
@@ -217,7 +217,7 @@ public sealed partial class ConnectedAccountGrain(
             warning = $"This authorization belongs to a different {account.AppSlug} identity ({received.Identity}) than before ({before}); every linked workflow now acts as the new one.";
             LogIdentityChanged(logger, Id, account.AppSlug);
         }
-        Refresher.Apply(received, keepRefreshToken: null);
+        Refresher.Apply(received, keepRefreshToken: null, await Refresher.PinsAsync());
         Refresher.Unfinished = false;
         await Store.SaveAsync("reconnected", actor, detail: warning is null ? null : "upstream identity changed");
         return (Summary(account), warning);

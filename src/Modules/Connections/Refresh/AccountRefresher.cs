@@ -35,6 +35,9 @@ public sealed partial class AccountRefresher(
     public TimeSpan Margin(AppDefinition? definition)
         => definition?.OAuth?.RefreshMarginSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : defaultMargin;
 
+    /// <summary>The endpoints new tokens are pinned to: the app's as the catalog names them now.</summary>
+    public async Task<EndpointPins> PinsAsync() => EndpointPins.Of(await app());
+
     /// <summary>Tokens valid <paramref name="lookahead"/> from now (refreshed if due), or now if <paramref name="force"/>.</summary>
     public async Task<AccountSecrets> FreshAsync(bool force, TimeSpan lookahead = default)
     {
@@ -56,6 +59,12 @@ public sealed partial class AccountRefresher(
                 case RefreshDecision.AwaitingStorage awaiting:
                     throw new StorageUnavailableException($"Account '{id}': {awaiting.Reason}.");
             }
+            if (EndpointPins.TokenRefusal(secrets, definition) is { } moved)
+            {
+                LogNeedsReconnect(logger, id, definition.Slug, moved);
+                await MarkAsync(AccountHealth.NeedsReconnect, moved);
+                throw new AccountNeedsReconnectException(id, moved);
+            }
             var client = await clients.FindAsync(Account.AppSlug) ?? throw new OAuthClientNotConfiguredException(Account.AppSlug);
             var stillValid = Account.AccessTokenExpiresAt is not { } expiresAt || expiresAt > now;
             switch (await store.MarkRefreshStartedAsync(now))
@@ -72,10 +81,11 @@ public sealed partial class AccountRefresher(
         }
     }
 
-    /// <summary>New tokens for the account (connect, reconnect or refresh): sealed, healthy, nothing pending.</summary>
-    public void Apply(ReceivedTokens received, string? keepRefreshToken)
+    /// <summary>New tokens for the account (connect, reconnect or refresh): sealed with the endpoints they were issued by, healthy, nothing pending.</summary>
+    public void Apply(ReceivedTokens received, string? keepRefreshToken, EndpointPins pins)
     {
-        store.Seal(new AccountSecrets(new Dictionary<string, string>(), received.AccessToken, received.RefreshToken ?? keepRefreshToken, received.TokenType));
+        store.Seal(new AccountSecrets(new Dictionary<string, string>(), received.AccessToken, received.RefreshToken ?? keepRefreshToken, received.TokenType,
+            pins.Token, pins.Revoke));
         Account.AccessTokenExpiresAt = received.ExpiresAt;
         Account.Scopes = received.Scopes.ToList();
         Account.UpstreamIdentity = received.Identity ?? Account.UpstreamIdentity;
@@ -94,7 +104,9 @@ public sealed partial class AccountRefresher(
             var secrets = store.Secrets;
             if (await clients.FindAsync(Account.AppSlug) is not { } client) return false;
             var (token, hint) = secrets.RefreshToken is { } refresh ? (refresh, "refresh_token") : (secrets.AccessToken, "access_token");
-            return token is not null && await tokens.RevokeAsync(await app(), client, token, hint, id, CancellationToken.None);
+            var definition = await app();
+            // A revoke endpoint the catalog moved gets no token: the secrets are erased all the same.
+            return token is not null && EndpointPins.MayRevoke(secrets, definition) && await tokens.RevokeAsync(definition, client, token, hint, id, CancellationToken.None);
         }
         catch (CredentialsUnavailableException)
         {
@@ -126,7 +138,7 @@ public sealed partial class AccountRefresher(
             if (result is TokenResult.Success success)
             {
                 var presented = Account.SealedSecrets!;
-                Apply(ReceivedTokens.From(success.Grant, Account.Scopes, Account.UpstreamIdentity), keepRefreshToken: secrets.RefreshToken);
+                Apply(ReceivedTokens.From(success.Grant, Account.Scopes, Account.UpstreamIdentity), keepRefreshToken: secrets.RefreshToken, EndpointPins.Of(definition));
                 Account.LastRefreshedAt = time.GetUtcNow();
                 Unfinished = false;
                 await store.StoreRotationAsync(presented);
