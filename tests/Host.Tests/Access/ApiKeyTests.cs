@@ -61,6 +61,9 @@ public sealed class ApiKeyTests(PostgresServer postgres)
         Assert.Equal(TestHost.Key, credentials.Fields["api_key"]);
         Assert.Equal(("service", "service"), (noLookup.Needed, noLifecycle.Needed));
         Assert.Equal("Primary", (await host.Account(account.Id).GetAsync()).Nickname);
+        await host.FlushAuditAsync();
+        var audit = await host.Grains.GetGrain<IAccountDirectoryGrain>(0).GetAuditAsync(account.Id, 50);
+        Assert.Contains(audit, e => e.Action == "credentials_read" && e.Actor == "steps" && e.WorkflowId == Step.WorkflowId && e.StepId == Step.StepId);
     }
 
     [Fact]

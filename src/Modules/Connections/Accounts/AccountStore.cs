@@ -1,9 +1,10 @@
+using System.Security.Cryptography;
 using Accounts.Orleans.Connections.Audit;
 using Accounts.Orleans.Connections.Index;
 using Accounts.Orleans.Connections.Refresh;
+using Accounts.Orleans.Contracts.Access;
 using Accounts.Orleans.Contracts.Storage;
 using Orleans.Storage;
-using System.Security.Cryptography;
 
 namespace Accounts.Orleans.Connections.Accounts;
 
@@ -146,7 +147,7 @@ public sealed partial class AccountStore(
     {
         Account.LastUsedAt = time.GetUtcNow();
         _lastUsedUnsaved = true;
-        Audit(AuditTrail.CredentialsRead, $"workflow:{step.WorkflowId}", step);
+        Audit(AuditTrail.CredentialsRead, Principal.Actor($"workflow:{step.WorkflowId}")!, step);
     }
 
     /// <summary>Stores a buffered last-used time, and retries an index row that failed to update.</summary>

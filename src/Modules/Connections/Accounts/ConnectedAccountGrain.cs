@@ -89,7 +89,7 @@ public sealed partial class ConnectedAccountGrain(
         {
             if (account.Links.Count >= MaxLinks) throw AccountRules.Invalid("step", $"an account can be linked to at most {MaxLinks} steps");
             account.Links.Add(step);
-            await Store.SaveAsync("linked", $"workflow:{step.WorkflowId}", step);
+            await Store.SaveAsync("linked", Principal.Actor($"workflow:{step.WorkflowId}")!, step);
         }
         return Summary(account);
     }
@@ -99,7 +99,7 @@ public sealed partial class ConnectedAccountGrain(
         AccountRules.Step(step);
         var account = RequireWorkspace(workspaceId);
         await Store.SettleRotationAsync();
-        if (account.Links.Remove(step)) await Store.SaveAsync("unlinked", $"workflow:{step.WorkflowId}", step);
+        if (account.Links.Remove(step)) await Store.SaveAsync("unlinked", Principal.Actor($"workflow:{step.WorkflowId}")!, step);
         return Summary(account);
     }
 
