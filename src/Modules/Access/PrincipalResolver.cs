@@ -17,7 +17,10 @@ public sealed class PrincipalResolver(IGrainFactory grains, ClusterMac mac)
     private const string SystemPurpose = "system-principal";
     private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(2);
 
-    private readonly ConcurrentDictionary<string, (StoredApiKey? Key, long FetchedAt)> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Known> _keys = new(StringComparer.Ordinal);
+
+    /// <summary>A key as last fetched, with the principal it stands for (made once, not per call).</summary>
+    private sealed record Known(StoredApiKey? Key, Principal? Principal, long FetchedAt);
 
     /// <summary>The verified principal of the current call, or null when it carries nothing valid.</summary>
     public ValueTask<Principal?> ResolveAsync()
@@ -25,7 +28,7 @@ public sealed class PrincipalResolver(IGrainFactory grains, ClusterMac mac)
         if (RequestContext.Get(SystemContextKey) is string system) return new(VerifySystem(system));
         if (!ApiKeySecret.TryParse(RequestContext.Get(ApiKeyContext.Key) as string, out var id, out var secret)) return new((Principal?)null);
         if (_keys.TryGetValue(id, out var known) && TimeProvider.System.GetElapsedTime(known.FetchedAt) < Freshness)
-            return new(Check(known.Key, secret));
+            return new(Check(known, secret));
         return FetchAsync(id, secret);
     }
 
@@ -52,12 +55,14 @@ public sealed class PrincipalResolver(IGrainFactory grains, ClusterMac mac)
         RequestContext.Clear();
         RequestContext.Set(SystemContextKey, SystemMark("apikeys"));
         var key = await grains.GetGrain<IApiKeyLookupGrain>(0).FindAsync(id);
-        _keys[id] = (key, TimeProvider.System.GetTimestamp());
-        return Check(key, secret);
+        var known = new Known(key, key is { RevokedAt: null } ? new Principal(key.Name, key.WorkspaceId, key.Scopes, IsSystem: false) : null,
+            TimeProvider.System.GetTimestamp());
+        _keys[id] = known;
+        return Check(known, secret);
     }
 
-    private static Principal? Check(StoredApiKey? key, string secret)
-        => key is { RevokedAt: null } && ApiKeySecret.Matches(secret, key.Hash) ? new Principal(key.Name, key.WorkspaceId, key.Scopes, IsSystem: false) : null;
+    private static Principal? Check(Known known, string secret)
+        => known is { Key: { } key, Principal: { } principal } && ApiKeySecret.Matches(secret, key.Hash) ? principal : null;
 
     private Principal? VerifySystem(string mark)
     {
