@@ -91,6 +91,8 @@ public sealed class ClusterTls
 
     private static T Read<T>(string path, string key, Func<T> read)
     {
+        if (!File.Exists(path))
+            throw new ClusterSettingsException($"{key}: no such file '{path}' (an embedded Host creates it on its first start; a cluster's comes from 'certs issue').");
         try
         {
             return read();
