@@ -23,6 +23,8 @@ public static class ClusterCommands
         var (command, settings) = Split(args);
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = settings, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // The command's output is its answer; the client host's start and stop lines would only bury it.
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         var name = string.Join(' ', command.Take(2));
         try
         {
