@@ -34,6 +34,8 @@ public static partial class AccountsHost
         builder.Services.AddAppCatalog(builder.Configuration);
         builder.Services.AddConnections(builder.Configuration, DefaultRedirectUri(builder.Configuration[WebHostDefaults.ServerUrlsKey]));
         builder.AddAccountsApi();
+        builder.Services.AddSingleton<HostStartup>();
+        builder.Services.AddHealthChecks().AddCheck<HostStartup>("startup");
 
         var app = builder.Build();
         app.MapAccountsApi();
@@ -59,6 +61,7 @@ public static partial class AccountsHost
             await app.StartAsync(cancellationToken);
             if (AdminKeyPath(app.Configuration, storage) is { } adminKey)
                 await AdminKeyFile.EnsureAsync(app.Services.GetRequiredService<IGrainFactory>(), adminKey, cancellationToken);
+            app.Services.GetRequiredService<HostStartup>().Finish();
         }
         catch (OptionsValidationException e)
         {
