@@ -15,9 +15,7 @@ public static class AdminKeyFile
     {
         if (File.Exists(path)) return;
         var registry = grains.GetGrain<IApiKeyRegistryGrain>(0);
-        var taken = (await registry.ListAsync()).Where(k => k.RevokedAt is null).Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
-        var name = Enumerable.Range(1, 1000).Select(n => n == 1 ? "console" : $"console-{n}").First(n => !taken.Contains(n));
-        var created = await registry.CreateAsync(new ApiKeyRequest { Name = name, Scopes = [Scopes.Admin] });
+        var (name, created) = await CreateAsync(registry);
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
@@ -31,6 +29,24 @@ public static class AdminKeyFile
         {
             // Another silo of the cluster wrote its key first; this one must not stay valid unseen.
             await registry.RevokeAsync(name);
+        }
+    }
+
+    /// <summary>A new admin key under the first free name of console, console-2, …; silos starting together may race for a name.</summary>
+    private static async Task<(string Name, ApiKeyCreated Created)> CreateAsync(IApiKeyRegistryGrain registry)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var taken = (await registry.ListAsync()).Where(k => k.RevokedAt is null).Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
+            var name = Enumerable.Range(1, 1000).Select(n => n == 1 ? "console" : $"console-{n}").First(n => !taken.Contains(n));
+            try
+            {
+                return (name, await registry.CreateAsync(new ApiKeyRequest { Name = name, Scopes = [Scopes.Admin] }));
+            }
+            catch (Contracts.Accounts.AccountValidationException e) when (attempt < 5 && e.Errors.ContainsKey("name"))
+            {
+                // Another silo took the name between our list and our create.
+            }
         }
     }
 }

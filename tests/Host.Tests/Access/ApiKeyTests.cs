@@ -150,4 +150,20 @@ public sealed class ApiKeyTests(PostgresServer postgres)
             }
         }, TimeSpan.FromSeconds(5), "both silos to refuse the revoked key");
     }
+
+    [Fact]
+    public async Task Silos_starting_together_write_one_first_admin_key_and_revoke_the_others()
+    {
+        await using var host = await TestHost.Sqlite().StartAsync();
+        using var folder = new TempDirectory();
+        var path = Path.Combine(folder.Path, "admin.apikey");
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => global::Accounts.Orleans.Access.AdminKeyFile.EnsureAsync(host.Grains, path, TestContext.Current.CancellationToken)));
+        var written = File.ReadAllText(path).Trim();
+        await using var client = await host.ConnectClientAsync(written);
+        var keys = await client.Grains.GetGrain<IApiKeyRegistryGrain>(0).ListAsync();
+
+        Assert.Equal(2, keys.Count(k => k.RevokedAt is null)); // the Host's own console key, and the one in the file
+        Assert.Contains(keys, k => k.RevokedAt is null && written.StartsWith(k.Prefix.TrimEnd('…'), StringComparison.Ordinal) && k.Name != "console");
+    }
 }
