@@ -32,6 +32,8 @@ public sealed class ApiKeyTests(PostgresServer postgres)
         }
 
         Assert.DoesNotContain(await host.Grains.GetGrain<IApiKeyRegistryGrain>(0).ListAsync(), k => k.Name == "intruder");
+        var created = await host.Grains.GetGrain<IApiKeyRegistryGrain>(0).CreateAsync(new ApiKeyRequest { Name = "shown-once", Scopes = [Scopes.AccountsRead] });
+        Assert.DoesNotContain(created.Key[ApiKeyContext.Prefix.Length..], created.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

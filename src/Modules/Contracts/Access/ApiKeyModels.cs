@@ -22,4 +22,8 @@ public sealed record ApiKeyView(
 
 /// <summary>A new key: <see cref="Key"/> is shown this once and stored nowhere, only its hash.</summary>
 [GenerateSerializer, Immutable, Alias("access.ApiKeyCreated")]
-public sealed record ApiKeyCreated([property: Id(0)] string Key, [property: Id(1)] ApiKeyView View);
+public sealed record ApiKeyCreated([property: Id(0)] string Key, [property: Id(1)] ApiKeyView View)
+{
+    /// <summary>Never the key: a record's generated text would carry it into any log line or message that formats it.</summary>
+    public override string ToString() => $"ApiKeyCreated {{ Key = ***, View = {View} }}";
+}
