@@ -1,3 +1,4 @@
+using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Contracts.Storage;
 using Accounts.Orleans.Contracts.Validation;
@@ -33,7 +34,7 @@ public sealed partial class ApiProblems(IProblemDetailsService problems, ILogger
             },
             InvalidTriageException e => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = e.Message },
             // The cluster is reconfiguring (a silo died or is starting) or its database is: worth a retry.
-            StorageUnavailableException or SiloUnavailableException or OrleansMessageRejectionException or TimeoutException => new ProblemDetails
+            StorageUnavailableException or AuditUnavailableException or SiloUnavailableException or OrleansMessageRejectionException or TimeoutException => new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "The service is briefly unavailable; try again in a few seconds.",

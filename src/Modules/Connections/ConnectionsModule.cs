@@ -23,6 +23,7 @@ public static class ConnectionsModule
         services.AddSchemaMigrations("connections", typeof(ConnectionsModule).Assembly);
         services.AddSingleton<AccountIndex>();
         services.AddSingleton<AuditTrail>();
+        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<AuditTrail>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditTrail>());
         services.AddHostedService<Refresh.RefreshSweepService>();
         services.AddSingleton<ExpiredFlowPurge>();

@@ -43,6 +43,15 @@ public sealed class ConnectionsOptions
 
     /// <summary>Refresh this long before expiry unless the app says otherwise.</summary>
     public TimeSpan DefaultRefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long credential reads go on while writing the audit trail fails; past it they fail closed
+    /// (<c>AuditUnavailableException</c>) until a write succeeds. Reads in that window are kept in memory and stored later.
+    /// </summary>
+    public TimeSpan AuditOutageLimit { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many audit events may wait in memory before credential reads fail closed.</summary>
+    public int AuditBacklogLimit { get; set; } = 100_000;
 }
 
 /// <summary>Refuses, at start, values that would only fail later (a sweep that never runs, a flow that has expired before it began).</summary>
@@ -62,6 +71,9 @@ internal sealed class ConnectionsOptionsValidator : IValidateOptions<Connections
         Within(nameof(options.FlowPurgeInterval), options.FlowPurgeInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         Within(nameof(options.SweepInterval), options.SweepInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1));
         Within(nameof(options.DefaultRefreshMargin), options.DefaultRefreshMargin, TimeSpan.Zero, TimeSpan.FromHours(12));
+        Within(nameof(options.AuditOutageLimit), options.AuditOutageLimit, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+        if (options.AuditBacklogLimit is < 1_000 or > 10_000_000)
+            failures.Add($"{ConnectionsOptions.Section}:{nameof(options.AuditBacklogLimit)} must be between 1000 and 10000000 (it is {options.AuditBacklogLimit}).");
         if (options.SweepConcurrency is < 1 or > 256)
             failures.Add($"{ConnectionsOptions.Section}:{nameof(options.SweepConcurrency)} must be between 1 and 256 (it is {options.SweepConcurrency}).");
         if (options.RedirectUri is { } redirect

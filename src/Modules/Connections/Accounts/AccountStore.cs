@@ -142,12 +142,13 @@ public sealed partial class AccountStore(
         if (_unsaved is not null) throw new StorageUnavailableException();
     }
 
-    /// <summary>A step read the credentials: buffered, and stored with the next write or flush.</summary>
+    /// <summary>A step reads the credentials: audited first (or refused), its time buffered and stored with the next write or flush.</summary>
+    /// <exception cref="AuditUnavailableException">The audit trail could not keep the read.</exception>
     public void RecordRead(WorkflowStep step)
     {
+        audit.RecordRead(Event(AuditTrail.CredentialsRead, Principal.Actor($"workflow:{step.WorkflowId}")!, step, detail: null));
         Account.LastUsedAt = time.GetUtcNow();
         _lastUsedUnsaved = true;
-        Audit(AuditTrail.CredentialsRead, Principal.Actor($"workflow:{step.WorkflowId}")!, step);
     }
 
     /// <summary>Stores a buffered last-used time, and retries an index row that failed to update.</summary>
@@ -176,8 +177,10 @@ public sealed partial class AccountStore(
         if (state.RecordExists) await FlushAsync(cancellationToken);
     }
 
-    public void Audit(string action, string actor, WorkflowStep? step = null, string? detail = null)
-        => audit.Record(new AuditEvent(time.GetUtcNow(), id, Account.WorkspaceId ?? "", action, actor, step?.WorkflowId, step?.StepId, detail));
+    public void Audit(string action, string actor, WorkflowStep? step = null, string? detail = null) => audit.Record(Event(action, actor, step, detail));
+
+    private AuditEvent Event(string action, string actor, WorkflowStep? step, string? detail)
+        => new(time.GetUtcNow(), id, Account.WorkspaceId ?? "", action, actor, step?.WorkflowId, step?.StepId, detail);
 
     private async Task SaveRotationAsync(CancellationToken cancellationToken, bool retryLater = true)
     {

@@ -6,8 +6,18 @@ namespace Accounts.Orleans.Connections.Audit;
 /// The audit trail. Recording never waits on the database (a credential read stays I/O-free): events queue in memory
 /// and a background writer stores them in batches, at least once a second and on shutdown.
 /// </summary>
-public sealed partial class AuditTrail(AccountsDatabase database, [FromKeyedServices(ServiceClock.Key)] TimeProvider time, ILogger<AuditTrail> logger)
-    : PeriodicWork(TimeSpan.FromSeconds(1), time, logger)
+/// <remarks>
+/// The queue is what makes a read cheap, and what could lose it: so a credential read is let through only while the
+/// queue is bounded, in size (<see cref="ConnectionsOptions.AuditBacklogLimit"/>) and in how long its writes have been
+/// failing (<see cref="ConnectionsOptions.AuditOutageLimit"/>). Past either, reads fail closed until a write succeeds
+/// again; every other event is still queued, since the change it records has already happened.
+/// </remarks>
+public sealed partial class AuditTrail(
+    AccountsDatabase database,
+    IOptions<ConnectionsOptions> options,
+    [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
+    ILogger<AuditTrail> logger)
+    : PeriodicWork(TimeSpan.FromSeconds(1), time, logger), IAuditLog
 {
     public const int MaxBatch = 500;
     public const string CredentialsRead = "credentials_read";
@@ -17,8 +27,38 @@ public sealed partial class AuditTrail(AccountsDatabase database, [FromKeyedServ
     private readonly List<Pending> _unwritten = new(MaxBatch);
     private readonly Dictionary<(string, string, string?, string?), int> _readsByStep = [];
     private readonly SemaphoreSlim _flushing = new(1, 1);
+    private readonly ConnectionsOptions _options = options.Value;
 
-    public void Record(AuditEvent auditEvent) => _pending.Writer.TryWrite(auditEvent);
+    // Service-clock ticks when the first write that has not succeeded began (it failed, or still runs); 0 after a success.
+    private long _failingSince;
+    private int _refusing;
+    private int _queued;
+
+    public void Record(AuditEvent auditEvent)
+    {
+        Interlocked.Increment(ref _queued);
+        _pending.Writer.TryWrite(auditEvent);
+    }
+
+    /// <summary>Records a credential read, or refuses it while the trail could not keep it.</summary>
+    /// <exception cref="AuditUnavailableException">
+    /// Writes of the audit trail have failed for longer than the outage limit, or the queue is full.
+    /// </exception>
+    public void RecordRead(AuditEvent read)
+    {
+        var since = Interlocked.Read(ref _failingSince);
+        var failing = since == 0 ? TimeSpan.Zero : Time.GetUtcNow() - new DateTimeOffset(since, TimeSpan.Zero);
+        if (failing > _options.AuditOutageLimit || Backlog >= _options.AuditBacklogLimit)
+        {
+            if (Interlocked.Exchange(ref _refusing, 1) == 0) LogReadsRefused(Logger, (int)failing.TotalSeconds, Backlog);
+            throw new AuditUnavailableException();
+        }
+        if (Interlocked.Exchange(ref _refusing, 0) == 1) LogReadsResumed(Logger);
+        Record(read);
+    }
+
+    /// <summary>Events recorded and not yet stored (repeated reads by one step count once after they are folded).</summary>
+    public int Backlog => Volatile.Read(ref _queued) + _unwritten.Count;
 
     /// <summary>Stores everything recorded so far. A batch that fails to store is kept and tried again first next time.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
@@ -28,9 +68,17 @@ public sealed partial class AuditTrail(AccountsDatabase database, [FromKeyedServ
         {
             while (true)
             {
-                while (_unwritten.Count < MaxBatch && _pending.Reader.TryRead(out var next)) Add(next);
+                while (_unwritten.Count < MaxBatch && _pending.Reader.TryRead(out var next))
+                {
+                    Interlocked.Decrement(ref _queued);
+                    Add(next);
+                }
                 if (_unwritten.Count == 0) return;
+                // Judged by failed (or hanging) writes, not by how long events have waited: a writer that has not had
+                // its turn yet, or a clock that jumped, is no outage.
+                Interlocked.CompareExchange(ref _failingSince, Time.GetUtcNow().UtcTicks, 0);
                 await WriteAsync(_unwritten.Select(e => e.Count == 1 ? e.Event : e.Event with { Detail = $"{e.Count} reads since {e.Event.At:O}" }).ToList(), cancellationToken);
+                Interlocked.Exchange(ref _failingSince, 0);
                 _unwritten.Clear();
                 _readsByStep.Clear();
             }
@@ -129,6 +177,12 @@ public sealed partial class AuditTrail(AccountsDatabase database, [FromKeyedServ
         _flushing.Dispose();
         base.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Credential reads are refused: audit events have failed to store for {Seconds} s ({Backlog} queued)")]
+    private static partial void LogReadsRefused(ILogger logger, int seconds, int backlog);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Credential reads are served again: the audit trail is being stored")]
+    private static partial void LogReadsResumed(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not store audit events ({Error}); they stay queued and are retried")]
     private static partial void LogFlushFailed(ILogger logger, string error);

@@ -81,6 +81,14 @@ public sealed class CredentialsUnavailableException(string accountId)
     [Id(0)] public string AccountId { get; } = accountId;
 }
 
+/// <summary>
+/// Credential reads are paused because the audit trail has not reached the database for too long: a read that could
+/// not be audited is not served. Transient: reads resume as soon as the service's database takes writes again.
+/// </summary>
+[GenerateSerializer, Alias("accounts.error.audit-unavailable")]
+public sealed class AuditUnavailableException()
+    : AccountException("Credential reads are paused until the service can store its audit trail again; try again shortly.");
+
 /// <summary>The deployment has no OAuth client for the app; an operator must register one.</summary>
 [GenerateSerializer, Alias("accounts.error.oauth-client-missing")]
 public sealed class OAuthClientNotConfiguredException(string appSlug)
