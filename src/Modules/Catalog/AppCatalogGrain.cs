@@ -1,6 +1,7 @@
 using Accounts.Orleans.Catalog.Apps;
 using Accounts.Orleans.Catalog.Requests;
 using Accounts.Orleans.Contracts.Access;
+using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Contracts.Ids;
 using Accounts.Orleans.Contracts.Storage;
 using Microsoft.Extensions.Logging;
@@ -14,6 +15,7 @@ public sealed partial class AppCatalogGrain(
     ShippedCatalog shipped,
     IOptions<CatalogOptions> options,
     CatalogMetrics metrics,
+    IAuditLog audit,
     [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
     ILogger<AppCatalogGrain> logger) : Grain, IAppCatalogGrain
 {
@@ -37,7 +39,9 @@ public sealed partial class AppCatalogGrain(
         }
         if (errors.Count > 0) throw new CatalogValidationException(errors);
 
+        var before = Catalog.Find(app.Slug);
         await ChangeAppsAsync(s => s.Upserts[app.Slug] = app);
+        Audit(AppSubject(app.Slug), before is null ? "app_added" : "app_changed", operatorId, AppEndpoints.Moves(before, app) is { } moves ? "endpoints moved: " + moves : null);
         LogAppUpserted(logger, app.Slug, operatorId);
         return new AppChange(Catalog.Find(app.Slug)!, Catalog.Revision);
     }
@@ -49,6 +53,7 @@ public sealed partial class AppCatalogGrain(
         if (app.Disabled != disabled)
         {
             await ChangeAppsAsync(s => s.Disabled[app.Slug] = disabled);
+            Audit(AppSubject(app.Slug), disabled ? "app_disabled" : "app_enabled", operatorId, detail: null);
             LogAppDisabled(logger, app.Slug, disabled, operatorId);
         }
         return new AppChange(Catalog.Find(app.Slug)!, Catalog.Revision);
@@ -69,9 +74,16 @@ public sealed partial class AppCatalogGrain(
     {
         operatorId = Principal.Actor(operatorId)!;
         var request = await ChangeRequestsAsync(book => book.Triage(requestId, status, shippedSlug, operatorId, note, Catalog, time.GetUtcNow()));
+        Audit($"app-request:{request.Id}", "app_request_triaged", operatorId, shippedSlug is null ? $"{status}" : $"{status} as {shippedSlug}");
         LogRequestTriaged(logger, request.Id, status, operatorId);
         return request;
     }
+
+    /// <summary>The audit trail's subject for an app of the catalog.</summary>
+    public static string AppSubject(string slug) => "app:" + slug;
+
+    private void Audit(string subject, string action, string actor, string? detail)
+        => audit.Record(new AuditEvent(time.GetUtcNow(), subject, WorkspaceId: "", action, actor, WorkflowId: null, StepId: null, detail));
 
     private async Task ChangeAppsAsync(Action<CatalogAppsState> change)
     {

@@ -6,8 +6,12 @@ namespace Accounts.Orleans.Access.Keys;
 
 public sealed class ApiKeyRegistryGrain(
     [PersistentState("apikeys", StorageNames.Grains)] IPersistentState<ApiKeyRegistryState> state,
+    IAuditLog audit,
     [FromKeyedServices(ServiceClock.Key)] TimeProvider time) : Grain, IApiKeyRegistryGrain, IApiKeyLookupGrain
 {
+    /// <summary>The audit trail's subject for a key (by name: what an operator knows it by).</summary>
+    public static string AuditSubject(string name) => "apikey:" + name;
+
     public async Task<ApiKeyCreated> CreateAsync(ApiKeyRequest request)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -24,6 +28,7 @@ public sealed class ApiKeyRegistryGrain(
             time.GetUtcNow(), Principal.Current?.Name ?? "unknown", RevokedAt: null);
         state.State.Keys[id] = stored;
         await state.WriteOrStartOverAsync(DeactivateOnIdle);
+        Audit(stored, "apikey_created", $"{stored.WorkspaceId ?? "all workspaces"}: {string.Join(",", stored.Scopes)}");
         return new ApiKeyCreated(key, stored.View());
     }
 
@@ -36,8 +41,12 @@ public sealed class ApiKeyRegistryGrain(
         if (live is null) return false;
         state.State.Keys[live.Id] = live with { RevokedAt = time.GetUtcNow() };
         await state.WriteOrStartOverAsync(DeactivateOnIdle);
+        Audit(live, "apikey_revoked", detail: null);
         return true;
     }
+
+    private void Audit(StoredApiKey key, string action, string? detail)
+        => audit.Record(new AuditEvent(time.GetUtcNow(), AuditSubject(key.Name), key.WorkspaceId ?? "", action, Principal.Actor("unknown")!, WorkflowId: null, StepId: null, detail));
 
     public Task<StoredApiKey?> FindAsync(string id) => Task.FromResult(state.State.Keys.GetValueOrDefault(id));
 

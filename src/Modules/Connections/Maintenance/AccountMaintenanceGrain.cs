@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Index;
+using Accounts.Orleans.Connections.Audit;
 using Accounts.Orleans.Connections.OAuth;
 
 namespace Accounts.Orleans.Connections.Maintenance;
@@ -12,9 +13,14 @@ public sealed partial class AccountMaintenanceGrain(
     GrainStateTable grainStates,
     IGrainFactory grains,
     IOptions<ConnectionsOptions> options,
+    AuditTrail audit,
+    [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
     ILogger<AccountMaintenanceGrain> logger) : Grain, IAccountMaintenanceGrain
 {
     private const int Concurrency = 8;
+
+    /// <summary>The audit trail's subject for work across all accounts.</summary>
+    public const string AuditSubject = "maintenance";
 
     async Task<MaintenanceReport> IAccountMaintenanceGrain.RewrapAllAsync(string actor)
     {
@@ -45,7 +51,9 @@ public sealed partial class AccountMaintenanceGrain(
         // The OAuth client secrets operators stored are sealed under the same ring, so they must move too before an old key goes.
         var clients = await grains.GetGrain<IOAuthClientStoreGrain>(0).RewrapAsync();
         LogClientsRewrapped(logger, clients.Done, clients.Skipped, clients.Failed.Count, who);
-        return new MaintenanceReport(done + clients.Done, skipped + clients.Skipped, failed.Order(StringComparer.Ordinal).Concat(clients.Failed).ToArray());
+        var report = new MaintenanceReport(done + clients.Done, skipped + clients.Skipped, failed.Order(StringComparer.Ordinal).Concat(clients.Failed).ToArray());
+        Audit("rewrap_all", who, report);
+        return report;
     }
 
     async Task<MaintenanceReport> IAccountMaintenanceGrain.RebuildIndexAsync(string actor)
@@ -63,8 +71,14 @@ public sealed partial class AccountMaintenanceGrain(
             done++;
         }
         LogRebuilt(logger, done, who);
-        return new MaintenanceReport(done, skipped, []);
+        var report = new MaintenanceReport(done, skipped, []);
+        Audit("rebuild_index", who, report);
+        return report;
     }
+
+    private void Audit(string action, string actor, MaintenanceReport report)
+        => audit.Record(new AuditEvent(time.GetUtcNow(), AuditSubject, WorkspaceId: "", action, actor, WorkflowId: null, StepId: null,
+            $"{report.Done} done, {report.Skipped} skipped, {report.Failed.Count} failed"));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Re-wrapped {Done} account(s) under the active master key ({Skipped} already were, {Failed} failed), by {Actor}")]
     private static partial void LogRewrapped(ILogger logger, int done, int skipped, int failed, string actor);
