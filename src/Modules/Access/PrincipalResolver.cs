@@ -17,6 +17,12 @@ public sealed class PrincipalResolver(IGrainFactory grains, ClusterMac mac)
     private const string SystemPurpose = "system-principal";
     private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Far more keys than a deployment has: past it, stale entries go, and if the rest are fresh (a client trying
+    /// made-up ids) nothing more is remembered, so no caller can grow a silo's memory by inventing ids.
+    /// </summary>
+    public const int MaxRemembered = 4096;
+
     private readonly ConcurrentDictionary<string, Known> _keys = new(StringComparer.Ordinal);
 
     /// <summary>A key as last fetched, with the principal it stands for (made once, not per call).</summary>
@@ -57,8 +63,24 @@ public sealed class PrincipalResolver(IGrainFactory grains, ClusterMac mac)
         var key = await grains.GetGrain<IApiKeyLookupGrain>(0).FindAsync(id);
         var known = new Known(key, key is { RevokedAt: null } ? new Principal(key.Name, key.WorkspaceId, key.Scopes, IsSystem: false) : null,
             TimeProvider.System.GetTimestamp());
-        _keys[id] = known;
+        Remember(id, known);
         return Check(known, secret);
+    }
+
+    /// <summary>How many keys this silo remembers right now.</summary>
+    public int Remembered => _keys.Count;
+
+    private void Remember(string id, Known known)
+    {
+        if (_keys.Count >= MaxRemembered && !_keys.ContainsKey(id))
+        {
+            foreach (var (staleId, stale) in _keys)
+            {
+                if (TimeProvider.System.GetElapsedTime(stale.FetchedAt) >= Freshness) _keys.TryRemove(staleId, out _);
+            }
+            if (_keys.Count >= MaxRemembered) return;
+        }
+        _keys[id] = known;
     }
 
     private static Principal? Check(Known known, string secret)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Accounts.Orleans.Access;
 using Accounts.Orleans.Access.Keys;
 using Accounts.Orleans.Client;
 using Accounts.Orleans.Contracts.Access;
@@ -34,6 +35,28 @@ public sealed class ApiKeyTests(PostgresServer postgres)
         Assert.DoesNotContain(await host.Grains.GetGrain<IApiKeyRegistryGrain>(0).ListAsync(), k => k.Name == "intruder");
         var created = await host.Grains.GetGrain<IApiKeyRegistryGrain>(0).CreateAsync(new ApiKeyRequest { Name = "shown-once", Scopes = [Scopes.AccountsRead] });
         Assert.DoesNotContain(created.Key[ApiKeyContext.Prefix.Length..], created.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Made_up_key_ids_cannot_grow_what_a_silo_remembers_and_real_keys_still_work_past_the_bound()
+    {
+        await using var host = await TestHost.Sqlite().StartAsync();
+        var reader = (await host.Grains.GetGrain<IApiKeyRegistryGrain>(0).CreateAsync(new ApiKeyRequest { Name = "reader", Scopes = [Scopes.AccountsRead] })).Key;
+        var resolver = host.Services.GetRequiredService<PrincipalResolver>();
+        await using var intruder = await host.ConnectClientAsync(apiKey: null);
+        var directory = intruder.Grains.GetGrain<IAccountDirectoryGrain>(0);
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, PrincipalResolver.MaxRemembered + 500), TestContext.Current.CancellationToken, async (i, _) =>
+        {
+            var id = string.Concat(Enumerable.Range(0, 12).Select(digit => "abcdefghijkmnpqrstuvwxyz23456789"[(i >> (5 * digit)) & 31]));
+            RequestContext.Set(ApiKeyContext.Key, $"{ApiKeyContext.Prefix}{id}_{new string('A', 43)}");
+            await Assert.ThrowsAsync<UnauthenticatedException>(() => directory.ListAsync(new AccountQuery()));
+        });
+        RequestContext.Clear();
+        await using var asReader = await host.ConnectClientAsync(reader);
+
+        Assert.InRange(resolver.Remembered, 1, PrincipalResolver.MaxRemembered);
+        Assert.Empty((await asReader.Grains.GetGrain<IAccountDirectoryGrain>(0).ListAsync(new AccountQuery())).Items);
     }
 
     [Fact]
