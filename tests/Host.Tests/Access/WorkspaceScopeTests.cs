@@ -2,6 +2,7 @@ using Accounts.Orleans.Contracts.Access;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Storage;
 using Accounts.Orleans.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Host.Tests.Access;
 
@@ -89,5 +90,39 @@ public sealed class WorkspaceScopeTests(PostgresServer postgres)
         var ownAudit = await host.Grains.GetGrain<IAccountDirectoryGrain>(0).GetAuditAsync(own.Id, 100);
         Assert.Contains(ownAudit, e => e.Action == "renamed" && e.Actor == "mine-engine");
         Assert.DoesNotContain(ownAudit.Concat(audit), e => e.Actor.Contains("forged", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task On_a_two_silo_postgres_cluster_a_workspace_key_is_confined_whichever_silo_it_enters_and_the_account_lives_on()
+    {
+        await using var host = await TestHost.On(StorageEngine.Postgres, postgres).WithKeyApp().StartAsync();
+        await using var second = await RunningHost.StartAsync(host.Settings);
+        var theirs = await host.ConnectWithKeyAsync("Theirs");
+        await host.Account(theirs.Id).LinkAsync(TestHost.Workspace, Step);
+        var own = await host.ConnectWithKeyAsync("Own", workspace: Mine);
+        var key = (await second.Grains.GetGrain<IApiKeyRegistryGrain>(0).CreateAsync(new ApiKeyRequest
+        {
+            Name = "mine-engine", WorkspaceId = Mine, Scopes = [Scopes.AccountsRead, Scopes.AccountsWrite, Scopes.CredentialsRead],
+        })).Key;
+        var read = new CredentialRequest(TestHost.Workspace, Step.WorkflowId, Step.StepId);
+
+        foreach (var silo in new[] { host.Host, second })
+        {
+            await using var client = await silo.ConnectClientAsync(silo.ClientTls, key, TestContext.Current.CancellationToken);
+            var account = client.Grains.GetGrain<IConnectedAccountGrain>(theirs.Id);
+            await Assert.ThrowsAsync<AccountNotFoundException>(() => account.GetAsync());
+            await Assert.ThrowsAsync<AccountNotFoundException>(() => account.GetCredentialsAsync(read));
+            await Assert.ThrowsAsync<AccountNotFoundException>(() => account.RenameAsync("Mine now", "forged"));
+            await Assert.ThrowsAsync<AccountNotFoundException>(() => account.DeleteAsync(force: true, "forged"));
+            Assert.Equal([own.Id], (await client.Grains.GetGrain<IAccountDirectoryGrain>(0).ListAsync(new AccountQuery())).Items.Select(a => a.Id));
+            Assert.Equal(Mine, (await client.Grains.GetGrain<IConnectedAccountGrain>(own.Id).GetAsync()).WorkspaceId);
+        }
+
+        var after = await host.Account(theirs.Id).GetAsync();
+        Assert.Equal(("Theirs", 1), (after.Nickname, after.LinkedSteps.Count));
+        await host.FlushAuditAsync();
+        await second.Services.GetRequiredService<Connections.Audit.AuditTrail>().FlushAsync(TestContext.Current.CancellationToken);
+        var audit = await host.Directory.GetAuditAsync(theirs.Id, 100);
+        Assert.Equal(8, audit.Count(e => e.Action == "access_refused" && e.Actor == "mine-engine"));
     }
 }
