@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using Accounts.Orleans.Contracts.Catalog;
 
 namespace Accounts.Orleans.Host.Api;
@@ -27,7 +25,7 @@ public static class AppRequestEndpoints
 
     private static async Task<IResult> SubmitAsync(HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        var body = await ReadBodyAsync(request, cancellationToken);
+        var body = await ApiBody.ReadAsync<AppRequestBody>(request, MaxBodyBytes, "{ \"name\", \"url\", \"reason\", \"requestedBy\" }", cancellationToken);
         var outcome = await Catalog(grains).SubmitRequestAsync(
             new AppRequestSubmission(body.Name ?? "", body.Url, body.Reason, body.RequestedBy ?? ""));
         var view = AppRequestView.From(outcome.Request);
@@ -43,28 +41,6 @@ public static class AppRequestEndpoints
         parameters.ThrowIfInvalid();
         var requests = await Catalog(grains).ListRequestsAsync(status);
         return Results.Ok(new AppRequestListView(requests.Select(AppRequestListItemView.From).ToArray()));
-    }
-
-    private static async Task<AppRequestBody> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (!request.HasJsonContentType()) throw new ApiInputException(StatusCodes.Status415UnsupportedMediaType, "The body must be application/json.");
-        if (request.ContentLength > MaxBodyBytes) throw new ApiInputException(StatusCodes.Status413PayloadTooLarge, $"The body must be at most {MaxBodyBytes} bytes.");
-        // Kestrel enforces the cap while reading, so a chunked body without Content-Length cannot exceed it either.
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            limit.MaxRequestBodySize = MaxBodyBytes;
-        try
-        {
-            return await JsonSerializer.DeserializeAsync<AppRequestBody>(request.Body, ApiJson.Options, cancellationToken)
-                   ?? throw new ApiInputException(StatusCodes.Status400BadRequest, "The body must be a JSON object.");
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            throw new ApiInputException(StatusCodes.Status413PayloadTooLarge, $"The body must be at most {MaxBodyBytes} bytes.");
-        }
-        catch (JsonException)
-        {
-            throw new ApiInputException(StatusCodes.Status400BadRequest, "The body is not valid JSON of the expected shape: { \"name\", \"url\", \"reason\", \"requestedBy\" }.");
-        }
     }
 
     private static IAppCatalogGrain Catalog(IGrainFactory grains) => grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey);
