@@ -4,6 +4,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Accounts.Orleans.Host.Api.V1;
 using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Host.Api;
@@ -24,6 +25,7 @@ public static class ApiHosting
         builder.Services.AddExceptionHandler<ApiProblems>();
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
+        builder.AddV1();
         builder.Services.AddRateLimiter(limits =>
         {
             limits.AddPolicy(AppRequestEndpoints.RateLimitPolicy, context => RateLimitPartition.GetSlidingWindowLimiter(
@@ -44,7 +46,7 @@ public static class ApiHosting
                 await rejected.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = rejected.HttpContext,
-                    ProblemDetails = new ProblemDetails { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests from this address; try again later." },
+                    ProblemDetails = new ProblemDetails { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests; try again later." },
                 });
             };
         });
@@ -54,11 +56,15 @@ public static class ApiHosting
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Before the rate limiter, which counts /v1 calls per verified key.
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseRateLimiter();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
         app.MapAppEndpoints();
         app.MapAppRequestEndpoints();
         app.MapOAuthCallback();
+        app.MapV1();
     }
 
     private static Task WriteHealthAsync(HttpContext context, HealthReport report)

@@ -9,12 +9,22 @@ public sealed class ApiOptions
 
     /// <summary>App-request submissions allowed per client address per minute.</summary>
     public int AppRequestsPerMinute { get; set; } = 30;
+
+    /// <summary>Calls of <c>/v1</c> allowed per API key per minute, in bursts of up to a minute's worth.</summary>
+    public int RequestsPerMinutePerKey { get; set; } = 6000;
 }
 
 internal sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
 {
     public ValidateOptionsResult Validate(string? name, ApiOptions options)
-        => options.AppRequestsPerMinute is < 1 or > 1_000_000
-            ? ValidateOptionsResult.Fail($"{ApiOptions.Section}:{nameof(ApiOptions.AppRequestsPerMinute)} must be between 1 and 1000000 (it is {options.AppRequestsPerMinute}).")
-            : ValidateOptionsResult.Success;
+    {
+        var failures = new List<string>();
+        void PerMinute(string key, int value)
+        {
+            if (value is < 1 or > 1_000_000) failures.Add($"{ApiOptions.Section}:{key} must be between 1 and 1000000 (it is {value}).");
+        }
+        PerMinute(nameof(options.AppRequestsPerMinute), options.AppRequestsPerMinute);
+        PerMinute(nameof(options.RequestsPerMinutePerKey), options.RequestsPerMinutePerKey);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }

@@ -1,3 +1,4 @@
+using Accounts.Orleans.Contracts.Access;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Contracts.Storage;
@@ -33,8 +34,24 @@ public sealed partial class ApiProblems(IProblemDetailsService problems, ILogger
                 Extensions = { ["slug"] = e.Slug },
             },
             InvalidTriageException e => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = e.Message },
+            UnauthenticatedException e => Problem(StatusCodes.Status401Unauthorized, "unauthenticated", e.Message),
+            PermissionDeniedException e => Problem(StatusCodes.Status403Forbidden, "permission_denied", e.Message, ("needed", e.Needed)),
+            // Another workspace's account answers exactly as an unknown id.
+            AccountNotFoundException e => Problem(StatusCodes.Status404NotFound, "account_not_found", e.Message),
+            AccountAccessDeniedException e => Problem(StatusCodes.Status404NotFound, "account_not_found", new AccountNotFoundException(e.AccountId).Message),
+            AccountDeletedException e => Problem(StatusCodes.Status410Gone, "account_deleted", e.Message),
+            StepNotLinkedException e => Problem(StatusCodes.Status403Forbidden, "step_not_linked", e.Message, ("workflowId", e.Step.WorkflowId), ("stepId", e.Step.StepId)),
+            AccountNeedsReconnectException e => Problem(StatusCodes.Status409Conflict, "needs_reconnect", e.Message, ("reason", e.Reason)),
+            AccountStillLinkedException e => Problem(StatusCodes.Status409Conflict, "account_still_linked", e.Message,
+                ("steps", e.Steps.Select(s => new { s.WorkflowId, s.StepId }).ToArray())),
+            KeyVerificationFailedException e => Problem(StatusCodes.Status422UnprocessableEntity, "key_verification_failed", e.Message, ("appAnswer", e.AppAnswer)),
+            OAuthClientNotConfiguredException e => Problem(StatusCodes.Status409Conflict, "oauth_client_missing", e.Message),
+            OAuthClientInConfigurationException e => Problem(StatusCodes.Status409Conflict, "oauth_client_in_configuration", e.Message),
+            TokenRefreshFailedException e => Problem(StatusCodes.Status502BadGateway, "refresh_failed", e.Message, ("reason", e.Reason)),
+            CredentialsUnavailableException e => Problem(StatusCodes.Status503ServiceUnavailable, "credentials_unavailable", e.Message),
+            AuditUnavailableException e => Problem(StatusCodes.Status503ServiceUnavailable, "audit_unavailable", e.Message),
             // The cluster is reconfiguring (a silo died or is starting) or its database is: worth a retry.
-            StorageUnavailableException or AuditUnavailableException or SiloUnavailableException or OrleansMessageRejectionException or TimeoutException => new ProblemDetails
+            StorageUnavailableException or SiloUnavailableException or OrleansMessageRejectionException or TimeoutException => new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "The service is briefly unavailable; try again in a few seconds.",
@@ -49,6 +66,14 @@ public sealed partial class ApiProblems(IProblemDetailsService problems, ILogger
         if (problem.Status == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = "5";
         context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>A problem with a stable <c>code</c> a program can branch on, and the error's own fields beside it.</summary>
+    private static ProblemDetails Problem(int status, string code, string title, params (string Name, object Value)[] fields)
+    {
+        var problem = new ProblemDetails { Status = status, Title = title, Extensions = { ["code"] = code } };
+        foreach (var (name, value) in fields) problem.Extensions[name] = value;
+        return problem;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]

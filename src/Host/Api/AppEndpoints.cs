@@ -12,9 +12,10 @@ public static class AppEndpoints
         ["keys"] = AuthType.Keys,
     };
 
-    public static void MapAppEndpoints(this IEndpointRouteBuilder routes)
+    /// <param name="prefix">Where the catalog is served: <c>/api/apps</c> to anyone, <c>/apps</c> under <c>/v1</c>.</param>
+    public static void MapAppEndpoints(this IEndpointRouteBuilder routes, string prefix = "/api/apps")
     {
-        var apps = routes.MapGroup("/api/apps").WithTags("Apps");
+        var apps = routes.MapGroup(prefix).WithTags("Apps");
         apps.MapGet("/", ListAsync);
         apps.MapGet("/{slug}", GetAsync);
     }

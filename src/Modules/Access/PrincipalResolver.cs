@@ -32,7 +32,13 @@ public sealed class PrincipalResolver(IGrainFactory grains, ClusterMac mac)
     public ValueTask<Principal?> ResolveAsync()
     {
         if (RequestContext.Get(SystemContextKey) is string system) return new(VerifySystem(system));
-        if (!ApiKeySecret.TryParse(RequestContext.Get(ApiKeyContext.Key) as string, out var id, out var secret)) return new((Principal?)null);
+        return ResolveKeyAsync(RequestContext.Get(ApiKeyContext.Key) as string);
+    }
+
+    /// <summary>The principal an API key stands for, or null when it is malformed, unknown, revoked or wrong.</summary>
+    public ValueTask<Principal?> ResolveKeyAsync(string? apiKey)
+    {
+        if (!ApiKeySecret.TryParse(apiKey, out var id, out var secret)) return new((Principal?)null);
         if (_keys.TryGetValue(id, out var known) && TimeProvider.System.GetElapsedTime(known.FetchedAt) < Freshness)
             return new(Check(known, secret));
         return FetchAsync(id, secret);

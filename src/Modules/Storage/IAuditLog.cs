@@ -15,3 +15,13 @@ public interface IAuditLog
     /// <summary>Queues an event; it is stored within about a second, and kept queued while storage refuses it.</summary>
     void Record(AuditEvent auditEvent);
 }
+
+/// <summary>Actions the trail folds: their repeats within one flush are stored as one row with a count.</summary>
+public static class AuditActions
+{
+    /// <summary>A workflow step read an account's credentials.</summary>
+    public const string CredentialsRead = "credentials_read";
+
+    /// <summary>An API key called the REST API (the route's pattern and the status, never a value from the request).</summary>
+    public const string ApiCall = "api_call";
+}

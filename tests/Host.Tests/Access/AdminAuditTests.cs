@@ -32,7 +32,7 @@ public sealed class AdminAuditTests
         await host.FlushAuditAsync();
 
         var appEvents = await AuditOf(host, AppCatalogGrain.AppSubject(app.Slug));
-        var keyEvents = await AuditOf(host, ApiKeyRegistryGrain.AuditSubject("billing"));
+        var keyEvents = await AuditOf(host, ApiKeyContext.AuditSubject("billing"));
         var requestEvents = await AuditOf(host, $"app-request:{request.Id}");
         var maintenance = await AuditOf(host, AccountMaintenanceGrain.AuditSubject);
 

@@ -9,8 +9,6 @@ public sealed class ApiKeyRegistryGrain(
     IAuditLog audit,
     [FromKeyedServices(ServiceClock.Key)] TimeProvider time) : Grain, IApiKeyRegistryGrain, IApiKeyLookupGrain
 {
-    /// <summary>The audit trail's subject for a key (by name: what an operator knows it by).</summary>
-    public static string AuditSubject(string name) => "apikey:" + name;
 
     public async Task<ApiKeyCreated> CreateAsync(ApiKeyRequest request)
     {
@@ -46,7 +44,7 @@ public sealed class ApiKeyRegistryGrain(
     }
 
     private void Audit(StoredApiKey key, string action, string? detail)
-        => audit.Record(new AuditEvent(time.GetUtcNow(), AuditSubject(key.Name), key.WorkspaceId ?? "", action, Principal.Actor("unknown")!, WorkflowId: null, StepId: null, detail));
+        => audit.Record(new AuditEvent(time.GetUtcNow(), ApiKeyContext.AuditSubject(key.Name), key.WorkspaceId ?? "", action, Principal.Actor("unknown")!, WorkflowId: null, StepId: null, detail));
 
     public Task<StoredApiKey?> FindAsync(string id) => Task.FromResult(state.State.Keys.GetValueOrDefault(id));
 

@@ -20,12 +20,13 @@ public sealed partial class AuditTrail(
     : PeriodicWork(TimeSpan.FromSeconds(1), time, logger), IAuditLog
 {
     public const int MaxBatch = 500;
-    public const string CredentialsRead = "credentials_read";
+    public const string CredentialsRead = AuditActions.CredentialsRead;
+    public const string ApiCall = AuditActions.ApiCall;
     private const int MaxDetailLength = 1000;
 
     private readonly Channel<AuditEvent> _pending = Channel.CreateUnbounded<AuditEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<Pending> _unwritten = new(MaxBatch);
-    private readonly Dictionary<(string, string, string?, string?), int> _readsByStep = [];
+    private readonly Dictionary<(string, string, string, string?, string?, string?), int> _folded = [];
     private readonly SemaphoreSlim _flushing = new(1, 1);
     private readonly ConnectionsOptions _options = options.Value;
 
@@ -77,10 +78,10 @@ public sealed partial class AuditTrail(
                 // Judged by failed (or hanging) writes, not by how long events have waited: a writer that has not had
                 // its turn yet, or a clock that jumped, is no outage.
                 Interlocked.CompareExchange(ref _failingSince, Time.GetUtcNow().UtcTicks, 0);
-                await WriteAsync(_unwritten.Select(e => e.Count == 1 ? e.Event : e.Event with { Detail = $"{e.Count} reads since {e.Event.At:O}" }).ToList(), cancellationToken);
+                await WriteAsync(_unwritten.Select(Folded).ToList(), cancellationToken);
                 Interlocked.Exchange(ref _failingSince, 0);
                 _unwritten.Clear();
-                _readsByStep.Clear();
+                _folded.Clear();
             }
         }
         finally
@@ -90,19 +91,33 @@ public sealed partial class AuditTrail(
     }
 
     /// <summary>
-    /// Repeated credential reads by the same step within one flush fold into one row with a count: a workflow that
-    /// reads 10,000 times a second is audited without 10,000 rows a second, and no read goes unrecorded.
+    /// Repeated credential reads by the same step, and repeated API calls by the same key to the same route with the
+    /// same answer, fold within one flush into one row with a count: a workflow that reads 10,000 times a second is
+    /// audited without 10,000 rows a second, and no read goes unrecorded.
     /// </summary>
     private void Add(AuditEvent e)
     {
-        if (e.Action == CredentialsRead && _readsByStep.TryGetValue((e.AccountId, e.Actor, e.WorkflowId, e.StepId), out var at))
+        if (e.Action is not (CredentialsRead or ApiCall))
+        {
+            _unwritten.Add(new Pending(e, 1));
+            return;
+        }
+        var key = (e.AccountId, e.Action, e.Actor, e.WorkflowId, e.StepId, e.Detail);
+        if (_folded.TryGetValue(key, out var at))
         {
             _unwritten[at] = _unwritten[at] with { Count = _unwritten[at].Count + 1 };
             return;
         }
-        if (e.Action == CredentialsRead) _readsByStep[(e.AccountId, e.Actor, e.WorkflowId, e.StepId)] = _unwritten.Count;
+        _folded[key] = _unwritten.Count;
         _unwritten.Add(new Pending(e, 1));
     }
+
+    private static AuditEvent Folded(Pending p) => p.Count == 1 ? p.Event : p.Event with
+    {
+        Detail = p.Event.Action == CredentialsRead
+            ? $"{p.Count} reads since {p.Event.At:O}"
+            : $"{p.Event.Detail}; {p.Count} calls since {p.Event.At:O}",
+    };
 
     private readonly record struct Pending(AuditEvent Event, int Count);
 

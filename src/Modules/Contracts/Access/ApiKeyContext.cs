@@ -7,4 +7,7 @@ public static class ApiKeyContext
 
     /// <summary>The prefix every key of this service starts with, so a leaked one is recognised by scanners and people.</summary>
     public const string Prefix = "aok_";
+
+    /// <summary>The audit trail's subject for a key, by the name an operator knows it by: its creation, revoke and calls.</summary>
+    public static string AuditSubject(string name) => "apikey:" + name;
 }
