@@ -26,12 +26,13 @@ public static class V1Hosting
         builder.Services.AddRateLimiter(limits => limits.AddPolicy(RateLimitPolicy, context =>
         {
             var perMinute = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.RequestsPerMinutePerKey;
+            // A minute's allowance as a burst, refilled evenly (every second, or one call at a time below 60 a minute):
+            // bursts are fine, a sustained flood is not.
             return RateLimitPartition.GetTokenBucketLimiter(context.User.Name(), _ => new TokenBucketRateLimiterOptions
             {
-                // A minute's allowance, replenished every second: bursts are fine, a sustained flood is not.
                 TokenLimit = perMinute,
-                TokensPerPeriod = Math.Max(1, perMinute / 60),
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                TokensPerPeriod = perMinute >= 60 ? perMinute / 60 : 1,
+                ReplenishmentPeriod = perMinute >= 60 ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(60.0 / perMinute),
                 QueueLimit = 0,
             });
         }));
@@ -78,6 +79,7 @@ public static class V1Hosting
             .WithTags("Keys").WithSummary("The key this request carries: its name, workspace (null: every workspace) and scopes");
         v1.MapAppEndpoints("/apps");
         v1.MapAccountRoutes();
+        v1.MapConnectSessionRoutes();
         v1.MapAdminRoutes();
         app.MapOpenApi();
         app.MapScalarApiReference("/reference", options => options.WithTitle("Accounts.Orleans API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
