@@ -49,6 +49,15 @@ public sealed partial class ApiProblems(IProblemDetailsService problems, ILogger
             OAuthClientInConfigurationException e => Problem(StatusCodes.Status409Conflict, "oauth_client_in_configuration", e.Message),
             TokenRefreshFailedException e => Problem(StatusCodes.Status502BadGateway, "refresh_failed", e.Message, ("reason", e.Reason)),
             CredentialsUnavailableException e => Problem(StatusCodes.Status503ServiceUnavailable, "credentials_unavailable", e.Message),
+            ConnectSessionNotFoundException e => Problem(StatusCodes.Status404NotFound, "connect_session_not_found", e.Message),
+            ConnectSessionRefusedException e => Problem(e.Reason == ConnectSessionRefusal.AppNotAllowed ? StatusCodes.Status403Forbidden : StatusCodes.Status410Gone,
+                e.Reason switch
+                {
+                    ConnectSessionRefusal.Expired => "connect_session_expired",
+                    ConnectSessionRefusal.Spent => "connect_session_spent",
+                    ConnectSessionRefusal.AppNotAllowed => "app_not_allowed",
+                    _ => "connect_session_invalid",
+                }, e.Message),
             AuditUnavailableException e => Problem(StatusCodes.Status503ServiceUnavailable, "audit_unavailable", e.Message),
             // The cluster is reconfiguring (a silo died or is starting) or its database is: worth a retry.
             StorageUnavailableException or SiloUnavailableException or OrleansMessageRejectionException or TimeoutException => new ProblemDetails

@@ -47,7 +47,7 @@ public sealed class CallerChecks(PrincipalResolver principals)
     private sealed record Rule(bool Internal, string? Scope)
     {
         public static Rule For(MethodInfo method)
-            => new(!method.DeclaringType!.Namespace!.StartsWith(ContractsNamespace, StringComparison.Ordinal),
+            => new(!method.DeclaringType!.Namespace!.StartsWith(ContractsNamespace, StringComparison.Ordinal) || method.DeclaringType.IsDefined(typeof(ServiceOnlyAttribute), inherit: false),
                 method.GetCustomAttribute<RequiresScopeAttribute>()?.Scope);
     }
 }

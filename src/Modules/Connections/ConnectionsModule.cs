@@ -15,7 +15,12 @@ public static class ConnectionsModule
     public static IServiceCollection AddConnections(this IServiceCollection services, IConfiguration configuration, string defaultRedirectUri)
     {
         services.AddOptions<ConnectionsOptions>().Bind(configuration.GetSection(ConnectionsOptions.Section))
-            .PostConfigure(o => o.RedirectUri ??= defaultRedirectUri).ValidateOnStart();
+            .PostConfigure(o =>
+            {
+                o.RedirectUri ??= defaultRedirectUri;
+                // Beside the callback, which is the public address an operator sets behind a proxy.
+                if (o.ConnectPageUrl is null && Uri.TryCreate(o.RedirectUri, UriKind.Absolute, out var callback)) o.ConnectPageUrl = new Uri(callback, "/connect").ToString();
+            }).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ConnectionsOptions>, ConnectionsOptionsValidator>();
         services.AddSingleton<global::Accounts.Orleans.Vault.ISealedSecrets, SealedConnections>();
         services.AddOptions<OAuthClientsOptions>().Bind(configuration.GetSection(OAuthClientsOptions.Section)).ValidateOnStart();

@@ -23,6 +23,18 @@ public sealed class ConnectionsOptions
     /// </summary>
     public string? RedirectUri { get; set; }
 
+    /// <summary>
+    /// The hosted connect page a session's link opens (<c>https://accounts.example.com/connect</c>). The Host derives it
+    /// from its own URL when it is not set.
+    /// </summary>
+    public string? ConnectPageUrl { get; set; }
+
+    /// <summary>
+    /// Origins (<c>https://app.example.com</c>) a connect session may send the person back to when it ends. Empty: no
+    /// session may name a redirect, so the page shows its own result.
+    /// </summary>
+    public List<string> ConnectRedirectOrigins { get; set; } = [];
+
     /// <summary>How long a person has to finish consent at the app.</summary>
     public TimeSpan FlowLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -79,6 +91,13 @@ internal sealed class ConnectionsOptionsValidator : IValidateOptions<Connections
         if (options.RedirectUri is { } redirect
             && (!Uri.TryCreate(redirect, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || !string.IsNullOrEmpty(uri.Fragment)))
             failures.Add($"{ConnectionsOptions.Section}:{nameof(options.RedirectUri)} must be an absolute http(s) URL without a fragment (it is '{redirect}').");
+        if (options.ConnectPageUrl is { } page && (!Uri.TryCreate(page, UriKind.Absolute, out var pageUri) || pageUri.Scheme is not ("https" or "http") || !string.IsNullOrEmpty(pageUri.Query + pageUri.Fragment)))
+            failures.Add($"{ConnectionsOptions.Section}:{nameof(options.ConnectPageUrl)} must be an absolute http(s) URL without a query or fragment (it is '{page}').");
+        foreach (var origin in options.ConnectRedirectOrigins)
+        {
+            if (!Uri.TryCreate(origin, UriKind.Absolute, out var originUri) || originUri.Scheme is not ("https" or "http") || originUri.GetLeftPart(UriPartial.Authority) != origin.TrimEnd('/'))
+                failures.Add($"{ConnectionsOptions.Section}:{nameof(options.ConnectRedirectOrigins)} must hold origins only, like https://app.example.com (one is '{origin}').");
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -179,12 +179,15 @@ public sealed class ContractArgumentTests : IAsyncLifetime
 
     private static bool IsCatalog(MethodInfo method) => method.DeclaringType!.Namespace!.EndsWith(".Catalog", StringComparison.Ordinal);
 
+    /// <summary>The grain behind a contract: through the client, or in the silo for a contract only the service may call.</summary>
     private IGrain GrainFor(Type contract)
     {
-        if (typeof(IGrainWithIntegerKey).IsAssignableFrom(contract)) return Grains.GetGrain(contract, 0L);
+        IGrainFactory grains = contract.IsDefined(typeof(Contracts.Access.ServiceOnlyAttribute), inherit: false) ? _host.Grains : Grains;
+        if (typeof(IGrainWithIntegerKey).IsAssignableFrom(contract)) return grains.GetGrain(contract, 0L);
         var key = contract == typeof(IAppCatalogGrain) ? IAppCatalogGrain.DefaultKey
             : contract == typeof(IConnectedAccountGrain) ? AccountIds.New(TimeProvider.System)
+            : contract == typeof(IConnectSessionUseGrain) || contract == typeof(IConnectSessionGrain) ? ConnectTokens.SessionPrefix + Ulid.NewUlid().ToString().ToLowerInvariant()
             : "walk-" + Guid.NewGuid().ToString("N");
-        return Grains.GetGrain(contract, key);
+        return grains.GetGrain(contract, key);
     }
 }

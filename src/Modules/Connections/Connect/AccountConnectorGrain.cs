@@ -2,6 +2,8 @@ using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Keys;
 using Accounts.Orleans.Connections.OAuth;
 using Accounts.Orleans.Vault.Masking;
+using Accounts.Orleans.Contracts.Access;
+using Accounts.Orleans.Contracts.Ids;
 using Orleans.Concurrency;
 
 namespace Accounts.Orleans.Connections.Connect;
@@ -104,9 +106,75 @@ public sealed class AccountConnectorGrain(
         var scopes = AuthorizationRequest.Scopes(app, extra);
         var expiresAt = time.GetUtcNow() + options.Value.FlowLifetime;
         await grains.GetGrain<IOAuthFlowSetupGrain>(state).BeginAsync(new OAuthFlowBegin(
-            request.WorkspaceId, app.Slug, nickname, scopes, AccountRules.Actor(request.Actor), request.ReconnectAccountId, verifier, redirectUri, expiresAt));
+            request.WorkspaceId, app.Slug, nickname, scopes, AccountRules.Actor(request.Actor), request.ReconnectAccountId, verifier, redirectUri, expiresAt,
+            // Only the service's own session grain names a session; a key's caller cannot tie its flow to one.
+            Principal.Current is { IsSystem: false } ? null : request.ConnectSessionId));
         telemetry.Flow(app.Slug, "started");
         return new OAuthStarted(state, AuthorizationRequest.BuildUrl(app, client.ClientId, redirectUri, scopes, state, verifier), expiresAt);
+    }
+
+    async Task<ConnectSessionCreated> IAccountConnectorGrain.CreateConnectSessionAsync(ConnectSessionRequest request)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!AccountRules.IsIdentifier(request.WorkspaceId)) errors["workspaceId"] = [AccountRules.IdentifierRule];
+        else Tenancy.RequireOwn(request.WorkspaceId);
+        if (request.EndUserId is not null && !AccountRules.IsIdentifier(request.EndUserId)) errors["endUserId"] = [AccountRules.IdentifierRule];
+        var lifetime = request.Lifetime ?? ConnectSessionRequest.DefaultLifetime;
+        if (lifetime <= TimeSpan.Zero || lifetime > ConnectSessionRequest.MaxLifetime)
+            errors["lifetime"] = [$"must be more than 0 and at most {ConnectSessionRequest.MaxLifetime.TotalHours} hours"];
+        foreach (var (name, url) in new[] { ("successRedirectUrl", request.SuccessRedirectUrl), ("errorRedirectUrl", request.ErrorRedirectUrl) })
+        {
+            if (url is not null && RedirectRefusal(url) is { } refusal) errors[name] = [refusal];
+        }
+        var apps = await AllowedAppsAsync(request.Apps ?? [], errors);
+        if (request.ReconnectAccountId is { } reconnect && errors.Count == 0)
+        {
+            if (!AccountIds.IsValid(reconnect)) throw AccountRules.Invalid("reconnectAccountId", AccountIds.Rule);
+            var current = await grains.GetGrain<IConnectedAccountGrain>(reconnect).GetAsync();
+            if (!string.Equals(current.WorkspaceId, request.WorkspaceId, StringComparison.Ordinal)) throw new AccountNotFoundException(reconnect);
+            if (current.Health == AccountHealth.Deleted) throw new AccountDeletedException(reconnect);
+            if (apps.Count > 0 && !apps.Contains(current.AppSlug)) errors["apps"] = [$"must include '{current.AppSlug}', the app of the account to reconnect"];
+            apps = [current.AppSlug];
+        }
+        if (errors.Count > 0) throw new AccountValidationException(errors);
+
+        var id = TimeOrderedId.New(ConnectTokens.SessionPrefix, time);
+        var (token, hash) = ConnectTokens.New(id);
+        var session = await grains.GetGrain<IConnectSessionSetupGrain>(id).BeginAsync(
+            new ConnectSessionBegin(request, apps, lifetime, hash, Principal.Actor("service")!));
+        var page = options.Value.ConnectPageUrl ?? throw new InvalidOperationException($"{ConnectionsOptions.Section}:ConnectPageUrl is not set.");
+        return new ConnectSessionCreated(id, token, $"{page}?token={token}", session.ExpiresAt);
+    }
+
+    /// <summary>The apps a session offers, by canonical slug; empty for all. Aliases resolve; unknown or disabled apps are errors.</summary>
+    private async Task<List<string>> AllowedAppsAsync(IReadOnlyList<string> requested, Dictionary<string, string[]> errors)
+    {
+        if (requested.Count > ConnectSessionRequest.MaxApps)
+        {
+            errors["apps"] = [$"at most {ConnectSessionRequest.MaxApps} apps"];
+            return [];
+        }
+        var slugs = new List<string>();
+        var unknown = new List<string>();
+        foreach (var name in requested.Distinct(StringComparer.Ordinal))
+        {
+            var app = string.IsNullOrWhiteSpace(name) || name.Length > 64 ? null : await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(name);
+            if (app is null || app.Disabled) unknown.Add(name.Length > 64 ? name[..64] + "…" : name);
+            else if (!slugs.Contains(app.Slug)) slugs.Add(app.Slug);
+        }
+        if (unknown.Count > 0) errors["apps"] = [$"not apps of the catalog: {string.Join(", ", unknown.Take(10))}"];
+        return slugs;
+    }
+
+    /// <summary>Why a session may not send the person to <paramref name="url"/>; null when it may.</summary>
+    private string? RedirectRefusal(string url)
+    {
+        if (url.Length > 2048 || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || uri.UserInfo.Length > 0 || uri.Fragment.Length > 0)
+            return "must be an absolute http(s) URL of at most 2048 characters, without user info or a fragment";
+        var origin = uri.GetLeftPart(UriPartial.Authority);
+        return options.Value.ConnectRedirectOrigins.Any(o => string.Equals(o.TrimEnd('/'), origin, StringComparison.OrdinalIgnoreCase))
+            ? null
+            : $"must be on an origin listed in {ConnectionsOptions.Section}:ConnectRedirectOrigins ({origin} is not)";
     }
 
     private async Task<AppDefinition?> FindAppAsync(string? slug, Dictionary<string, string[]> errors)

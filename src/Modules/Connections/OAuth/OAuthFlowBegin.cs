@@ -11,7 +11,8 @@ public sealed record OAuthFlowBegin(
     [property: Id(5)] string? ReconnectAccountId,
     [property: Id(6)] string? CodeVerifier,
     [property: Id(7)] string RedirectUri,
-    [property: Id(8)] DateTimeOffset ExpiresAt)
+    [property: Id(8)] DateTimeOffset ExpiresAt,
+    [property: Id(9)] string? ConnectSessionId = null)
 {
     public override string ToString() => $"OAuthFlowBegin {{ WorkspaceId = {WorkspaceId}, AppSlug = {AppSlug} }}";
 }

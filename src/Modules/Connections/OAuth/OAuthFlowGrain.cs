@@ -38,6 +38,7 @@ public sealed partial class OAuthFlowGrain(
         Flow.Scopes = begin.Scopes.ToList();
         Flow.Actor = begin.Actor;
         Flow.ReconnectAccountId = begin.ReconnectAccountId;
+        Flow.ConnectSessionId = begin.ConnectSessionId;
         Flow.RedirectUri = begin.RedirectUri;
         Flow.ExpiresAt = begin.ExpiresAt;
         Flow.Status = OAuthFlowStatus.Pending;
@@ -72,19 +73,44 @@ public sealed partial class OAuthFlowGrain(
             Flow.AccountId = completed.AccountId;
             Flow.Message = completed.Warning;
             telemetry.Flow(Flow.AppSlug, "completed");
+            await state.WriteStateAsync();
+            await TellSessionAsync(completed.AccountId, error: null);
             return completed;
         }
         catch (AccountException e)
         {
             Flow.Message = e.Message;
             telemetry.Flow(Flow.AppSlug, "failed");
+            await state.WriteStateAsync();
+            await TellSessionAsync(accountId: null, e is OAuthFlowException flow ? FlowErrorCode(flow.Kind) : "connect_failed");
             throw;
         }
-        finally
+    }
+
+    /// <summary>
+    /// Tells the connect session that started this flow how it ended. The account is connected either way; a session that
+    /// cannot be told stays pending and its backend sees the account in the workspace.
+    /// </summary>
+    private async Task TellSessionAsync(string? accountId, string? error)
+    {
+        if (Flow.ConnectSessionId is not { } session) return;
+        try
         {
-            await state.WriteStateAsync();
+            await grains.GetGrain<IConnectSessionUseGrain>(session).FlowEndedAsync(this.GetPrimaryKeyString(), accountId, error);
+        }
+        catch (StorageUnavailableException)
+        {
+            LogSessionNotTold(logger, session);
         }
     }
+
+    private static string FlowErrorCode(OAuthFlowError kind) => kind switch
+    {
+        OAuthFlowError.Denied => "denied",
+        OAuthFlowError.IssuerMismatch => "issuer_mismatch",
+        OAuthFlowError.MissingCode => "missing_code",
+        _ => "exchange_failed",
+    };
 
     private async Task<OAuthCompleted> ExchangeAsync(OAuthCallback callback, string? verifier)
     {
@@ -121,4 +147,7 @@ public sealed partial class OAuthFlowGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "OAuth code exchange for {App} failed: {Reason}")]
     private static partial void LogExchangeFailed(ILogger logger, string app, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connect session {SessionId} could not be told how its OAuth flow ended (storage unavailable); it stays pending")]
+    private static partial void LogSessionNotTold(ILogger logger, string sessionId);
 }

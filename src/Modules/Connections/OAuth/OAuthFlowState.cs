@@ -16,4 +16,5 @@ public sealed class OAuthFlowState
     [Id(9)] public OAuthFlowStatus Status { get; set; }
     [Id(10)] public string? AccountId { get; set; }
     [Id(11)] public string? Message { get; set; }
+    [Id(12)] public string? ConnectSessionId { get; set; }
 }

@@ -22,4 +22,10 @@ public interface IAccountConnectorGrain : IGrainWithIntegerKey
     /// <exception cref="OAuthClientNotConfiguredException">This deployment has no OAuth client for the app.</exception>
     [Alias("StartOAuth"), RequiresScope(Scopes.AccountsWrite)]
     Task<OAuthStarted> StartOAuthAsync(OAuthStartRequest request);
+
+    /// <summary>A single-use link for an end user to connect an account of the workspace on the hosted connect page.</summary>
+    /// <exception cref="AccountValidationException">Unknown apps, a redirect outside the allowed list, a lifetime past 4 hours.</exception>
+    /// <exception cref="PermissionDeniedException">The key belongs to another workspace.</exception>
+    [Alias("CreateConnectSession"), RequiresScope(Scopes.AccountsWrite)]
+    Task<ConnectSessionCreated> CreateConnectSessionAsync(ConnectSessionRequest request);
 }

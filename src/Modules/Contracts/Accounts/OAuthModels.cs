@@ -14,6 +14,8 @@ public sealed record OAuthStartRequest
     [Id(4)] public required string Actor { get; init; }
     /// <summary>The account whose credentials the new authorization replaces; null for a new account.</summary>
     [Id(5)] public string? ReconnectAccountId { get; init; }
+    /// <summary>The connect session that started the flow, told how it ends; set by the session, never by a caller.</summary>
+    [Id(6)] public string? ConnectSessionId { get; init; }
 }
 
 /// <summary>Where to send the person, and until when the flow waits for them.</summary>

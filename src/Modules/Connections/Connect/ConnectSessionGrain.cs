@@ -1,0 +1,156 @@
+using Accounts.Orleans.Connections.Accounts;
+using Accounts.Orleans.Contracts.Storage;
+
+namespace Accounts.Orleans.Connections.Connect;
+
+/// <summary>
+/// One connect session (key: its id). Everything the page does goes through here with the token, and is confined to
+/// the session's workspace and apps whatever the page sends; the first account connected, reconnected or chosen
+/// spends it. A failed consent does not: the person may try again until the session expires.
+/// </summary>
+[GrainType("accounts.connect-session")]
+public sealed partial class ConnectSessionGrain(
+    [PersistentState("session", StorageNames.Grains)] IPersistentState<ConnectSessionState> state,
+    IGrainFactory grains,
+    [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
+    ILogger<ConnectSessionGrain> logger) : Grain, IConnectSessionGrain, IConnectSessionUseGrain, IConnectSessionSetupGrain
+{
+    private ConnectSessionState Session => state.State;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    /// <summary>Who the audit names for what the page does: the session, which names the key that created it.</summary>
+    private string Actor => $"connect-session:{Id}";
+
+    async Task<ConnectSessionView> IConnectSessionSetupGrain.BeginAsync(ConnectSessionBegin begin)
+    {
+        if (Session.WorkspaceId is not null) throw new InvalidOperationException($"Connect session {Id} already exists.");
+        var request = begin.Request;
+        Session.WorkspaceId = request.WorkspaceId;
+        Session.EndUserId = request.EndUserId;
+        Session.Apps = [.. begin.Apps];
+        Session.ReconnectAccountId = request.ReconnectAccountId;
+        Session.SuccessRedirectUrl = request.SuccessRedirectUrl;
+        Session.ErrorRedirectUrl = request.ErrorRedirectUrl;
+        Session.TokenHash = begin.TokenHash;
+        Session.CreatedAt = time.GetUtcNow();
+        Session.ExpiresAt = Session.CreatedAt + begin.Lifetime;
+        Session.CreatedBy = begin.CreatedBy;
+        Session.Status = ConnectSessionStatus.Pending;
+        await state.WriteStateAsync();
+        return View();
+    }
+
+    Task<ConnectSessionView> IConnectSessionGrain.GetAsync()
+        => Session.WorkspaceId is { } workspace && Tenancy.Sees(workspace)
+            ? Task.FromResult(View())
+            : throw new ConnectSessionNotFoundException(Id);
+
+    Task<ConnectSessionView> IConnectSessionUseGrain.OpenAsync(string token)
+    {
+        RequirePending(token);
+        return Task.FromResult(View());
+    }
+
+    async Task<AccountSummary> IConnectSessionUseGrain.ConnectWithKeysAsync(string token, string appSlug, string nickname, IReadOnlyDictionary<string, string> fields)
+    {
+        RequirePending(token);
+        RequireAllowed(appSlug);
+        var connector = grains.GetGrain<IAccountConnectorGrain>(0);
+        var account = Session.ReconnectAccountId is { } reconnect
+            ? await connector.ReconnectWithKeysAsync(new KeyReconnectRequest { AccountId = reconnect, WorkspaceId = Session.WorkspaceId!, Fields = fields, Actor = Actor })
+            : await connector.ConnectWithKeysAsync(new KeyConnectRequest { WorkspaceId = Session.WorkspaceId!, AppSlug = appSlug, Nickname = nickname, Fields = fields, Actor = Actor });
+        await CompleteAsync(account.Id);
+        return account;
+    }
+
+    async Task<OAuthStarted> IConnectSessionUseGrain.StartOAuthAsync(string token, string appSlug, string nickname)
+    {
+        RequirePending(token);
+        RequireAllowed(appSlug);
+        var started = await grains.GetGrain<IAccountConnectorGrain>(0).StartOAuthAsync(new OAuthStartRequest
+        {
+            WorkspaceId = Session.WorkspaceId!,
+            AppSlug = appSlug,
+            Nickname = nickname,
+            Actor = Actor,
+            ReconnectAccountId = Session.ReconnectAccountId,
+            ConnectSessionId = Id,
+        });
+        Session.Flows.Add(started.State);
+        await state.WriteStateAsync();
+        return started;
+    }
+
+    async Task<ConnectSessionView> IConnectSessionUseGrain.ChooseAccountAsync(string token, string accountId)
+    {
+        RequirePending(token);
+        if (Session.ReconnectAccountId is not null) throw new ConnectSessionRefusedException(ConnectSessionRefusal.AppNotAllowed);
+        var account = AccountIds.IsValid(accountId) ? await grains.GetGrain<IConnectedAccountGrain>(accountId).GetAsync() : null;
+        // Another workspace's account is exactly as unknown to the page as an id nobody has.
+        if (account is null || account.WorkspaceId != Session.WorkspaceId || account.Health == AccountHealth.Deleted)
+            throw new AccountNotFoundException(accountId);
+        RequireAllowed(account.AppSlug);
+        await CompleteAsync(account.Id);
+        return View();
+    }
+
+    async Task IConnectSessionUseGrain.FlowEndedAsync(string flowState, string? accountId, string? error)
+    {
+        if (!Session.Flows.Remove(flowState)) return;
+        if (accountId is not null && Session.Status == ConnectSessionStatus.Pending) await CompleteAsync(accountId);
+        else
+        {
+            Session.Error = error;
+            await state.WriteStateAsync();
+        }
+    }
+
+    /// <exception cref="ConnectSessionRefusedException">The token does not open this session, or the session is over.</exception>
+    private void RequirePending(string? token)
+    {
+        if (Session.WorkspaceId is null || !ConnectTokens.TryParse(token, out var id, out var secret) || id != Id || !ConnectTokens.Matches(secret, Session.TokenHash))
+        {
+            LogRefused(logger, Id);
+            throw new ConnectSessionRefusedException(ConnectSessionRefusal.Unknown);
+        }
+        if (Session.Status != ConnectSessionStatus.Pending) throw new ConnectSessionRefusedException(ConnectSessionRefusal.Spent);
+        if (time.GetUtcNow() >= Session.ExpiresAt) throw new ConnectSessionRefusedException(ConnectSessionRefusal.Expired);
+    }
+
+    private void RequireAllowed(string? appSlug)
+    {
+        if (Session.Apps.Count > 0 && !Session.Apps.Contains(appSlug ?? "", StringComparer.Ordinal))
+            throw new ConnectSessionRefusedException(ConnectSessionRefusal.AppNotAllowed);
+    }
+
+    private async Task CompleteAsync(string accountId)
+    {
+        Session.Status = ConnectSessionStatus.Completed;
+        Session.AccountId = accountId;
+        Session.Error = null;
+        Session.CompletedAt = time.GetUtcNow();
+        await state.WriteStateAsync();
+    }
+
+    private ConnectSessionView View() => new()
+    {
+        Id = Id,
+        WorkspaceId = Session.WorkspaceId!,
+        EndUserId = Session.EndUserId,
+        Apps = Session.Apps,
+        ReconnectAccountId = Session.ReconnectAccountId,
+        Status = Session.Status == ConnectSessionStatus.Pending && time.GetUtcNow() >= Session.ExpiresAt ? ConnectSessionStatus.Expired : Session.Status,
+        AccountId = Session.AccountId,
+        Error = Session.Error,
+        CreatedAt = Session.CreatedAt,
+        ExpiresAt = Session.ExpiresAt,
+        CompletedAt = Session.CompletedAt,
+        SuccessRedirectUrl = Session.SuccessRedirectUrl,
+        ErrorRedirectUrl = Session.ErrorRedirectUrl,
+        CreatedBy = Session.CreatedBy,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A connect page presented a token that does not open session {SessionId}")]
+    private static partial void LogRefused(ILogger logger, string sessionId);
+}
