@@ -7,6 +7,7 @@ using LoadProbe;
 using System.Diagnostics;
 using System.Globalization;
 using Accounts.Orleans.Connections.Load;
+using Accounts.Orleans.Contracts.Access;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Host.Hosting;
 using Accounts.Orleans.Storage;
@@ -37,6 +38,7 @@ var settings = new Dictionary<string, string?>
     ["Accounts:OAuthClients:loopback_oauth:ClientSecret"] = "load-secret",
     ["Accounts:Connections:RedirectUri"] = "http://127.0.0.1/oauth/callback",
     ["Logging:LogLevel:Default"] = "Warning",
+    ["Accounts:Api:RequestsPerMinutePerKey"] = "1000000",
     ["urls"] = "http://127.0.0.1:0",
 };
 TestCatalog.AddTo(settings, keyApp.Definition, TestCatalog.OAuthApp("loopback_oauth", new Uri(tokenEndpoint.TokenUrl, "/authorize"),
@@ -76,6 +78,31 @@ using (var clientHost = clientBuilder.Build())
     Console.WriteLine(clientWarm);
     Console.WriteLine($"  ratio warm / no-op throughput: {clientWarm.PerSecond / clientPing.PerSecond:F2}");
     await clientHost.StopAsync();
+}
+
+// The REST API: the same warm read over HTTP against the cheapest authenticated route, both through the whole
+// pipeline (key check, per-key rate limit, call audit, JSON).
+var engineKey = (await grains.GetGrain<IApiKeyRegistryGrain>(0).CreateAsync(new ApiKeyRequest
+{
+    Name = "load-engine", WorkspaceId = "ws_load", Scopes = [Scopes.CredentialsRead],
+})).Key;
+using (var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(app.Urls.First()) })
+{
+    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", engineKey);
+    var credentialsPath = $"/v1/accounts/{hot.Id}/credentials";
+    async Task MeAsync() => (await http.GetAsync("/v1/me")).EnsureSuccessStatusCode().Dispose();
+    async Task ReadOverHttpAsync()
+    {
+        using var content = new StringContent("""{ "workflowId": "wf_load", "stepId": "step" }""", System.Text.Encoding.UTF8, "application/json");
+        (await http.PostAsync(credentialsPath, content)).EnsureSuccessStatusCode().Dispose();
+    }
+    await Measure.LoadAsync("warm-up", MeAsync, 64, TimeSpan.FromSeconds(1));
+    await Measure.LoadAsync("warm-up", ReadOverHttpAsync, 64, TimeSpan.FromSeconds(1));
+    var me = await Measure.LoadAsync("REST: GET /v1/me", MeAsync, 64, duration);
+    var restRead = await Measure.LoadAsync("REST: POST credentials (warm)", ReadOverHttpAsync, 64, duration);
+    Console.WriteLine(me);
+    Console.WriteLine(restRead);
+    Console.WriteLine($"  ratio credentials / me throughput: {restRead.PerSecond / me.PerSecond:F2}");
 }
 
 // Cold activations: many accounts, then a restart so none is active.
