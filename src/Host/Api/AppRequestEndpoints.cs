@@ -8,7 +8,8 @@ public static class AppRequestEndpoints
     public const string RateLimitPolicy = "app-requests";
     private const long MaxBodyBytes = 16 * 1024;
 
-    private static readonly Dictionary<string, AppRequestStatus> Statuses = new(StringComparer.Ordinal)
+    /// <summary>Request statuses by the names the API reads and writes.</summary>
+    internal static readonly Dictionary<string, AppRequestStatus> Statuses = new(StringComparer.Ordinal)
     {
         ["open"] = AppRequestStatus.Open,
         ["planned"] = AppRequestStatus.Planned,

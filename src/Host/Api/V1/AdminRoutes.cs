@@ -13,13 +13,7 @@ public static class AdminRoutes
 {
     private const long MaxBodyBytes = 16 * 1024;
 
-    private static readonly Dictionary<string, AppRequestStatus> Statuses = new(StringComparer.Ordinal)
-    {
-        ["open"] = AppRequestStatus.Open,
-        ["planned"] = AppRequestStatus.Planned,
-        ["shipped"] = AppRequestStatus.Shipped,
-        ["declined"] = AppRequestStatus.Declined,
-    };
+    private static Dictionary<string, AppRequestStatus> Statuses => AppRequestEndpoints.Statuses;
 
     public static void MapAdminRoutes(this RouteGroupBuilder v1)
     {
