@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Accounts.Orleans.Host.Api.V1;
+using Accounts.Orleans.Host.Connect;
 using Microsoft.Extensions.Options;
 
 namespace Accounts.Orleans.Host.Api;
@@ -64,6 +65,7 @@ public static class ApiHosting
         app.MapAppEndpoints();
         app.MapAppRequestEndpoints();
         app.MapOAuthCallback();
+        app.MapConnectPage();
         app.MapV1();
     }
 

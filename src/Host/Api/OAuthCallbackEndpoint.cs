@@ -40,6 +40,13 @@ public static partial class OAuthCallbackEndpoint
         {
             var completed = await grains.GetGrain<IOAuthFlowGrain>(state!).CompleteAsync(
                 new OAuthCallback(Single(query, "code"), Single(query, "error"), Single(query, "error_description"), Single(query, "iss")));
+            if (completed.ConnectSessionId is { } session
+                && (await grains.GetGrain<IConnectSessionGrain>(session).GetAsync()).SuccessRedirectUrl is { } back)
+            {
+                context.Response.Redirect(Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(back,
+                    new Dictionary<string, string?> { ["connect_session_id"] = session, ["account_id"] = completed.AccountId }));
+                return;
+            }
             var message = completed.Reconnected
                 ? "The account was reconnected. Every workflow that uses it keeps working."
                 : "The account is connected. You can close this window.";
@@ -47,7 +54,9 @@ public static partial class OAuthCallbackEndpoint
         }
         catch (OAuthFlowException e)
         {
-            await PageAsync(context, e.Kind == OAuthFlowError.Denied ? HttpStatusCode.OK : HttpStatusCode.BadRequest, "The account was not connected", e.Message);
+            // A person who came from a connect link may try again there; the session stays open until it is used.
+            var again = context.Request.Cookies.ContainsKey(Connect.ConnectPage.CookieName) ? " You can go back to the connect page and try again." : "";
+            await PageAsync(context, e.Kind == OAuthFlowError.Denied ? HttpStatusCode.OK : HttpStatusCode.BadRequest, "The account was not connected", e.Message + again);
         }
         catch (AccountException e)
         {

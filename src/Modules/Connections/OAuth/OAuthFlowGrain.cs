@@ -68,7 +68,7 @@ public sealed partial class OAuthFlowGrain(
 
         try
         {
-            var completed = await ExchangeAsync(callback, verifier);
+            var completed = await ExchangeAsync(callback, verifier) with { ConnectSessionId = Flow.ConnectSessionId };
             Flow.Status = OAuthFlowStatus.Completed;
             Flow.AccountId = completed.AccountId;
             Flow.Message = completed.Warning;

@@ -61,4 +61,6 @@ public sealed record OAuthCompleted(
     [property: Id(1)] string AppSlug,
     [property: Id(2)] bool Reconnected,
     /// <summary>Set when a reconnect authorized a different upstream identity than before.</summary>
-    [property: Id(3)] string? Warning);
+    [property: Id(3)] string? Warning,
+    /// <summary>The connect session that started the flow, whose page the person returns to.</summary>
+    [property: Id(4)] string? ConnectSessionId = null);

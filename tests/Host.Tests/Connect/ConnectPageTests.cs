@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Accounts.Orleans.Contracts.Access;
+using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Testing;
+
+namespace Accounts.Orleans.Host.Tests.Connect;
+
+/// <summary>
+/// The hosted connect page over plain HTTP, the cookie carried by hand (the test client speaks http to loopback, where a
+/// browser would still send a Secure cookie): what each step answers, and what it must never show.
+/// </summary>
+public sealed class ConnectPageTests
+{
+    private const string Back = "https://app.example.com";
+    private const string Secret = "lk_fedcba9876543210fedc";
+
+    // A browser's view of redirects: each one is an answer to look at, not to follow.
+    private static readonly HttpClient Browser = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+
+    [Fact]
+    public async Task A_person_opens_the_link_picks_the_app_types_the_key_and_is_sent_back_with_the_account_id()
+    {
+        await using var host = await TestHost.Sqlite().WithKeyApp(Secret).With(s => s["Accounts:Connections:ConnectRedirectOrigins:0"] = Back).StartAsync();
+        var (url, token, id) = await SessionAsync(host, $$"""{ "apps": ["{{LoopbackKeyApp.Slug}}"], "successRedirectUrl": "{{Back}}/connected?from=accounts" }""");
+
+        using var opened = await GetAsync(host, url, cookie: null);
+        var cookie = opened.Headers.GetValues("Set-Cookie").Single();
+        var home = await GetAsync(host, "/connect", cookie);
+        var homeHtml = await home.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        var app = await (await GetAsync(host, $"/connect/apps/{LoopbackKeyApp.Slug}", cookie)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        using var refused = await PostAsync(host, $"/connect/apps/{LoopbackKeyApp.Slug}/keys", cookie, ("nickname", "Mine"), ("field.api_key", "lk_0000000000000000"), ("field.region", "eu"));
+        var refusedHtml = await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        using var done = await PostAsync(host, $"/connect/apps/{LoopbackKeyApp.Slug}/keys", cookie, ("nickname", "Mine"), ("field.api_key", Secret), ("field.region", "eu"));
+
+        Assert.Equal(HttpStatusCode.Redirect, opened.StatusCode);
+        Assert.Equal("/connect", opened.Headers.Location!.ToString());
+        Assert.StartsWith("__Host-connect=", cookie, StringComparison.Ordinal);
+        Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Loopback Keys", homeHtml, StringComparison.Ordinal);
+        Assert.Contains("default-src 'none'", home.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.DoesNotContain(token, homeHtml, StringComparison.Ordinal);
+        Assert.Contains("type=\"password\"", app, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.DoesNotContain("lk_0000000000000000", refusedHtml, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, done.StatusCode);
+        var back = done.Headers.Location!.ToString();
+        var account = Assert.Single(await host.ListAsync());
+        Assert.Equal($"{Back}/connected?from=accounts&connect_session_id={id}&account_id={account.Id}", back);
+        Assert.Equal("Mine", account.Nickname);
+    }
+
+    [Fact]
+    public async Task Spent_tampered_and_cross_site_requests_change_nothing_and_markup_in_a_nickname_stays_text()
+    {
+        await using var host = await TestHost.Sqlite().WithKeyApp(Secret).StartAsync();
+        await host.ConnectWithKeyAsync("<script>alert(1)</script>", key: Secret);
+        var (url, token, _) = await SessionAsync(host, "{}");
+        using var opened = await GetAsync(host, url, cookie: null);
+        var cookie = opened.Headers.GetValues("Set-Cookie").Single();
+
+        var app = await (await GetAsync(host, $"/connect/apps/{LoopbackKeyApp.Slug}", cookie)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        using var tampered = await GetAsync(host, "/connect?token=" + token[..^1] + (token[^1] == 'A' ? 'B' : 'A'), cookie: null);
+        using var garbage = await GetAsync(host, "/connect?token=%3Cb%3Ehello", cookie: null);
+        using var noCookie = await GetAsync(host, "/connect", cookie: null);
+        using var crossSite = await PostAsync(host, $"/connect/apps/{LoopbackKeyApp.Slug}/keys", cookie, [("field.api_key", Secret)], site: "cross-site");
+        using var unknownApp = await GetAsync(host, "/connect/apps/no_such_app", cookie);
+        using var done = await PostAsync(host, $"/connect/apps/{LoopbackKeyApp.Slug}/keys", cookie, ("field.api_key", Secret));
+        var doneHtml = await done.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        using var spent = await GetAsync(host, "/connect", cookie);
+        using var spentPost = await PostAsync(host, $"/connect/apps/{LoopbackKeyApp.Slug}/keys", cookie, ("field.api_key", Secret));
+
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", app, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>", app, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, tampered.StatusCode);
+        Assert.DoesNotContain(tampered.Headers, h => h.Key == "Set-Cookie");
+        Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
+        Assert.DoesNotContain("<b>hello", await garbage.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, noCookie.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, crossSite.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknownApp.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        Assert.Contains("Connected", doneHtml, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, doneHtml, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Gone, spent.StatusCode);
+        Assert.Equal(HttpStatusCode.Gone, spentPost.StatusCode);
+        Assert.Equal(2, (await host.ListAsync()).Count);
+    }
+
+    private static async Task<(string Url, string Token, string Id)> SessionAsync(TestHost host, string body)
+    {
+        var key = (await host.Grains.GetGrain<IApiKeyRegistryGrain>(0).CreateAsync(new ApiKeyRequest
+        {
+            Name = "backend", WorkspaceId = TestHost.Workspace, Scopes = [Scopes.AccountsWrite],
+        })).Key;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/connect/sessions") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var response = await host.Http.SendAsync(request, TestContext.Current.CancellationToken);
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+        var url = new Uri(json["url"]!.GetValue<string>());
+        return (url.PathAndQuery, json["token"]!.GetValue<string>(), json["id"]!.GetValue<string>());
+    }
+
+    private static Task<HttpResponseMessage> GetAsync(TestHost host, string path, string? cookie)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(host.Http.BaseAddress!, path));
+        if (cookie is not null) request.Headers.Add("Cookie", cookie.Split(';')[0]);
+        return Browser.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    private static Task<HttpResponseMessage> PostAsync(TestHost host, string path, string cookie, params (string Name, string Value)[] form)
+        => PostAsync(host, path, cookie, form, site: "same-origin");
+
+    private static Task<HttpResponseMessage> PostAsync(TestHost host, string path, string cookie, (string Name, string Value)[] form, string site)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(host.Http.BaseAddress!, path))
+        {
+            Content = new FormUrlEncodedContent(form.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))),
+        };
+        request.Headers.Add("Cookie", cookie.Split(';')[0]);
+        request.Headers.Add("Sec-Fetch-Site", site);
+        return Browser.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+}
