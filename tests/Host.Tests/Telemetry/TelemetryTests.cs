@@ -39,6 +39,42 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task A_connect_link_and_an_api_key_leave_no_trace_of_their_secrets_in_spans()
+    {
+        var spans = new List<Activity>();
+        await using var host = await TestHost.Sqlite()
+            .Configure(builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)))
+            .StartAsync();
+        var key = (await host.Grains.GetGrain<Contracts.Access.IApiKeyRegistryGrain>(0).CreateAsync(new Contracts.Access.ApiKeyRequest
+        {
+            Name = "backend", WorkspaceId = TestHost.Workspace, Scopes = [Contracts.Access.Scopes.AccountsWrite],
+        })).Key;
+        var session = await host.Grains.GetGrain<Contracts.Accounts.IAccountConnectorGrain>(0).CreateConnectSessionAsync(new Contracts.Accounts.ConnectSessionRequest { WorkspaceId = TestHost.Workspace });
+
+        ActivityTraceId traceId;
+        using (var probe = new Activity("telemetry-probe").SetIdFormat(ActivityIdFormat.W3C))
+        {
+            probe.ActivityTraceFlags = ActivityTraceFlags.Recorded;
+            probe.Start();
+            traceId = probe.TraceId;
+            using var handler = new HttpClientHandler { AllowAutoRedirect = false };
+            using var browser = new HttpClient(handler) { BaseAddress = host.Http.BaseAddress };
+            (await browser.GetAsync(new Uri("/connect?token=" + session.Token, UriKind.Relative), TestContext.Current.CancellationToken)).Dispose();
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/me");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            (await host.Http.SendAsync(request, TestContext.Current.CancellationToken)).Dispose();
+        }
+        host.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        await host.StopHostAsync();
+
+        var ours = spans.Where(s => s.TraceId == traceId).ToList();
+        var text = string.Join("\n", ours.SelectMany(s => s.TagObjects.Select(t => $"{t.Key}={t.Value}").Append(s.DisplayName)));
+        Assert.Equal(2, ours.Count(s => s.Kind == ActivityKind.Server && s.Source.Name == "Microsoft.AspNetCore"));
+        Assert.DoesNotContain(session.Token[^43..], text, StringComparison.Ordinal);
+        Assert.DoesNotContain(key[^43..], text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task App_request_submissions_are_counted_by_outcome()
     {
         await using var host = await TestHost.Sqlite().StartAsync();
