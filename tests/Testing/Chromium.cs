@@ -45,7 +45,7 @@ public sealed class Chromium : IAsyncLifetime
     {
         var root = Environment.UserName == "root";
         var (command, prefix) = root ? ("apt-get", "") : ("sudo", "-n apt-get ");
-        foreach (var arguments in new[] { "update -qq", "install -y -qq --no-install-recommends chromium chromium-driver" })
+        foreach (var arguments in new[] { "update -qq", "install -y -qq chromium chromium-driver" })
         {
             var start = new ProcessStartInfo(command, prefix + arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
             start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
