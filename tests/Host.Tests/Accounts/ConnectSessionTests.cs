@@ -7,6 +7,7 @@ using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Storage;
 using Accounts.Orleans.Testing;
 using Accounts.Orleans.Testing.OAuth;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Accounts.Orleans.Host.Tests.Accounts;
@@ -141,6 +142,21 @@ public sealed class ConnectSessionTests(PostgresServer postgres)
         Assert.Single(await host.ListAsync());
         Assert.Equal(ConnectSessionRefusal.Expired, expired.Reason);
         Assert.Equal("expired", expiredView.Json!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Sessions_are_kept_for_the_flow_retention_past_their_longest_lifetime_then_deleted()
+    {
+        await using var host = await TestHost.Sqlite().StartAsync();
+        var session = await host.Grains.GetGrain<IAccountConnectorGrain>(0).CreateConnectSessionAsync(new ConnectSessionRequest { WorkspaceId = TestHost.Workspace });
+        var purge = host.Services.GetRequiredService<Connections.OAuth.ExpiredFlowPurge>();
+
+        var within = await purge.PurgeAsync(DateTimeOffset.UtcNow + TimeSpan.FromHours(27), TestContext.Current.CancellationToken);
+        var after = await purge.PurgeAsync(DateTimeOffset.UtcNow + TimeSpan.FromHours(29), TestContext.Current.CancellationToken);
+
+        Assert.Equal((0, 1), (within, after));
+        await host.RestartAsync();
+        await Assert.ThrowsAsync<ConnectSessionNotFoundException>(() => host.Grains.GetGrain<IConnectSessionGrain>(session.Id).GetAsync());
     }
 
     private static async Task<string> KeyAsync(TestHost host, string name, string workspace, params string[] scopes)

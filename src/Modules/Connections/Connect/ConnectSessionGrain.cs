@@ -10,11 +10,14 @@ namespace Accounts.Orleans.Connections.Connect;
 /// </summary>
 [GrainType("accounts.connect-session")]
 public sealed partial class ConnectSessionGrain(
-    [PersistentState("session", StorageNames.Grains)] IPersistentState<ConnectSessionState> state,
+    [PersistentState(ConnectSessionGrain.StateName, StorageNames.Grains)] IPersistentState<ConnectSessionState> state,
     IGrainFactory grains,
     [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
     ILogger<ConnectSessionGrain> logger) : Grain, IConnectSessionGrain, IConnectSessionUseGrain, IConnectSessionSetupGrain
 {
+    /// <summary>The name its rows carry in grain storage, which the purge of old sessions goes by.</summary>
+    public const string StateName = "connect-session";
+
     private ConnectSessionState Session => state.State;
 
     private string Id => this.GetPrimaryKeyString();
