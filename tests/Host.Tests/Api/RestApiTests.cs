@@ -23,6 +23,7 @@ public sealed class RestApiTests
         var engine = await KeyAsync(host, "engine", TestHost.Workspace, Scopes.AccountsRead, Scopes.AccountsWrite, Scopes.CredentialsRead);
         var intruder = await KeyAsync(host, "intruder", Other, Scopes.AccountsRead, Scopes.AccountsWrite, Scopes.CredentialsRead);
         var reader = await KeyAsync(host, "reader", TestHost.Workspace, Scopes.AccountsRead, Scopes.AccountsWrite);
+        var everywhere = (await host.Grains.GetGrain<IApiKeyRegistryGrain>(0).CreateAsync(new ApiKeyRequest { Name = "everywhere", Scopes = [Scopes.CredentialsRead] })).Key;
 
         var connected = await SendAsync(host, engine, HttpMethod.Post, "/v1/accounts",
             $$"""{ "appSlug": "{{LoopbackKeyApp.Slug}}", "nickname": "Billing", "fields": { "api_key": "{{TestHost.Key}}", "region": "eu" } }""");
@@ -35,6 +36,8 @@ public sealed class RestApiTests
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(host, engine, HttpMethod.Put, $"/v1/accounts/{id}/links/wf_invoices/send")).Status);
         var credentials = await SendAsync(host, engine, HttpMethod.Post, $"/v1/accounts/{id}/credentials", """{ "workflowId": "wf_invoices", "stepId": "send" }""");
         var refusedRead = await SendAsync(host, reader, HttpMethod.Post, $"/v1/accounts/{id}/credentials", """{ "workflowId": "wf_invoices", "stepId": "send" }""");
+        var readEverywhere = await SendAsync(host, everywhere, HttpMethod.Post, $"/v1/accounts/{id}/credentials", $$"""{ "workflowId": "wf_invoices", "stepId": "send", "workspaceId": "{{TestHost.Workspace}}" }""");
+        var namedElsewhere = await SendAsync(host, engine, HttpMethod.Post, $"/v1/accounts/{id}/credentials", """{ "workflowId": "wf_invoices", "stepId": "send", "workspaceId": "ws_other" }""");
 
         var intruderCalls = new (HttpMethod Method, string Path, string? Body)[]
         {
@@ -67,6 +70,8 @@ public sealed class RestApiTests
         Assert.Equal(TestHost.Key, credentials.Json!["fields"]!["api_key"]!.GetValue<string>());
         Assert.Equal("no-store", credentials.CacheControl);
         Assert.Equal((HttpStatusCode.Forbidden, "credentials:read"), (refusedRead.Status, refusedRead.Json!["needed"]!.GetValue<string>()));
+        Assert.Equal(HttpStatusCode.OK, readEverywhere.Status);
+        Assert.Equal(HttpStatusCode.NotFound, namedElsewhere.Status);
         Assert.Empty(intruderList.Json!["items"]!.AsArray());
         Assert.Equal("Billing (EU)", renamed.Json!["nickname"]!.GetValue<string>());
         Assert.Equal((HttpStatusCode.Conflict, "account_still_linked"), (stillLinked.Status, stillLinked.Json!["code"]!.GetValue<string>()));

@@ -117,11 +117,15 @@ public static class AccountRoutes
 
     private static async Task<Ok<CredentialBundle>> CredentialsAsync(string id, HttpContext context, ClaimsPrincipal user, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        var body = await ApiBody.ReadAsync<CredentialsBody>(context.Request, MaxBodyBytes, """{ "workflowId", "stepId" }""", cancellationToken);
+        var body = await ApiBody.ReadAsync<CredentialsBody>(context.Request, MaxBodyBytes, """{ "workflowId", "stepId", "workspaceId" }""", cancellationToken);
         // Set before the read, so that an error answer is not kept by a cache either.
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers.Pragma = "no-cache";
-        var bundle = await Account(grains, id).GetCredentialsAsync(new CredentialRequest(await WorkspaceOfAsync(user, grains, id), body.WorkflowId ?? "", body.StepId ?? ""));
+        // A key of every workspace may name the account's workspace, so reading needs no more than credentials:read;
+        // a workspace key's own workspace is the only one it can name (another answers as an unknown account).
+        var workspace = user.Workspace() ?? body.WorkspaceId ?? await WorkspaceOfAsync(user, grains, id);
+        if (body.WorkspaceId is { } named && named != workspace) throw new AccountNotFoundException(id);
+        var bundle = await Account(grains, id).GetCredentialsAsync(new CredentialRequest(workspace, body.WorkflowId ?? "", body.StepId ?? ""));
         return TypedResults.Ok(bundle);
     }
 
@@ -148,7 +152,7 @@ public static class AccountRoutes
 
     private sealed record RenameBody(string? Nickname);
 
-    private sealed record CredentialsBody(string? WorkflowId, string? StepId);
+    private sealed record CredentialsBody(string? WorkflowId, string? StepId, string? WorkspaceId);
 
     public sealed record AuditView(IReadOnlyList<AuditEvent> Items);
 }
