@@ -165,7 +165,7 @@ for (var i = 0; i < stormAccounts; i++)
     {
         WorkspaceId = "ws_load", AppSlug = "loopback_oauth", Nickname = $"storm {i}", Actor = "load",
     });
-    var completed = await grains.GetGrain<IOAuthFlowGrain>(started.State).CompleteAsync(new OAuthCallback("code", null, null, null));
+    var completed = await grains.GetGrain<IOAuthBrowserFlowGrain>(started.State).CompleteAsync(new OAuthCallback("code", null, null, null));
     await grains.GetGrain<IConnectedAccountGrain>(completed.AccountId).LinkAsync("ws_load", step);
     oauthIds.Add(completed.AccountId);
 }

@@ -116,17 +116,30 @@ public sealed class TestHost : IAsyncDisposable
             ReconnectAccountId = reconnect,
         });
 
-    /// <summary>The browser's last hop: the app's redirect, delivered to the Host's callback.</summary>
-    public Task<HttpResponseMessage> CallbackAsync(string query)
-        => Host.Http.GetAsync(new Uri("/oauth/callback" + (query.StartsWith('?') ? query : "?" + query), UriKind.Relative), TestContext.Current.CancellationToken);
+    /// <summary>The person's browser at this Host (start pages, the callback), over plain HTTP.</summary>
+    public HostBrowser Browser => new(Http.BaseAddress!);
 
-    /// <summary>Start, consent at the authorization server, deliver the callback; the new account's id.</summary>
+    /// <summary>
+    /// The browser's last hop, from the browser that opened the flow named in <paramref name="query"/>: it carries the
+    /// flow's binding cookie, made as the start page makes it. Tests of the start page itself go through <see cref="Browser"/>.
+    /// </summary>
+    public Task<HttpResponseMessage> CallbackAsync(string query)
+    {
+        var state = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(query).GetValueOrDefault("state").ToString();
+        var cookie = OAuthState.IsWellFormed(state)
+            ? $"{Connections.OAuthBrowserBinding.CookieName(state)}={Uri.EscapeDataString(Services.GetRequiredService<Connections.OAuthBrowserBinding>().Tag(state))}"
+            : null;
+        return Browser.CallbackAsync(query, cookie);
+    }
+
+    /// <summary>Start, open the flow's page in a browser, consent at the authorization server, deliver the callback; the new account's id.</summary>
     public async Task<string> ConnectWithOAuthAsync(string? reconnect = null)
     {
         var server = Server ?? throw new InvalidOperationException("This Host has no authorization server; script the fake token endpoint instead.");
         var started = await StartFlowAsync(reconnect);
-        var redirect = await server.AuthorizeAsUserAsync(new Uri(started.AuthorizeUrl), TestContext.Current.CancellationToken);
-        using var page = await CallbackAsync(redirect.Query);
+        var opened = await Browser.OpenFlowAsync(started);
+        var redirect = await server.AuthorizeAsUserAsync(opened.AuthorizeUrl, TestContext.Current.CancellationToken);
+        using var page = await Browser.CallbackAsync(redirect.Query, opened.Cookie);
         var html = await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         if (!page.IsSuccessStatusCode) throw new InvalidOperationException($"The callback page answered {(int)page.StatusCode}: {html}");
         return (await Grains.GetGrain<IOAuthFlowGrain>(started.State).GetViewAsync()).AccountId!;

@@ -105,14 +105,16 @@ public sealed class AccountActionsTests
         });
         console.OnDialog<OAuthConnectDialog>(async dialog =>
         {
-            await Eventually.TrueAsync(() => dialog.AuthorizeUrl is not null || dialog.Finished.IsCompleted, TimeSpan.FromSeconds(10), "the authorize URL");
-            Assert.NotNull(dialog.AuthorizeUrl);
+            await Eventually.TrueAsync(() => dialog.Url is not null || dialog.Finished.IsCompleted, TimeSpan.FromSeconds(10), "the authorize URL");
+            Assert.NotNull(dialog.Url);
             waiting = console.Draw();
             Assert.False(dialog.Finished.IsCompleted);
 
-            // The person's browser: consent at the app, then the app's redirect reaches the Host's callback.
-            var back = await server.AuthorizeAsUserAsync(new Uri(dialog.AuthorizeUrl), TestContext.Current.CancellationToken);
-            using var page = await host.Http.GetAsync(new Uri("/oauth/callback" + back.Query, UriKind.Relative), TestContext.Current.CancellationToken);
+            // The person's browser: the Host's start page, consent at the app, then the app's redirect reaches the Host's callback.
+            var browser = new HostBrowser(host.Http.BaseAddress!);
+            var opened = await browser.OpenFlowAsync(dialog.Url);
+            var back = await server.AuthorizeAsUserAsync(opened.AuthorizeUrl, TestContext.Current.CancellationToken);
+            using var page = await browser.CallbackAsync(back.Query, opened.Cookie);
             Assert.True(page.IsSuccessStatusCode);
 
             await dialog.Finished.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
@@ -122,7 +124,7 @@ public sealed class AccountActionsTests
         await screen.ConnectAsync();
 
         Assert.Contains("Waiting for the app to call back", waiting, StringComparison.Ordinal);
-        Assert.Contains(server.AuthorizeEndpoint.Host, waiting, StringComparison.Ordinal);
+        Assert.Contains("/connect/oauth?flow=", waiting, StringComparison.Ordinal);
         Assert.Contains("Connected: Team drive", connected, StringComparison.Ordinal);
         Assert.Equal("Team drive", screen.Selected?.Nickname);
         Assert.Equal(AccountHealth.Healthy, screen.Selected?.Health);

@@ -52,6 +52,6 @@ internal static class ConnectHtml
         button{margin-top:1rem;padding:.6rem 1.2rem;font:inherit;font-weight:600;border:0;border-radius:6px;background:var(--accent);color:#fff;cursor:pointer}
         @media (prefers-color-scheme:dark){button{color:#111}}
         form.search{display:flex;gap:.5rem;align-items:end}form.search button{margin-top:0}
-        .error{color:var(--bad)}.field-error{color:var(--bad);font-size:.9rem;margin:.25rem 0 0}.success{color:var(--good)}
+        .error{color:var(--bad)}.field-error{color:var(--bad);font-size:.9rem;margin:.25rem 0 0}.success{color:var(--good)}.warning{font-weight:600}
         """;
 }

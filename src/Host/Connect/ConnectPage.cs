@@ -30,6 +30,7 @@ public static partial class ConnectPage
         page.MapPost("/apps/{slug}/keys", ConnectWithKeysAsync);
         page.MapPost("/apps/{slug}/oauth", StartOAuthAsync);
         page.MapPost("/accounts/choose", ChooseAsync);
+        routes.MapOAuthStart();
         routes.MapGet(StylePath, (HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "public, max-age=3600";
@@ -67,6 +68,8 @@ public static partial class ConnectPage
                 body.Append($"""<li><a href="{Path}/apps/{Text(app.Slug)}"><span>{Text(app.Name)}</span><span class="kind">{Text(HowItConnects(app))}</span></a></li>""");
             body.Append("</ul>");
         }
+        if (session.View.ErrorRedirectUrl is { } back)
+            body.Append(Paragraph("")).Append(Link(QueryHelpers.AddQueryString(back, new Dictionary<string, string?> { ["connect_session_id"] = session.View.Id, ["error"] = "cancelled" }), "Cancel and go back"));
         await WriteAsync(context, StatusCodes.Status200OK, "Connect an account", body.ToString());
     }
 
@@ -100,15 +103,15 @@ public static partial class ConnectPage
         }
     }
 
-    private static async Task StartOAuthAsync(HttpContext context, IGrainFactory grains, string slug)
+    private static async Task StartOAuthAsync(HttpContext context, IGrainFactory grains, Connections.OAuthBrowserBinding binding, IOptions<Connections.ConnectionsOptions> options, string slug)
     {
         if (await OpenFromCookieAsync(context, grains, post: true) is not { } session) return;
         if (await AllowedAppAsync(context, grains, session.View, slug) is not { } app) return;
         try
         {
             var started = await grains.GetGrain<IConnectSessionUseGrain>(session.View.Id).StartOAuthAsync(session.Token, app.Slug, app.Name);
-            context.Response.Headers.CacheControl = "no-store";
-            context.Response.Redirect(started.AuthorizeUrl, permanent: false);
+            // The page was opened in this browser, so the flow is bound to it at once, without the start page's question.
+            await OAuthStartPage.GoToAppAsync(context, grains, binding, options.Value, started.State);
         }
         catch (OAuthClientNotConfiguredException)
         {
@@ -237,13 +240,9 @@ public static partial class ConnectPage
 
     private static async Task<OpenSession?> OpenFromCookieAsync(HttpContext context, IGrainFactory grains, bool post = false)
     {
-        // The cookie is SameSite=Lax, so another site's form cannot carry it; a browser that says where a POST came
-        // from is held to this origin as well.
-        if (post && context.Request.Headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site && site is not ("same-origin" or "none"))
-        {
-            await WriteAsync(context, StatusCodes.Status403Forbidden, "Not allowed", Paragraph("This form must be sent from this page.", "error"));
-            return null;
-        }
+        // The cookie is SameSite=Lax, so another site's form cannot carry it; the browser's word on where a POST came
+        // from is checked as well.
+        if (post && !await RequireSameOriginAsync(context)) return null;
         var token = context.Request.Cookies[CookieName];
         return await OpenAsync(context, grains, token) is { } view ? new OpenSession(token!, view) : null;
     }
@@ -267,14 +266,49 @@ public static partial class ConnectPage
                 Paragraph(e.Message, "error"));
             return null;
         }
-        catch (Exception e) when (e is StorageUnavailableException or SiloUnavailableException or OrleansMessageRejectionException or TimeoutException)
+        catch (Exception e) when (IsUnavailable(e))
         {
-            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Please try again", Paragraph("The service is briefly unavailable. Reload this page in a minute.", "error"));
+            await WriteUnavailableAsync(context);
             return null;
         }
     }
 
-    private static async Task<IFormCollection?> ReadFormAsync(HttpContext context)
+    /// <summary>The pending session this browser's cookie opens, if any; never writes a page.</summary>
+    internal static async Task<ConnectSessionView?> SessionOfThisBrowserAsync(HttpContext context, IGrainFactory grains)
+    {
+        var token = context.Request.Cookies[CookieName];
+        if (!Connections.ConnectTokens.TryParse(token, out var id, out _)) return null;
+        try
+        {
+            return await grains.GetGrain<IConnectSessionUseGrain>(id).OpenAsync(token!);
+        }
+        catch (Exception e) when (e is ConnectSessionRefusedException || IsUnavailable(e))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Whether a POST came from a page of this Host, by what the browser says: <c>Sec-Fetch-Site</c>, or where a
+    /// browser does not send it, <c>Origin</c>. Otherwise answers 403 and returns false.
+    /// </summary>
+    internal static async Task<bool> RequireSameOriginAsync(HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        var sameOrigin = headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site
+            ? site is "same-origin" or "none"
+            : headers.Origin.ToString() is not { Length: > 0 } origin
+              || (Uri.TryCreate(origin, UriKind.Absolute, out var from) && string.Equals(from.Authority, context.Request.Host.Value, StringComparison.OrdinalIgnoreCase));
+        if (!sameOrigin) await WriteAsync(context, StatusCodes.Status403Forbidden, "Not allowed", Paragraph("This form must be sent from this page.", "error"));
+        return sameOrigin;
+    }
+
+    internal static bool IsUnavailable(Exception e) => e is StorageUnavailableException or SiloUnavailableException or OrleansMessageRejectionException or TimeoutException;
+
+    internal static Task WriteUnavailableAsync(HttpContext context)
+        => WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Please try again", Paragraph("The service is briefly unavailable. Reload this page in a minute.", "error"));
+
+    internal static async Task<IFormCollection?> ReadFormAsync(HttpContext context)
     {
         if (!context.Request.HasFormContentType || context.Request.ContentLength > MaxFormBytes)
         {
@@ -298,7 +332,7 @@ public static partial class ConnectPage
     private static string? Single(IQueryCollection query, string name)
         => query.TryGetValue(name, out var values) && values.Count == 1 && !string.IsNullOrEmpty(values[0]) ? values[0] : null;
 
-    private static async Task WriteAsync(HttpContext context, int status, string title, string body)
+    internal static async Task WriteAsync(HttpContext context, int status, string title, string body)
     {
         var response = context.Response;
         response.StatusCode = status;

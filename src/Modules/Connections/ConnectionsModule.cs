@@ -37,6 +37,7 @@ public static class ConnectionsModule
         services.AddSingleton<Accounts.AccountStores>();
         services.AddSingleton<Refresh.AccountRefreshers>();
         services.AddSingleton<OAuthClients>();
+        services.AddSingleton<OAuthBrowserBinding>();
         services.AddSingleton<KeyVerifier>();
         services.AddSingleton<Tokens.TokenClient>();
         services.AddSingleton<ConnectionsTelemetry>();

@@ -34,21 +34,21 @@ public sealed class OAuthConnectDialog : ConsoleDialog
         copy.Accepting += (_, e) =>
         {
             e.Handled = true;
-            if (AuthorizeUrl is { } url) _state.Text = App?.Clipboard?.TrySetClipboardData(url) == true ? "Address copied." : "This terminal has no clipboard; select the address with the mouse.";
+            if (Url is { } url) _state.Text = App?.Clipboard?.TrySetClipboardData(url) == true ? "Address copied." : "This terminal has no clipboard; select the address with the mouse.";
         };
         var open = new Button { Text = "Open browser" };
         open.Accepting += (_, e) =>
         {
             e.Handled = true;
-            if (AuthorizeUrl is { } url && !Browser.TryOpen(url)) _state.Text = "No browser on this machine: open the address on yours.";
+            if (Url is { } url && !Browser.TryOpen(url)) _state.Text = "No browser on this machine: open the address on yours.";
         };
         AddButton(copy);
         AddButton(open);
         Finished = RunAsync();
     }
 
-    /// <summary>Where to send the person; null until the cluster started the flow.</summary>
-    public string? AuthorizeUrl { get; private set; }
+    /// <summary>Where to send the person (the Host's start page for the flow); null until the cluster started the flow.</summary>
+    public string? Url { get; private set; }
 
     /// <summary>The account, once the callback completed the flow.</summary>
     public AccountSummary? Connected { get; private set; }
@@ -63,9 +63,9 @@ public sealed class OAuthConnectDialog : ConsoleDialog
         try
         {
             var started = await _session.Grains.GetGrain<IAccountConnectorGrain>(0).StartOAuthAsync(_request);
-            AuthorizeUrl = started.AuthorizeUrl;
-            _url.Text = started.AuthorizeUrl;
-            var opened = Browser.TryOpen(started.AuthorizeUrl);
+            Url = started.Url;
+            _url.Text = started.Url;
+            var opened = Browser.TryOpen(started.Url);
             _state.Text = $"{(opened ? "Opened in your browser. " : "")}Waiting for the app to call back (until {started.ExpiresAt.ToLocalTime().ToString("HH:mm", CultureInfo.InvariantCulture)})…";
             await WaitAsync(_session.Grains.GetGrain<IOAuthFlowGrain>(started.State));
         }

@@ -39,8 +39,11 @@ public sealed class OAuthAccountTests(PostgresServer postgres)
         await using var host = await TestHost.Sqlite().WithAuthorizationServer().StartAsync();
 
         var started = await host.StartFlowAsync();
-        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(started.AuthorizeUrl).Query);
+        var opened = await host.Browser.OpenFlowAsync(started);
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(opened.AuthorizeUrl.Query);
 
+        Assert.Equal($"http://127.0.0.1/connect/oauth?flow={started.State}", started.Url);
+        Assert.StartsWith(host.Server!.AuthorizeEndpoint.ToString(), opened.AuthorizeUrl.ToString(), StringComparison.Ordinal);
         Assert.Equal(started.State, query["state"]);
         Assert.Equal(43, started.State.Length);
         Assert.Equal("S256", query["code_challenge_method"]);
@@ -126,7 +129,8 @@ public sealed class OAuthAccountTests(PostgresServer postgres)
 
         await host.ConnectWithOAuthAsync();
         var started = await host.StartFlowAsync();
-        var redirect = await host.Server!.AuthorizeAsUserAsync(new Uri(started.AuthorizeUrl), TestContext.Current.CancellationToken);
+        var opened = await host.Browser.OpenFlowAsync(started);
+        var redirect = await host.Server!.AuthorizeAsUserAsync(opened.AuthorizeUrl, TestContext.Current.CancellationToken);
         var forged = redirect.Query.Replace(Uri.EscapeDataString(host.Server.Issuer.ToString()), Uri.EscapeDataString("https://evil.example/"), StringComparison.Ordinal);
         using var page = await host.CallbackAsync(forged);
 

@@ -102,7 +102,7 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
         {
             WorkspaceId = TestHost.Workspace, AppSlug = TestHost.OAuthSlug, Nickname = "Storm", Actor = "ops",
         });
-        var completed = await second.Grains.GetGrain<IOAuthFlowGrain>(started.State).CompleteAsync(new OAuthCallback("code", null, null, null));
+        var completed = await second.Grains.GetGrain<IOAuthBrowserFlowGrain>(started.State).CompleteAsync(new OAuthCallback("code", null, null, null));
         await first.Grains.GetGrain<IConnectedAccountGrain>(completed.AccountId).LinkAsync(TestHost.Workspace, Step);
         fake.Enqueue(FakeResponse.Token("access-2", expiresIn: 3600, refreshToken: "refresh-2") with { Delay = TimeSpan.FromMilliseconds(300) });
 

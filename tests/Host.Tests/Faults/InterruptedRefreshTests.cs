@@ -87,7 +87,9 @@ public sealed class InterruptedRefreshTests
             {
                 WorkspaceId = TestHost.Workspace, AppSlug = TestHost.OAuthSlug, Nickname = "Rotating", Actor = "ops",
             });
-            using (var page = await doomed.Http.GetAsync(new Uri($"/oauth/callback?state={started.State}&code=any", UriKind.Relative), TestContext.Current.CancellationToken))
+            var browser = new HostBrowser(doomed.Http.BaseAddress!);
+            var opened = await browser.OpenFlowAsync(started);
+            using (var page = await browser.CallbackAsync($"state={started.State}&code=any", opened.Cookie))
                 Assert.Equal(HttpStatusCode.OK, page.StatusCode);
             id = (await client.Grains.GetGrain<IOAuthFlowGrain>(started.State).GetViewAsync()).AccountId!;
             await client.Grains.GetGrain<IConnectedAccountGrain>(id).LinkAsync(TestHost.Workspace, RotatingAccount.Step);

@@ -107,10 +107,11 @@ public sealed class AccountConnectorGrain(
         var expiresAt = time.GetUtcNow() + options.Value.FlowLifetime;
         await grains.GetGrain<IOAuthFlowSetupGrain>(state).BeginAsync(new OAuthFlowBegin(
             request.WorkspaceId, app.Slug, nickname, scopes, AccountRules.Actor(request.Actor), request.ReconnectAccountId, verifier, redirectUri, expiresAt,
+            AuthorizationRequest.BuildUrl(app, client.ClientId, redirectUri, scopes, state, verifier),
             // Only the service's own session grain names a session; a key's caller cannot tie its flow to one.
             Principal.Current is { IsSystem: false } ? null : request.ConnectSessionId));
         telemetry.Flow(app.Slug, "started");
-        return new OAuthStarted(state, AuthorizationRequest.BuildUrl(app, client.ClientId, redirectUri, scopes, state, verifier), expiresAt);
+        return new OAuthStarted(state, OAuthBrowserBinding.StartUrl(ConnectPage, state), expiresAt);
     }
 
     async Task<ConnectSessionCreated> IAccountConnectorGrain.CreateConnectSessionAsync(ConnectSessionRequest request)
@@ -142,9 +143,10 @@ public sealed class AccountConnectorGrain(
         var (token, hash) = ConnectTokens.New(id);
         var session = await grains.GetGrain<IConnectSessionSetupGrain>(id).BeginAsync(
             new ConnectSessionBegin(request, apps, lifetime, hash, Principal.Actor("service")!));
-        var page = options.Value.ConnectPageUrl ?? throw new InvalidOperationException($"{ConnectionsOptions.Section}:ConnectPageUrl is not set.");
-        return new ConnectSessionCreated(id, token, $"{page}?token={token}", session.ExpiresAt);
+        return new ConnectSessionCreated(id, token, $"{ConnectPage}?token={token}", session.ExpiresAt);
     }
+
+    private string ConnectPage => options.Value.ConnectPageUrl ?? throw new InvalidOperationException($"{ConnectionsOptions.Section}:ConnectPageUrl is not set.");
 
     /// <summary>The apps a session offers, by canonical slug; empty for all. Aliases resolve; unknown or disabled apps are errors.</summary>
     private async Task<List<string>> AllowedAppsAsync(IReadOnlyList<string> requested, Dictionary<string, string[]> errors)

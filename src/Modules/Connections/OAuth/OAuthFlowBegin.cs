@@ -12,7 +12,8 @@ public sealed record OAuthFlowBegin(
     [property: Id(6)] string? CodeVerifier,
     [property: Id(7)] string RedirectUri,
     [property: Id(8)] DateTimeOffset ExpiresAt,
-    [property: Id(9)] string? ConnectSessionId = null)
+    [property: Id(9)] string AuthorizeUrl,
+    [property: Id(10)] string? ConnectSessionId = null)
 {
     public override string ToString() => $"OAuthFlowBegin {{ WorkspaceId = {WorkspaceId}, AppSlug = {AppSlug} }}";
 }

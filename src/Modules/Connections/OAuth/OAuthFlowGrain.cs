@@ -20,7 +20,7 @@ public sealed partial class OAuthFlowGrain(
     OAuthClients clients,
     ConnectionsTelemetry telemetry,
     [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
-    ILogger<OAuthFlowGrain> logger) : Grain, IOAuthFlowGrain, IOAuthFlowSetupGrain
+    ILogger<OAuthFlowGrain> logger) : Grain, IOAuthFlowGrain, IOAuthBrowserFlowGrain, IOAuthFlowSetupGrain
 {
     /// <summary>The name its rows carry in grain storage, which the purge of old flows goes by.</summary>
     public const string StateName = "flow";
@@ -41,6 +41,7 @@ public sealed partial class OAuthFlowGrain(
         Flow.ConnectSessionId = begin.ConnectSessionId;
         Flow.RedirectUri = begin.RedirectUri;
         Flow.ExpiresAt = begin.ExpiresAt;
+        Flow.AuthorizeUrl = begin.AuthorizeUrl;
         Flow.Status = OAuthFlowStatus.Pending;
         Flow.SealedVerifier = begin.CodeVerifier is null ? null : cipher.Seal(Encoding.ASCII.GetBytes(begin.CodeVerifier), Binding);
         await state.WriteStateAsync();
@@ -54,11 +55,23 @@ public sealed partial class OAuthFlowGrain(
         return Task.FromResult(new OAuthFlowView(status, Flow.AccountId, Flow.Message));
     }
 
-    async Task<OAuthCompleted> IOAuthFlowGrain.CompleteAsync(OAuthCallback callback)
+    Task<OAuthFlowPreview> IOAuthBrowserFlowGrain.PreviewAsync()
     {
-        if (Flow.WorkspaceId is null) throw new OAuthFlowException(OAuthFlowError.UnknownState, "This sign-in link is not one we issued.");
-        if (Flow.Status != OAuthFlowStatus.Pending) throw new OAuthFlowException(OAuthFlowError.AlreadyUsed, "This sign-in was already completed; start again to connect another account.");
-        if (time.GetUtcNow() > Flow.ExpiresAt) throw new OAuthFlowException(OAuthFlowError.Expired, "This sign-in took too long and expired; start again.");
+        RequireUnopened();
+        return Task.FromResult(new OAuthFlowPreview(Flow.AppSlug, Flow.WorkspaceId!, Flow.Nickname, Flow.ReconnectAccountId, Flow.ExpiresAt));
+    }
+
+    async Task<string> IOAuthBrowserFlowGrain.OpenAsync()
+    {
+        RequireUnopened();
+        Flow.OpenedInBrowser = true;
+        await state.WriteStateAsync();
+        return Flow.AuthorizeUrl;
+    }
+
+    async Task<OAuthCompleted> IOAuthBrowserFlowGrain.CompleteAsync(OAuthCallback callback)
+    {
+        RequirePending();
 
         // From here on the state is spent, whatever happens next.
         Flow.Status = OAuthFlowStatus.Failed;
@@ -82,9 +95,25 @@ public sealed partial class OAuthFlowGrain(
             Flow.Message = e.Message;
             telemetry.Flow(Flow.AppSlug, "failed");
             await state.WriteStateAsync();
-            await TellSessionAsync(accountId: null, e is OAuthFlowException flow ? FlowErrorCode(flow.Kind) : "connect_failed");
+            await TellSessionAsync(accountId: null, e is OAuthFlowException flow ? flow.Code : "connect_failed");
             throw;
         }
+    }
+
+    /// <exception cref="OAuthFlowException">The flow cannot take a callback.</exception>
+    private void RequirePending()
+    {
+        if (Flow.WorkspaceId is null) throw new OAuthFlowException(OAuthFlowError.UnknownState, "This sign-in link is not one we issued.");
+        if (Flow.Status != OAuthFlowStatus.Pending) throw new OAuthFlowException(OAuthFlowError.AlreadyUsed, "This sign-in was already completed; start again to connect another account.");
+        if (time.GetUtcNow() > Flow.ExpiresAt) throw new OAuthFlowException(OAuthFlowError.Expired, "This sign-in took too long and expired; start again.");
+    }
+
+    /// <exception cref="OAuthFlowException">The flow cannot be opened (again).</exception>
+    private void RequireUnopened()
+    {
+        RequirePending();
+        if (Flow.OpenedInBrowser)
+            throw new OAuthFlowException(OAuthFlowError.OtherBrowser, "This sign-in was already opened in a browser; only that browser can finish it. Start again here if that was not you.");
     }
 
     /// <summary>
@@ -103,14 +132,6 @@ public sealed partial class OAuthFlowGrain(
             LogSessionNotTold(logger, session);
         }
     }
-
-    private static string FlowErrorCode(OAuthFlowError kind) => kind switch
-    {
-        OAuthFlowError.Denied => "denied",
-        OAuthFlowError.IssuerMismatch => "issuer_mismatch",
-        OAuthFlowError.MissingCode => "missing_code",
-        _ => "exchange_failed",
-    };
 
     private async Task<OAuthCompleted> ExchangeAsync(OAuthCallback callback, string? verifier)
     {

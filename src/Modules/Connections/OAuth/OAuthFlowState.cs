@@ -17,4 +17,7 @@ public sealed class OAuthFlowState
     [Id(10)] public string? AccountId { get; set; }
     [Id(11)] public string? Message { get; set; }
     [Id(12)] public string? ConnectSessionId { get; set; }
+    /// <summary>The app's authorize URL (with the PKCE challenge, never the verifier), handed to one browser.</summary>
+    [Id(13)] public string AuthorizeUrl { get; set; } = "";
+    [Id(14)] public bool OpenedInBrowser { get; set; }
 }

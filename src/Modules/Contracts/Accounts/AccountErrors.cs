@@ -115,6 +115,8 @@ public enum OAuthFlowError
     Denied = 4,
     MissingCode = 5,
     ExchangeFailed = 6,
+    /// <summary>Another browser opened the flow first, or the callback came to a browser that did not start it.</summary>
+    OtherBrowser = 7,
 }
 
 /// <summary>An OAuth callback that cannot complete a flow; <see cref="Kind"/> says why. Never holds a code or token.</summary>
@@ -122,6 +124,19 @@ public enum OAuthFlowError
 public sealed class OAuthFlowException(OAuthFlowError kind, string message) : AccountException(message)
 {
     [Id(0)] public OAuthFlowError Kind { get; } = kind;
+
+    /// <summary>The failure as a code a backend can act on (a connect session's error, an error redirect's <c>error</c>).</summary>
+    public string Code => Kind switch
+    {
+        OAuthFlowError.UnknownState => "unknown_state",
+        OAuthFlowError.Expired => "expired",
+        OAuthFlowError.AlreadyUsed => "already_used",
+        OAuthFlowError.IssuerMismatch => "issuer_mismatch",
+        OAuthFlowError.Denied => "denied",
+        OAuthFlowError.MissingCode => "missing_code",
+        OAuthFlowError.OtherBrowser => "other_browser",
+        _ => "exchange_failed",
+    };
 }
 
 /// <summary>The app could not refresh the token for a reason that may pass (it was down); the account keeps its tokens.</summary>

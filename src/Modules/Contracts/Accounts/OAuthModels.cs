@@ -18,12 +18,25 @@ public sealed record OAuthStartRequest
     [Id(6)] public string? ConnectSessionId { get; init; }
 }
 
-/// <summary>Where to send the person, and until when the flow waits for them.</summary>
+/// <summary>
+/// Where to send the person, and until when the flow waits for them. <see cref="Url"/> is the Host's start page, not
+/// the app's: it binds the flow to the browser that opens it first, and only that browser's callback completes it, so
+/// a consent link passed to someone else cannot land their account here.
+/// </summary>
 [GenerateSerializer, Alias("accounts.oauth-started"), Immutable]
 public sealed record OAuthStarted(
     [property: Id(0)] string State,
-    [property: Id(1)] string AuthorizeUrl,
+    [property: Id(1)] string Url,
     [property: Id(2)] DateTimeOffset ExpiresAt);
+
+/// <summary>What a flow connects, as its start page tells the person before sending them to the app.</summary>
+[GenerateSerializer, Alias("accounts.oauth-flow-preview"), Immutable]
+public sealed record OAuthFlowPreview(
+    [property: Id(0)] string AppSlug,
+    [property: Id(1)] string WorkspaceId,
+    [property: Id(2)] string Nickname,
+    [property: Id(3)] string? ReconnectAccountId,
+    [property: Id(4)] DateTimeOffset ExpiresAt);
 
 /// <summary>What the app's redirect brought back to <c>/oauth/callback</c>.</summary>
 [GenerateSerializer, Alias("accounts.oauth-callback"), Immutable]
