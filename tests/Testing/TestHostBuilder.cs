@@ -2,6 +2,7 @@ using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Storage;
 using Accounts.Orleans.Testing.OAuth;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
@@ -22,6 +23,7 @@ public sealed class TestHostBuilder
     private LoopbackAuthorizationServerOptions? _serverOptions;
     private FakeTimeProvider? _time;
     private Action<WebApplicationBuilder>? _configure;
+    private int? _port;
 
     internal TestHostBuilder(StorageEngine engine, PostgresServer? postgres)
     {
@@ -52,6 +54,19 @@ public sealed class TestHostBuilder
         _oauth = OAuthServerKind.FakeTokenEndpoint;
         return this;
     }
+
+    /// <summary>
+    /// Serves the Host on a fixed loopback port that its own URLs (the OAuth callback, the connect page) name, so a real
+    /// browser can follow the authorization server's redirect back to it.
+    /// </summary>
+    public TestHostBuilder ReachableByBrowser()
+    {
+        var port = FreePorts.Next();
+        _port = port;
+        return Configure(builder => builder.WebHost.UseUrls($"http://127.0.0.1:{port}"));
+    }
+
+    private string Callback => _port is { } port ? $"http://127.0.0.1:{port}/oauth/callback" : TestHost.RedirectUri;
 
     /// <summary>Runs the service on <paramref name="time"/>; Orleans' own runtime keeps the real clock.</summary>
     public TestHostBuilder WithTime(FakeTimeProvider time)
@@ -117,7 +132,7 @@ public sealed class TestHostBuilder
                 {
                     ClientId = TestHost.OAuthClientId,
                     ClientSecret = TestHost.OAuthClientSecret,
-                    RedirectUris = [TestHost.RedirectUri],
+                    RedirectUris = [Callback],
                     AccessTokenLifetime = TimeSpan.FromHours(1),
                 });
                 app = TestCatalog.OAuthApp(TestHost.OAuthSlug, real.AuthorizeEndpoint, real.TokenEndpoint, real.RevocationEndpoint,
@@ -135,7 +150,7 @@ public sealed class TestHostBuilder
         }
         settings[$"Accounts:OAuthClients:{TestHost.OAuthSlug}:ClientId"] = TestHost.OAuthClientId;
         settings[$"Accounts:OAuthClients:{TestHost.OAuthSlug}:ClientSecret"] = TestHost.OAuthClientSecret;
-        settings["Accounts:Connections:RedirectUri"] = TestHost.RedirectUri;
+        settings["Accounts:Connections:RedirectUri"] = Callback;
         apps.Add(app);
         return server;
     }

@@ -91,6 +91,32 @@ public sealed class ConnectPageTests
         Assert.Equal(2, (await host.ListAsync()).Count);
     }
 
+    [Fact]
+    public async Task A_refused_consent_offers_another_try_and_the_way_back_with_an_error_code_and_nothing_else()
+    {
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().With(s => s["Accounts:Connections:ConnectRedirectOrigins:0"] = Back).StartAsync();
+        var (url, _, id) = await SessionAsync(host, $$"""{ "errorRedirectUrl": "{{Back}}/oops" }""");
+        using var opened = await GetAsync(host, url, cookie: null);
+        var session = opened.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+        var home = await (await GetAsync(host, "/connect", session)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        using var started = await PostAsync(host, $"/connect/apps/{TestHost.OAuthSlug}/oauth", session);
+        var flow = started.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+        var state = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(started.Headers.Location!.Query)["state"].ToString();
+        using var denied = await GetAsync(host, $"/oauth/callback?state={state}&error=access_denied&error_description=secret-ish+words", $"{session}; {flow}");
+        var deniedHtml = await denied.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        var view = await host.Grains.GetGrain<IConnectSessionGrain>(id).GetAsync();
+
+        Assert.Contains($"{Back}/oops?connect_session_id={id}&amp;error=cancelled", home, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, started.StatusCode);
+        Assert.StartsWith("__Host-oauth-", flow, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, denied.StatusCode);
+        Assert.Contains("Try again", deniedHtml, StringComparison.Ordinal);
+        Assert.Contains($"{Back}/oops?connect_session_id={id}&amp;error=denied\"", deniedHtml, StringComparison.Ordinal);
+        Assert.Equal((ConnectSessionStatus.Pending, "denied"), (view.Status, view.Error));
+        Assert.DoesNotContain(host.Fake!.Requests, r => r.Path == "/token");
+    }
+
     private static async Task<(string Url, string Token, string Id)> SessionAsync(TestHost host, string body)
     {
         var key = (await host.Grains.GetGrain<IApiKeyRegistryGrain>(0).CreateAsync(new ApiKeyRequest
@@ -108,7 +134,7 @@ public sealed class ConnectPageTests
     private static Task<HttpResponseMessage> GetAsync(TestHost host, string path, string? cookie)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, new Uri(host.Http.BaseAddress!, path));
-        if (cookie is not null) request.Headers.Add("Cookie", cookie.Split(';')[0]);
+        if (cookie is not null) request.Headers.Add("Cookie", cookie.Contains("; ", StringComparison.Ordinal) ? cookie : cookie.Split(';')[0]);
         return Browser.SendAsync(request, TestContext.Current.CancellationToken);
     }
 

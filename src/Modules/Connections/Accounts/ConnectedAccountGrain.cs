@@ -56,6 +56,8 @@ public sealed partial class ConnectedAccountGrain(
 
     Task<AccountSummary> IConnectedAccountGrain.GetAsync() => Task.FromResult(AccountSummaries.AsOf(Summary(RequireExisting()), time.GetUtcNow()));
 
+    Task<AccountSummary> IAccountLifecycleGrain.DescribeAsync() => Task.FromResult(AccountSummaries.AsOf(Summary(RequireExisting()), time.GetUtcNow()));
+
     async Task<CredentialBundle> IConnectedAccountGrain.GetCredentialsAsync(CredentialRequest request)
     {
         var account = RequireWorkspace(request.WorkspaceId);

@@ -7,6 +7,13 @@ namespace Accounts.Orleans.Connections.Accounts;
 [Alias("accounts.IAccountLifecycleGrain")]
 public interface IAccountLifecycleGrain : IGrainWithStringKey
 {
+    /// <summary>
+    /// The account as the connector checks it before a reconnect: the caller needs the right to write accounts, not
+    /// also to read them. Another workspace's account is as unknown as it is to <see cref="IConnectedAccountGrain.GetAsync"/>.
+    /// </summary>
+    [Alias("Describe"), global::Orleans.Concurrency.AlwaysInterleave]
+    Task<AccountSummary> DescribeAsync();
+
     [Alias("CreateWithKeys")]
     Task<AccountSummary> CreateWithKeysAsync(NewKeyAccount account);
 

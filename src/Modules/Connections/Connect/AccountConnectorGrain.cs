@@ -53,7 +53,7 @@ public sealed class AccountConnectorGrain(
     {
         if (!AccountIds.IsValid(request.AccountId)) throw AccountRules.Invalid("accountId", AccountIds.Rule);
         if (!AccountRules.IsIdentifier(request.WorkspaceId)) throw AccountRules.Invalid("workspaceId", AccountRules.IdentifierRule);
-        var current = await grains.GetGrain<IConnectedAccountGrain>(request.AccountId).GetAsync();
+        var current = await grains.GetGrain<IAccountLifecycleGrain>(request.AccountId).DescribeAsync();
         if (!string.Equals(current.WorkspaceId, request.WorkspaceId, StringComparison.Ordinal)) throw new AccountAccessDeniedException(request.AccountId);
         if (current.Health == AccountHealth.Deleted) throw new AccountDeletedException(request.AccountId);
 
@@ -91,7 +91,7 @@ public sealed class AccountConnectorGrain(
         if (request.ReconnectAccountId is { } reconnect && app is not null && errors.Count == 0)
         {
             if (!AccountIds.IsValid(reconnect)) throw AccountRules.Invalid("reconnectAccountId", AccountIds.Rule);
-            var current = await grains.GetGrain<IConnectedAccountGrain>(reconnect).GetAsync();
+            var current = await grains.GetGrain<IAccountLifecycleGrain>(reconnect).DescribeAsync();
             if (!string.Equals(current.WorkspaceId, request.WorkspaceId, StringComparison.Ordinal)) throw new AccountAccessDeniedException(reconnect);
             if (current.Health == AccountHealth.Deleted) throw new AccountDeletedException(reconnect);
             if (current.AppSlug != app.Slug) errors["reconnectAccountId"] = [$"is an account of '{current.AppSlug}', not '{app.Slug}'"];
@@ -131,7 +131,7 @@ public sealed class AccountConnectorGrain(
         if (request.ReconnectAccountId is { } reconnect && errors.Count == 0)
         {
             if (!AccountIds.IsValid(reconnect)) throw AccountRules.Invalid("reconnectAccountId", AccountIds.Rule);
-            var current = await grains.GetGrain<IConnectedAccountGrain>(reconnect).GetAsync();
+            var current = await grains.GetGrain<IAccountLifecycleGrain>(reconnect).DescribeAsync();
             if (!string.Equals(current.WorkspaceId, request.WorkspaceId, StringComparison.Ordinal)) throw new AccountNotFoundException(reconnect);
             if (current.Health == AccountHealth.Deleted) throw new AccountDeletedException(reconnect);
             if (apps.Count > 0 && !apps.Contains(current.AppSlug)) errors["apps"] = [$"must include '{current.AppSlug}', the app of the account to reconnect"];
