@@ -101,6 +101,10 @@ public static partial class ConnectPage
             var errors = new Dictionary<string, string[]> { [""] = [$"{app.Name} did not accept these credentials: {e.AppAnswer}"] };
             await WriteAsync(context, StatusCodes.Status422UnprocessableEntity, $"Connect {app.Name}", await AppBodyAsync(grains, session.View, app, errors, form));
         }
+        catch (Exception e) when (IsUnavailable(e))
+        {
+            await WriteUnavailableAsync(context);
+        }
     }
 
     private static async Task StartOAuthAsync(HttpContext context, IGrainFactory grains, Connections.OAuthBrowserBinding binding, IOptions<Connections.ConnectionsOptions> options, string slug)
@@ -117,6 +121,10 @@ public static partial class ConnectPage
         {
             await WriteAsync(context, StatusCodes.Status409Conflict, $"Connect {app.Name}", Paragraph($"{app.Name} cannot be connected here yet: this service has no sign-in set up for it. Tell whoever sent you this link.", "error"));
         }
+        catch (Exception e) when (IsUnavailable(e))
+        {
+            await WriteUnavailableAsync(context);
+        }
     }
 
     private static async Task ChooseAsync(HttpContext context, IGrainFactory grains)
@@ -132,6 +140,10 @@ public static partial class ConnectPage
         catch (AccountNotFoundException)
         {
             await WriteAsync(context, StatusCodes.Status404NotFound, "Account not found", Paragraph("That account is not one you can choose here.", "error") + Link(Path, "Back to the apps"));
+        }
+        catch (Exception e) when (IsUnavailable(e))
+        {
+            await WriteUnavailableAsync(context);
         }
     }
 

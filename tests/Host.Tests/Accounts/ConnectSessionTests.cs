@@ -57,6 +57,39 @@ public sealed class ConnectSessionTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task A_session_whose_spending_cannot_be_stored_connects_nothing_and_works_once_storage_takes_it()
+    {
+        await using var host = await TestHost.Sqlite().WithKeyApp().StartAsync();
+        var key = await KeyAsync(host, "backend", TestHost.Workspace, Scopes.AccountsWrite);
+        var created = await PostAsync(host, key, "/v1/connect/sessions", "{}");
+        var id = created.Json!["id"]!.GetValue<string>();
+        var token = created.Json["token"]!.GetValue<string>();
+        var sessions = host.Grains.GetGrain<IConnectSessionUseGrain>(id);
+        await sessions.OpenAsync(token);
+
+        // The session's own row refuses every change; the accounts' rows do not.
+        await SqlAsync(host, $"CREATE TRIGGER session_stuck BEFORE UPDATE ON accounts_grain_state WHEN NEW.grain_id_extension = '{id}' BEGIN SELECT RAISE(ABORT, 'session row refused'); END;");
+        await Assert.ThrowsAnyAsync<Exception>(() => sessions.ConnectWithKeysAsync(token, LoopbackKeyApp.Slug, "Billing", Fields));
+        var whileStuck = await host.ListAsync();
+        await SqlAsync(host, "DROP TRIGGER session_stuck;");
+        var account = await sessions.ConnectWithKeysAsync(token, LoopbackKeyApp.Slug, "Billing", Fields);
+        var again = await Assert.ThrowsAsync<ConnectSessionRefusedException>(() => sessions.ConnectWithKeysAsync(token, LoopbackKeyApp.Slug, "Twice", Fields));
+
+        Assert.Empty(whileStuck);
+        Assert.Equal(ConnectSessionRefusal.Spent, again.Reason);
+        Assert.Equal(account.Id, Assert.Single(await host.ListAsync()).Id);
+    }
+
+    private static async Task SqlAsync(TestHost host, string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(host.Storage.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task A_backend_cannot_make_a_session_outside_its_workspace_or_its_rules()
     {
         await using var host = await TestHost.Sqlite().WithKeyApp().With(s => s["Accounts:Connections:ConnectRedirectOrigins:0"] = Back).StartAsync();

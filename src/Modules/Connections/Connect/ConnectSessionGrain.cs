@@ -20,6 +20,9 @@ public sealed partial class ConnectSessionGrain(
 
     private ConnectSessionState Session => state.State;
 
+    /// <summary>A key connect holds the session spent while it runs; until it ends the backend still sees it pending.</summary>
+    private bool _connecting;
+
     private string Id => this.GetPrimaryKeyString();
 
     /// <summary>Who the audit names for what the page does: the session, which names the key that created it.</summary>
@@ -59,12 +62,68 @@ public sealed partial class ConnectSessionGrain(
     {
         RequirePending(token);
         RequireAllowed(appSlug);
-        var connector = grains.GetGrain<IAccountConnectorGrain>(0);
-        var account = Session.ReconnectAccountId is { } reconnect
-            ? await connector.ReconnectWithKeysAsync(new KeyReconnectRequest { AccountId = reconnect, WorkspaceId = Session.WorkspaceId!, Fields = fields, Actor = Actor })
-            : await connector.ConnectWithKeysAsync(new KeyConnectRequest { WorkspaceId = Session.WorkspaceId!, AppSlug = appSlug, Nickname = nickname, Fields = fields, Actor = Actor });
-        await CompleteAsync(account.Id);
+        // Spent before the account exists: should storage fail once the account is connected, the session stays spent
+        // rather than open for a second account. A connect that fails opens it again for another try.
+        await SpendAsync();
+        _connecting = true;
+        AccountSummary account;
+        try
+        {
+            var connector = grains.GetGrain<IAccountConnectorGrain>(0);
+            account = Session.ReconnectAccountId is { } reconnect
+                ? await connector.ReconnectWithKeysAsync(new KeyReconnectRequest { AccountId = reconnect, WorkspaceId = Session.WorkspaceId!, Fields = fields, Actor = Actor })
+                : await connector.ConnectWithKeysAsync(new KeyConnectRequest { WorkspaceId = Session.WorkspaceId!, AppSlug = appSlug, Nickname = nickname, Fields = fields, Actor = Actor });
+        }
+        catch
+        {
+            _connecting = false;
+            await ReopenAsync();
+            throw;
+        }
+        _connecting = false;
+        try
+        {
+            await CompleteAsync(account.Id);
+        }
+        catch (StorageUnavailableException)
+        {
+            // The account is connected and the session is stored as spent; only its account id waits for the next write.
+            LogOutcomeNotStored(logger, Id, account.Id);
+        }
         return account;
+    }
+
+    private async Task SpendAsync()
+    {
+        Session.Status = ConnectSessionStatus.Completed;
+        Session.CompletedAt = time.GetUtcNow();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            Session.Status = ConnectSessionStatus.Pending;
+            Session.CompletedAt = null;
+            throw;
+        }
+    }
+
+    private async Task ReopenAsync()
+    {
+        Session.Status = ConnectSessionStatus.Pending;
+        Session.CompletedAt = null;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (StorageUnavailableException)
+        {
+            // Stored as spent with no account: the link no longer works and the person needs a new one, which is the
+            // safe side of a session meant to connect once.
+            Session.Status = ConnectSessionStatus.Completed;
+            LogNotReopened(logger, Id);
+        }
     }
 
     async Task<OAuthStarted> IConnectSessionUseGrain.StartOAuthAsync(string token, string appSlug, string nickname)
@@ -143,7 +202,9 @@ public sealed partial class ConnectSessionGrain(
         EndUserId = Session.EndUserId,
         Apps = Session.Apps,
         ReconnectAccountId = Session.ReconnectAccountId,
-        Status = Session.Status == ConnectSessionStatus.Pending && time.GetUtcNow() >= Session.ExpiresAt ? ConnectSessionStatus.Expired : Session.Status,
+        Status = _connecting ? ConnectSessionStatus.Pending
+            : Session.Status == ConnectSessionStatus.Pending && time.GetUtcNow() >= Session.ExpiresAt ? ConnectSessionStatus.Expired
+            : Session.Status,
         AccountId = Session.AccountId,
         Error = Session.Error,
         CreatedAt = Session.CreatedAt,
@@ -153,6 +214,12 @@ public sealed partial class ConnectSessionGrain(
         ErrorRedirectUrl = Session.ErrorRedirectUrl,
         CreatedBy = Session.CreatedBy,
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connect session {SessionId} connected account {AccountId}, but storage refused to record which; the session stays spent")]
+    private static partial void LogOutcomeNotStored(ILogger logger, string sessionId, string accountId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connect session {SessionId}: a failed connect could not reopen it (storage unavailable); it stays spent")]
+    private static partial void LogNotReopened(ILogger logger, string sessionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A connect page presented a token that does not open session {SessionId}")]
     private static partial void LogRefused(ILogger logger, string sessionId);
