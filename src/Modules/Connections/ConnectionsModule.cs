@@ -54,6 +54,9 @@ public static class ConnectionsModule
                 {
                     // A credential must never follow a redirect to a host the catalog did not name.
                     AllowAutoRedirect = false,
+                    // A proxy from the environment (HTTPS_PROXY) would be the only address the policy sees, and would
+                    // then reach any target for us: calls go direct, so the policy judges the app's own address.
+                    UseProxy = false,
                     AutomaticDecompression = DecompressionMethods.All,
                     PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                     ConnectCallback = addresses.ConnectAsync,

@@ -42,9 +42,21 @@ public sealed class KeyVerifier(IHttpClientFactory http, IOptions<ConnectionsOpt
         using (response)
         {
             if (test.SuccessStatuses.Contains((int)response.StatusCode)) return;
+            // Where the person chose the host, the answer may be any server's that the service can reach: saying more
+            // than the status class would make the connect form a way to read them.
+            if (TakesHostFromValues(test.Url)) throw new KeyVerificationFailedException(app.Slug, $"HTTP {(int)response.StatusCode / 100}xx");
             var answer = await ReadShortAnswerAsync(response, timeout.Token);
             throw new KeyVerificationFailedException(app.Slug, Describe(response, answer, values));
         }
+    }
+
+    /// <summary>Whether a value fills the scheme, host or port of <paramref name="template"/> (a self-hosted server's address).</summary>
+    internal static bool TakesHostFromValues(string template)
+    {
+        var start = template.IndexOf("://", StringComparison.Ordinal);
+        var authorityStart = start < 0 ? 0 : start + 3;
+        var end = template.IndexOfAny(['/', '?', '#'], authorityStart);
+        return template.AsSpan(0, end < 0 ? template.Length : end).Contains("{{", StringComparison.Ordinal);
     }
 
     private static string BodyType(string body) => body.TrimStart().StartsWith('{') ? "application/json" : "application/x-www-form-urlencoded";
