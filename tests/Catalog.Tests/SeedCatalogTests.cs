@@ -35,6 +35,27 @@ public sealed partial class SeedCatalogTests
         Assert.True(apps.Count >= 50, $"The seed has {apps.Count} apps.");
     }
 
+    /// <summary>
+    /// PKCE S256 goes with every consent unless the app's server is known to fail on it. Servers that do not know PKCE
+    /// ignore the parameters (RFC 6749 §3.1), so "not documented" is not a reason to leave it off.
+    /// </summary>
+    [Fact]
+    public void Every_oauth_app_uses_pkce_except_those_whose_servers_fail_on_it()
+    {
+        string[] refusing =
+        [
+            "linkedin", "linkedin_ads",   // 401 invalid_client when a confidential client sends code_verifier
+            "slack",                      // internal_error for a PKCE-enabled app given client_secret and code_verifier
+            "pipedrive",                  // authorization errors reported with PKCE on
+            // Turned off by a widely used integration layer after failures in production; on once verified by hand.
+            "highlevel", "monday", "typeform", "surveymonkey", "timely", "factorial",
+        ];
+
+        var withoutPkce = ShippedCatalog.ReadSeed().Where(a => a.OAuth is { Pkce: false }).Select(a => a.Slug).Order(StringComparer.Ordinal);
+
+        Assert.Equal(refusing.Order(StringComparer.Ordinal), withoutPkce);
+    }
+
     [Fact]
     public void Seed_slugs_are_unique()
     {
