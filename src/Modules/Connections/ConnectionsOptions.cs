@@ -53,6 +53,9 @@ public sealed class ConnectionsOptions
     /// <summary>How many accounts the sweeper refreshes at once.</summary>
     public int SweepConcurrency { get; set; } = 8;
 
+    /// <summary>After a "refresh now" fetched a token, further ones within this long return it instead of calling the app again.</summary>
+    public TimeSpan ForcedRefreshCooldown { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Refresh this long before expiry unless the app says otherwise.</summary>
     public TimeSpan DefaultRefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -83,6 +86,7 @@ internal sealed class ConnectionsOptionsValidator : IValidateOptions<Connections
         Within(nameof(options.FlowPurgeInterval), options.FlowPurgeInterval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         Within(nameof(options.SweepInterval), options.SweepInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1));
         Within(nameof(options.DefaultRefreshMargin), options.DefaultRefreshMargin, TimeSpan.Zero, TimeSpan.FromHours(12));
+        Within(nameof(options.ForcedRefreshCooldown), options.ForcedRefreshCooldown, TimeSpan.Zero, TimeSpan.FromHours(1));
         Within(nameof(options.AuditOutageLimit), options.AuditOutageLimit, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         if (options.AuditBacklogLimit is < 1_000 or > 10_000_000)
             failures.Add($"{ConnectionsOptions.Section}:{nameof(options.AuditBacklogLimit)} must be between 1000 and 10000000 (it is {options.AuditBacklogLimit}).");

@@ -56,7 +56,8 @@ public sealed class OAuthAccountTests(PostgresServer postgres)
     [Fact]
     public async Task Refresh_rotates_the_refresh_token_and_the_old_one_stops_working()
     {
-        await using var host = await TestHost.Sqlite().WithAuthorizationServer().StartAsync();
+        // Two "refresh now" in a row, each to reach the app.
+        await using var host = await TestHost.Sqlite().WithAuthorizationServer().With(s => s["Accounts:Connections:ForcedRefreshCooldown"] = "00:00:00").StartAsync();
         var id = await host.ConnectWithOAuthAsync();
         await host.Account(id).LinkAsync(TestHost.Workspace, Step);
         var before = await host.Account(id).GetCredentialsAsync(Read);

@@ -233,6 +233,26 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task A_hundred_refresh_now_calls_in_a_second_cost_the_app_one_token_call()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().WithTime(time).StartAsync();
+        host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1"));
+        var id = await ConnectAsync(host);
+        host.Fake.DefaultResponse = FakeResponse.Token("access-2", expiresIn: 3600);
+
+        await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => host.Account(id).RefreshAsync("ops")));
+        var burst = host.Fake.Requests.Count(r => r.Field("grant_type") == "refresh_token");
+        time.Advance(TimeSpan.FromSeconds(11));
+        await host.Account(id).RefreshAsync("ops");
+        var later = host.Fake.Requests.Count(r => r.Field("grant_type") == "refresh_token");
+
+        Assert.Equal(1, burst);
+        Assert.Equal(2, later);
+        Assert.Equal("access-2", (await host.Account(id).GetCredentialsAsync(Read)).AccessToken);
+    }
+
+    [Fact]
     public async Task A_reconnect_to_a_different_upstream_identity_keeps_the_account_and_warns()
     {
         await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();

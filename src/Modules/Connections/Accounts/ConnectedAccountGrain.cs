@@ -1,5 +1,6 @@
 using Accounts.Orleans.Connections.Refresh;
 using Accounts.Orleans.Contracts.Access;
+using Accounts.Orleans.Contracts.Ids;
 using Accounts.Orleans.Contracts.Storage;
 
 namespace Accounts.Orleans.Connections.Accounts;
@@ -17,6 +18,7 @@ public sealed partial class ConnectedAccountGrain(
     AccountRefreshers refreshers,
     IGrainFactory grains,
     ConnectionsTelemetry telemetry,
+    IOptions<ConnectionsOptions> options,
     [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
     ILogger<ConnectedAccountGrain> logger) : Grain, IConnectedAccountGrain, IAccountLifecycleGrain, AccountStore.IActivation
 {
@@ -29,6 +31,7 @@ public sealed partial class ConnectedAccountGrain(
     private AccountStore? _store;
     private AccountRefresher? _refresher;
     private AppDefinition? _app;
+    private DateTimeOffset? _forcedRefreshAt;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -126,9 +129,13 @@ public sealed partial class ConnectedAccountGrain(
         var account = RequireExisting();
         if (account.DeletedAt is not null) throw new AccountDeletedException(Id);
         // Key-based credentials have nothing to refresh.
-        if (account.AuthType == AuthType.OAuth2)
+        // A token this fresh was just fetched on request: a burst of "refresh now" (a retry loop, a double click) waits
+        // in line here and then finds it, costing the app one token call.
+        var cooldownOver = _forcedRefreshAt is not { } last || time.GetUtcNow() - last >= options.Value.ForcedRefreshCooldown;
+        if (account.AuthType == AuthType.OAuth2 && cooldownOver)
         {
             await Refresher.FreshAsync(force: true);
+            _forcedRefreshAt = time.GetUtcNow();
             Store.Audit("refresh_requested", who);
         }
         return Summary(account);
@@ -253,7 +260,7 @@ public sealed partial class ConnectedAccountGrain(
     /// <summary>The tenancy gate: runs before anything is decrypted.</summary>
     private ConnectedAccountState RequireWorkspace(string workspaceId)
     {
-        if (!AccountRules.IsIdentifier(workspaceId)) throw AccountRules.Invalid("workspaceId", AccountRules.IdentifierRule);
+        if (!WorkspaceIds.IsValid(workspaceId)) throw AccountRules.Invalid("workspaceId", WorkspaceIds.Rule);
         var account = RequireExisting();
         if (string.Equals(account.WorkspaceId, workspaceId, StringComparison.Ordinal)) return account;
         LogWrongWorkspace(logger, Id);
