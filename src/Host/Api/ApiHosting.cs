@@ -12,6 +12,9 @@ namespace Accounts.Orleans.Host.Api;
 
 public static class ApiHosting
 {
+    /// <summary>The limit on the pages a browser reaches without a key (the OAuth callback, the connect page), per client address.</summary>
+    public const string BrowserRateLimitPolicy = "browser";
+
     /// <summary>The HTTP surface: JSON options, problem details, rate limits, OAuth client settings.</summary>
     public static void AddAccountsApi(this WebApplicationBuilder builder)
     {
@@ -29,6 +32,15 @@ public static class ApiHosting
         builder.AddV1();
         builder.Services.AddRateLimiter(limits =>
         {
+            limits.AddPolicy(BrowserRateLimitPolicy, context => RateLimitPartition.GetSlidingWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new SlidingWindowRateLimiterOptions
+                {
+                    PermitLimit = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.BrowserRequestsPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    SegmentsPerWindow = 6,
+                    QueueLimit = 0,
+                }));
             limits.AddPolicy(AppRequestEndpoints.RateLimitPolicy, context => RateLimitPartition.GetSlidingWindowLimiter(
                 context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new SlidingWindowRateLimiterOptions
@@ -55,6 +67,17 @@ public static class ApiHosting
 
     public static void MapAccountsApi(this WebApplication app)
     {
+        // Every answer is what its Content-Type says: JSON (an app's name or a nickname included) is never sniffed as markup.
+        app.Use((context, next) =>
+        {
+            // Set as the answer starts: the exception handler clears headers set before it writes a problem.
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers.XContentTypeOptions = "nosniff";
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // Before the rate limiter, which counts /v1 calls per verified key.

@@ -10,6 +10,12 @@ public sealed class ApiOptions
     /// <summary>App-request submissions allowed per client address per minute.</summary>
     public int AppRequestsPerMinute { get; set; } = 30;
 
+    /// <summary>
+    /// Requests of the browser pages (<c>/oauth/callback</c>, <c>/connect</c>) allowed per client address per minute:
+    /// a person needs a handful; a flood of made-up callbacks or links gets 429 before it costs anything.
+    /// </summary>
+    public int BrowserRequestsPerMinute { get; set; } = 300;
+
     /// <summary>Calls of <c>/v1</c> allowed per API key per minute, in bursts of up to a minute's worth.</summary>
     public int RequestsPerMinutePerKey { get; set; } = 6000;
 }
@@ -25,6 +31,7 @@ internal sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
         }
         PerMinute(nameof(options.AppRequestsPerMinute), options.AppRequestsPerMinute);
         PerMinute(nameof(options.RequestsPerMinutePerKey), options.RequestsPerMinutePerKey);
+        PerMinute(nameof(options.BrowserRequestsPerMinute), options.BrowserRequestsPerMinute);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

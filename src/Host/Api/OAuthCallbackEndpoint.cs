@@ -21,7 +21,8 @@ public static partial class OAuthCallbackEndpoint
     private const string NotValid = "This sign-in link is not valid";
     private const string NotConnected = "The account was not connected";
 
-    public static void MapOAuthCallback(this IEndpointRouteBuilder routes) => routes.MapGet(Path, HandleAsync).ExcludeFromDescription();
+    public static void MapOAuthCallback(this IEndpointRouteBuilder routes)
+        => routes.MapGet(Path, HandleAsync).ExcludeFromDescription().RequireRateLimiting(ApiHosting.BrowserRateLimitPolicy);
 
     private static async Task HandleAsync(HttpContext context, IGrainFactory grains, OAuthBrowserBinding binding, ILoggerFactory loggers)
     {

@@ -24,7 +24,7 @@ public static partial class ConnectPage
 
     public static void MapConnectPage(this IEndpointRouteBuilder routes)
     {
-        var page = routes.MapGroup(Path).ExcludeFromDescription();
+        var page = routes.MapGroup(Path).ExcludeFromDescription().RequireRateLimiting(Api.ApiHosting.BrowserRateLimitPolicy);
         page.MapGet("/", HomeAsync);
         page.MapGet("/apps/{slug}", AppAsync);
         page.MapPost("/apps/{slug}/keys", ConnectWithKeysAsync);

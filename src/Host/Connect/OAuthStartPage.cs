@@ -17,8 +17,8 @@ public static class OAuthStartPage
 
     public static void MapOAuthStart(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet(Path, PreviewAsync).ExcludeFromDescription();
-        routes.MapPost(Path, StartAsync).ExcludeFromDescription();
+        routes.MapGet(Path, PreviewAsync).ExcludeFromDescription().RequireRateLimiting(Api.ApiHosting.BrowserRateLimitPolicy);
+        routes.MapPost(Path, StartAsync).ExcludeFromDescription().RequireRateLimiting(Api.ApiHosting.BrowserRateLimitPolicy);
     }
 
     private static async Task PreviewAsync(HttpContext context, IGrainFactory grains)

@@ -59,18 +59,19 @@ public sealed class OAuthBrowserBindingTests
     }
 
     [Fact]
-    public async Task Made_up_callbacks_activate_no_flow_and_no_api_key_can_complete_one()
+    public async Task Made_up_callbacks_activate_no_flow_are_rate_limited_and_no_api_key_can_complete_one()
     {
-        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().With(s => s["Accounts:Api:BrowserRequestsPerMinute"] = "40").StartAsync();
         var started = await host.StartFlowAsync();
         var management = host.Grains.GetGrain<IManagementGrain>(0);
         var before = await FlowActivationsAsync(management);
 
+        var answers = new List<(HttpStatusCode Status, bool RetryAfter)>();
         for (var i = 0; i < 50; i++)
         {
             var state = OAuthState.New();
             using var forged = await host.Browser.CallbackAsync($"state={state}&code=x", $"{OAuthCookieOf(state)}=k1.{Convert.ToBase64String(new byte[32])}");
-            Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+            answers.Add((forged.StatusCode, forged.Headers.RetryAfter is not null));
         }
         var after = await FlowActivationsAsync(management);
         await using var admin = await host.ConnectClientAsync(host.Host.AdminKey);
@@ -78,6 +79,8 @@ public sealed class OAuthBrowserBindingTests
             admin.Grains.GetGrain<IOAuthBrowserFlowGrain>(started.State).CompleteAsync(new OAuthCallback("code", null, null, null)));
         var stillPending = await host.Grains.GetGrain<IOAuthFlowGrain>(started.State).GetViewAsync();
 
+        Assert.Equal(40, answers.Count(a => a.Status == HttpStatusCode.BadRequest));
+        Assert.Equal(10, answers.Count(a => a.Status == HttpStatusCode.TooManyRequests && a.RetryAfter));
         Assert.Equal(before, after);
         Assert.Equal("service", denied.Needed);
         Assert.Equal(OAuthFlowStatus.Pending, stillPending.Status);
