@@ -59,6 +59,19 @@ public sealed class AppDefinitionRulesTests
     public void Oauth2_app_with_a_test_request_is_rejected()
         => AssertRejected(TestApps.OAuth("acme") with { TestRequest = TestApps.Keys("acme").TestRequest }, "testRequest");
 
+    [Theory]
+    [InlineData("Acme\u202Egnp.exe")]
+    [InlineData("Ac\u200Bme")]
+    [InlineData("Acme\u2028Corp")]
+    [InlineData("Acme\u0007")]
+    public void Text_a_person_reads_refuses_control_and_bidi_characters(string text)
+    {
+        AssertRejected(TestApps.Keys("acme") with { Name = text }, "name");
+        AssertRejected(TestApps.Keys("acme") with { Description = text }, "description");
+        AssertRejected(TestApps.Keys("acme") with { Fields = [TestApps.Field("api_key") with { Label = text }], TestRequest = null }, "fields[0].label");
+        AssertRejected(TestApps.Keys("acme") with { Fields = [TestApps.Field("api_key") with { HelpText = text }], TestRequest = null }, "fields[0].helpText");
+    }
+
     [Fact]
     public void Field_name_used_twice_is_rejected()
         => AssertRejected(TestApps.Keys("acme") with { Fields = [TestApps.Field("api_key"), TestApps.Field("api_key")] }, "fields[1].name");
@@ -129,6 +142,13 @@ public sealed class AppDefinitionRulesTests
     [InlineData("response_type")]
     [InlineData("code_challenge")]
     [InlineData("code_challenge_method")]
+    [InlineData("State")]
+    [InlineData("REDIRECT_URI")]
+    [InlineData("response_mode")]
+    [InlineData("Response_Mode")]
+    [InlineData("request_uri")]
+    [InlineData("request")]
+    [InlineData("code_verifier")]
     public void Authorize_parameter_the_service_controls_is_rejected(string parameter)
     {
         var app = WithOAuth(TestApps.OAuth("acme"), o => o with

@@ -2,6 +2,7 @@ using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Storage;
 using Accounts.Orleans.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounts.Orleans.Host.Tests.Accounts;
 
@@ -285,10 +286,89 @@ public sealed class KeyVerificationAddressTests
 
         Assert.Contains("private or local", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_server_the_person_names_is_answered_with_its_status_class_and_nothing_it_said()
+    {
+        await using var server = await LoopbackKeyApp.StartAsync("lk_0123456789abcdef0123");
+        using var data = new TempDirectory();
+        var settings = RunningHost.Sqlite(data.Path);
+        TestCatalog.AddTo(settings, new AppDefinition
+        {
+            Slug = "self_hosted",
+            Name = "Self Hosted",
+            Categories = ["developer-tools"],
+            DocsUrl = "https://docs.self-hosted.example",
+            AuthType = AuthType.Keys,
+            Fields =
+            [
+                new KeyField { Name = "port", Label = "Port", Pattern = "^[0-9]{1,5}$" },
+                new KeyField { Name = "token", Label = "Token", Secret = true },
+            ],
+            // A loopback host stands for the person's server, so the test can speak plain http to it; the port is theirs.
+            TestRequest = new TestRequest { Url = "http://127.0.0.1:{{port}}/v1/me", Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer {{token}}" } },
+        });
+        await using var running = await RunningHost.StartAsync(settings);
+
+        var error = await Assert.ThrowsAsync<KeyVerificationFailedException>(() => running.Grains.GetGrain<IAccountConnectorGrain>(0).ConnectWithKeysAsync(new KeyConnectRequest
+        {
+            WorkspaceId = "ws",
+            AppSlug = "self_hosted",
+            Nickname = "Internal",
+            Fields = new Dictionary<string, string> { ["port"] = server.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), ["token"] = "t0k3n-value" },
+            Actor = "ops",
+        }));
+
+        Assert.Equal(1, server.Calls);
+        Assert.Equal("HTTP 4xx", error.AppAnswer);
+        Assert.DoesNotContain("Invalid", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Calls_to_apps_go_direct_so_a_proxy_in_the_environment_cannot_carry_them_past_the_address_policy()
+    {
+        await using var host = await TestHost.Sqlite().StartAsync();
+        HttpMessageHandler? handler = host.Services.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(Connections.Keys.KeyVerifier.HttpClientName);
+        while (handler is DelegatingHandler outer) handler = outer.InnerHandler;
+
+        var sockets = Assert.IsType<SocketsHttpHandler>(handler);
+        Assert.False(sockets.UseProxy);
+        Assert.False(sockets.AllowAutoRedirect);
+        Assert.NotNull(sockets.ConnectCallback);
+    }
 }
 
 public sealed class AccountInputTests
 {
+    [Fact]
+    public async Task A_workspace_id_has_one_spelling_and_extra_scopes_hold_no_hidden_characters()
+    {
+        await using var host = await TestHost.Sqlite().WithKeyApp().WithFakeTokenEndpoint().StartAsync();
+        var keys = host.Grains.GetGrain<Contracts.Access.IApiKeyRegistryGrain>(0);
+
+        foreach (var workspace in new[] { "ws_acme\u00A0", "ws_acme ", "\uFF57\uFF53_acme", "ws_\uFB01les", "ws\uD800" })
+        {
+            var connect = await Assert.ThrowsAsync<AccountValidationException>(async () =>
+            {
+                await host.ConnectWithKeyAsync(workspace: workspace);
+                Assert.Fail($"'{string.Join(" ", workspace.Select(c => ((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture)))}' was taken as a workspace");
+            });
+            var key = await Assert.ThrowsAsync<AccountValidationException>(() => keys.CreateAsync(new Contracts.Access.ApiKeyRequest
+            {
+                Name = "tenant-key", WorkspaceId = workspace, Scopes = [Contracts.Access.Scopes.AccountsRead],
+            }));
+            Assert.Contains("workspaceId", connect.Errors.Keys);
+            Assert.Contains("workspaceId", key.Errors.Keys);
+        }
+        var scopes = await Assert.ThrowsAsync<AccountValidationException>(() => host.Connector.StartOAuthAsync(new OAuthStartRequest
+        {
+            WorkspaceId = TestHost.Workspace, AppSlug = TestHost.OAuthSlug, Nickname = "Team", Actor = "ops", ExtraScopes = ["read\u0007", "write\u200B"],
+        }));
+
+        Assert.Equal(["extraScopes"], scopes.Errors.Keys);
+        Assert.Empty((await host.Directory.ListAsync(new AccountQuery())).Items);
+    }
+
     [Fact]
     public async Task Missing_or_malformed_requests_and_steps_are_validation_errors_not_crashes()
     {

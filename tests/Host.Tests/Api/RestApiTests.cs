@@ -124,7 +124,11 @@ public sealed class RestApiTests
         var badId = await SendAsync(host, engine, HttpMethod.Get, "/v1/accounts/" + new string('x', 300));
         var badQuery = await SendAsync(host, engine, HttpMethod.Get, "/v1/accounts?limit=many&health=great");
 
+        var catalog = await SendAsync(host, null, HttpMethod.Get, "/api/apps?limit=1");
+        var me = await SendAsync(host, engine, HttpMethod.Get, "/v1/me");
+
         Assert.All(new[] { noKey, wrongScheme, madeUp, afterRevoke }, a => Assert.Equal(HttpStatusCode.Unauthorized, a.Status));
+        Assert.All(new[] { ("401", noKey), ("catalog", catalog), ("me", me), ("400", badId) }, a => Assert.True(a.Item2.ContentTypeOptions == "nosniff", a.Item1));
         Assert.Equal("Bearer", noKey.WwwAuthenticate);
         Assert.All(cases.Zip(answers), c => Assert.True(c.First.Expected == c.Second.Status, $"{c.First.Name}: {(int)c.Second.Status} {c.Second.Body}"));
         Assert.All(answers, a => Assert.DoesNotContain(TestHost.Key, a.Body, StringComparison.Ordinal));
@@ -194,8 +198,10 @@ public sealed class RestApiTests
         {
         }
         return new Answer(response.StatusCode, body, json, response.Headers.Location?.ToString(), response.Headers.CacheControl?.ToString(),
-            response.Headers.RetryAfter?.ToString(), response.Headers.WwwAuthenticate.ToString());
+            response.Headers.RetryAfter?.ToString(), response.Headers.WwwAuthenticate.ToString(),
+            response.Headers.TryGetValues("X-Content-Type-Options", out var sniffing) ? string.Join(",", sniffing) : null);
     }
 
-    private sealed record Answer(HttpStatusCode Status, string Body, JsonNode? Json, string? Location, string? CacheControl, string? RetryAfter, string WwwAuthenticate);
+    private sealed record Answer(HttpStatusCode Status, string Body, JsonNode? Json, string? Location, string? CacheControl, string? RetryAfter, string WwwAuthenticate,
+        string? ContentTypeOptions);
 }

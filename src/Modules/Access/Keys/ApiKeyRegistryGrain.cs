@@ -1,6 +1,6 @@
 using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Contracts.Ids;
 using Accounts.Orleans.Contracts.Storage;
-using Accounts.Orleans.Contracts.Text;
 
 namespace Accounts.Orleans.Access.Keys;
 
@@ -15,8 +15,7 @@ public sealed class ApiKeyRegistryGrain(
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!IsName(request.Name)) errors["name"] = ["must be 1-64 letters, digits, '-', '_' or '.'"];
         else if (state.State.Keys.Values.Any(k => k.RevokedAt is null && k.Name == request.Name)) errors["name"] = ["a live key already has this name"];
-        if (request.WorkspaceId is { } workspace && (workspace.Length is 0 or > 128 || PrintableText.HasHiddenCharacters(workspace)))
-            errors["workspaceId"] = ["must be 1-128 printable characters"];
+        if (request.WorkspaceId is { } workspace && !WorkspaceIds.IsValid(workspace)) errors["workspaceId"] = [WorkspaceIds.Rule];
         if (request.Scopes.Count == 0 || request.Scopes.Any(s => !Scopes.All.Contains(s)))
             errors["scopes"] = [$"must be one or more of: {string.Join(", ", Scopes.All)}"];
         if (errors.Count > 0) throw new AccountValidationException(errors);

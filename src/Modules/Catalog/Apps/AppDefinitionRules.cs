@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Accounts.Orleans.Contracts.Text;
 
 namespace Accounts.Orleans.Catalog.Apps;
 
@@ -63,7 +64,7 @@ public static partial class AppDefinitionRules
         if (oauth.DefaultScopes.Any(s => string.IsNullOrWhiteSpace(s) || s.Contains(oauth.ScopeSeparator, StringComparison.Ordinal) || s.Length > 512))
             errors.Add("oauth.defaultScopes", "has an empty scope, an over-long one or one that contains the separator");
         if (oauth.AuthorizeParameters.Keys.Any(IsReservedAuthorizeParameter))
-            errors.Add("oauth.authorizeParameters", "may not set a parameter the service controls (client_id, redirect_uri, state, scope, response_type, code_challenge…)");
+            errors.Add("oauth.authorizeParameters", "may not set a parameter the service controls (client_id, redirect_uri, state, scope, response_type, response_mode, request_uri, code_challenge…), in any case");
         if (oauth.RefreshMarginSeconds is < 0 or > 86_400)
             errors.Add("oauth.refreshMarginSeconds", "must be between 0 and 86400");
         if (oauth.TokenResponse?.DefaultExpiresInSeconds is <= 0)
@@ -109,8 +110,10 @@ public static partial class AppDefinitionRules
         }
     }
 
-    private static bool IsReservedAuthorizeParameter(string name) => name is "client_id" or "redirect_uri" or "state"
-        or "scope" or "response_type" or "code_challenge" or "code_challenge_method" or "client_secret";
+    // Matched whatever the case: some servers read parameter names case-insensitively, and a second "State" could win.
+    private static bool IsReservedAuthorizeParameter(string name) => name.ToLowerInvariant() is "client_id" or "redirect_uri" or "state"
+        or "scope" or "response_type" or "code_challenge" or "code_challenge_method" or "client_secret" or "code_verifier"
+        or "response_mode" or "request" or "request_uri";
 
     private static bool CompilesAnchored(string pattern)
     {
@@ -133,6 +136,8 @@ public static partial class AppDefinitionRules
             if (required) errors.Add(key, "is required");
         }
         else if (value.Length > maxLength) errors.Add(key, $"must be at most {maxLength} characters");
+        // Names and help are shown to people: a bidi override or a zero-width character would make them read something else.
+        else if (PrintableText.HasHiddenCharacters(value)) errors.Add(key, "must not hold control or format characters (bidi overrides, zero-width marks) or line separators");
     }
 
     private static void Url(ErrorList errors, string key, string? value, bool required, bool allowLoopbackHttp)

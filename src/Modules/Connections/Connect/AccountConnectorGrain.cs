@@ -27,7 +27,7 @@ public sealed class AccountConnectorGrain(
     async Task<AccountSummary> IAccountConnectorGrain.ConnectWithKeysAsync(KeyConnectRequest request)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (!AccountRules.IsIdentifier(request.WorkspaceId)) errors["workspaceId"] = [AccountRules.IdentifierRule];
+        if (!WorkspaceIds.IsValid(request.WorkspaceId)) errors["workspaceId"] = [WorkspaceIds.Rule];
         else Tenancy.RequireOwn(request.WorkspaceId);
         if (!AccountRules.IsIdentifier(request.Actor)) errors["actor"] = [AccountRules.IdentifierRule];
         string? nickname = null;
@@ -52,7 +52,7 @@ public sealed class AccountConnectorGrain(
     async Task<AccountSummary> IAccountConnectorGrain.ReconnectWithKeysAsync(KeyReconnectRequest request)
     {
         if (!AccountIds.IsValid(request.AccountId)) throw AccountRules.Invalid("accountId", AccountIds.Rule);
-        if (!AccountRules.IsIdentifier(request.WorkspaceId)) throw AccountRules.Invalid("workspaceId", AccountRules.IdentifierRule);
+        if (!WorkspaceIds.IsValid(request.WorkspaceId)) throw AccountRules.Invalid("workspaceId", WorkspaceIds.Rule);
         var current = await grains.GetGrain<IAccountLifecycleGrain>(request.AccountId).DescribeAsync();
         if (!string.Equals(current.WorkspaceId, request.WorkspaceId, StringComparison.Ordinal)) throw new AccountAccessDeniedException(request.AccountId);
         if (current.Health == AccountHealth.Deleted) throw new AccountDeletedException(request.AccountId);
@@ -71,7 +71,7 @@ public sealed class AccountConnectorGrain(
     async Task<OAuthStarted> IAccountConnectorGrain.StartOAuthAsync(OAuthStartRequest request)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (!AccountRules.IsIdentifier(request.WorkspaceId)) errors["workspaceId"] = [AccountRules.IdentifierRule];
+        if (!WorkspaceIds.IsValid(request.WorkspaceId)) errors["workspaceId"] = [WorkspaceIds.Rule];
         else Tenancy.RequireOwn(request.WorkspaceId);
         if (!AccountRules.IsIdentifier(request.Actor)) errors["actor"] = [AccountRules.IdentifierRule];
         var nickname = request.Nickname;
@@ -86,8 +86,9 @@ public sealed class AccountConnectorGrain(
         var app = await FindAppAsync(request.AppSlug, errors);
         if (app is { AuthType: not AuthType.OAuth2 }) errors["appSlug"] = [$"'{app.Slug}' connects with keys, not OAuth"];
         var extra = request.ExtraScopes ?? [];
-        if (extra.Count > MaxExtraScopes || extra.Any(s => string.IsNullOrWhiteSpace(s) || s.Length > 200 || s.Any(char.IsWhiteSpace) || s.Contains(',', StringComparison.Ordinal)))
-            errors["extraScopes"] = [$"at most {MaxExtraScopes} scopes, each 1-200 characters without spaces or commas"];
+        if (extra.Count > MaxExtraScopes || extra.Any(s => string.IsNullOrWhiteSpace(s) || s.Length > 200 || s.Any(char.IsWhiteSpace) || s.Contains(',', StringComparison.Ordinal)
+                || Contracts.Text.PrintableText.HasHiddenCharacters(s)))
+            errors["extraScopes"] = [$"at most {MaxExtraScopes} scopes, each 1-200 characters without spaces, commas, control or format characters"];
         if (request.ReconnectAccountId is { } reconnect && app is not null && errors.Count == 0)
         {
             if (!AccountIds.IsValid(reconnect)) throw AccountRules.Invalid("reconnectAccountId", AccountIds.Rule);
@@ -117,7 +118,7 @@ public sealed class AccountConnectorGrain(
     async Task<ConnectSessionCreated> IAccountConnectorGrain.CreateConnectSessionAsync(ConnectSessionRequest request)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (!AccountRules.IsIdentifier(request.WorkspaceId)) errors["workspaceId"] = [AccountRules.IdentifierRule];
+        if (!WorkspaceIds.IsValid(request.WorkspaceId)) errors["workspaceId"] = [WorkspaceIds.Rule];
         else Tenancy.RequireOwn(request.WorkspaceId);
         if (request.EndUserId is not null && !AccountRules.IsIdentifier(request.EndUserId)) errors["endUserId"] = [AccountRules.IdentifierRule];
         var lifetime = request.Lifetime ?? ConnectSessionRequest.DefaultLifetime;
