@@ -75,6 +75,42 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task A_key_an_app_takes_in_its_path_never_reaches_a_span()
+    {
+        const string Canary = "123456789:AAcanary-in-the-path-0123456789";
+        await using var app = await LoopbackKeyApp.StartAsync("lk_0123456789abcdef0123");
+        var spans = new List<Activity>();
+        await using var host = await TestHost.Sqlite()
+            .With(s => TestCatalog.AddTo(s, new Contracts.Catalog.AppDefinition
+            {
+                Slug = "path_key_bot",
+                Name = "Path Key Bot",
+                Categories = ["communication"],
+                DocsUrl = "https://docs.path-key.example",
+                AuthType = Contracts.Catalog.AuthType.Keys,
+                Fields = [new Contracts.Catalog.KeyField { Name = "bot_token", Label = "Bot token", Secret = true, Pattern = "^[0-9]+:[A-Za-z0-9_-]+$" }],
+                TestRequest = new Contracts.Catalog.TestRequest { Url = $"http://127.0.0.1:{app.BaseAddress.Port}/bot{{{{bot_token}}}}/getMe" },
+            }))
+            .Configure(builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)))
+            .StartAsync();
+
+        await Assert.ThrowsAsync<Contracts.Accounts.KeyVerificationFailedException>(() => host.Connector.ConnectWithKeysAsync(new Contracts.Accounts.KeyConnectRequest
+        {
+            WorkspaceId = TestHost.Workspace, AppSlug = "path_key_bot", Nickname = "Bot", Actor = "ops",
+            Fields = new Dictionary<string, string> { ["bot_token"] = Canary },
+        }));
+        host.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        await host.StopHostAsync();
+
+        var outbound = spans.Where(s => s.Kind == ActivityKind.Client && s.Source.Name.Contains("Http", StringComparison.Ordinal)).ToList();
+        // Server spans here are the stand-in app's own (it runs in this process, and ASP.NET Core's source is process-wide).
+        var ours = spans.Where(s => s.Kind != ActivityKind.Server);
+        var text = string.Join("\n", ours.SelectMany(s => s.TagObjects.Select(t => $"{t.Key}={t.Value}").Append(s.DisplayName).Append(s.StatusDescription ?? "")));
+        Assert.Contains(outbound, s => Equals(s.GetTagItem("url.full"), $"http://127.0.0.1:{app.BaseAddress.Port}/REDACTED"));
+        Assert.DoesNotContain("canary", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task App_request_submissions_are_counted_by_outcome()
     {
         await using var host = await TestHost.Sqlite().StartAsync();

@@ -21,6 +21,7 @@ public sealed class KeyVerifier(IHttpClientFactory http, IOptions<ConnectionsOpt
             throw new KeyVerificationFailedException(app.Slug, "the values do not form a valid https address for this app");
 
         using var request = new HttpRequestMessage(new HttpMethod(test.Method), url);
+        request.Options.Set(Contracts.Telemetry.TelemetryNames.Credentialed, true);
         foreach (var (name, template) in test.Headers)
             request.Headers.TryAddWithoutValidation(name, TestRequestTemplate.Fill(template, values));
         if (test.Body is { } body)

@@ -73,6 +73,7 @@ public sealed class TokenClient(IHttpClientFactory http, IOptions<ConnectionsOpt
     private async Task<HttpResponseMessage> SendAsync(string url, AppDefinition app, OAuthClientCredentials client, Dictionary<string, string> form, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url);
+        request.Options.Set(Contracts.Telemetry.TelemetryNames.Credentialed, true);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (app.OAuth!.TokenRequestAuth == TokenRequestAuth.ClientSecretBasic)
         {
