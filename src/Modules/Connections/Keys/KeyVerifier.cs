@@ -47,7 +47,7 @@ public sealed class KeyVerifier(IHttpClientFactory http, IOptions<ConnectionsOpt
             // than the status class would make the connect form a way to read them.
             if (TakesHostFromValues(test.Url)) throw new KeyVerificationFailedException(app.Slug, $"HTTP {(int)response.StatusCode / 100}xx");
             var answer = await ReadShortAnswerAsync(response, timeout.Token);
-            throw new KeyVerificationFailedException(app.Slug, Describe(response, answer, values));
+            throw new KeyVerificationFailedException(app.Slug, Describe(response, answer, values, request.Headers.SelectMany(h => h.Value)));
         }
     }
 
@@ -77,14 +77,40 @@ public sealed class KeyVerifier(IHttpClientFactory http, IOptions<ConnectionsOpt
         }
     }
 
-    /// <summary>"HTTP 401: Invalid API key" — printable, short, and scrubbed of every value the user submitted.</summary>
-    internal static string Describe(HttpResponseMessage response, string answer, IReadOnlyDictionary<string, string> values)
+    /// <summary>
+    /// "HTTP 401: Invalid API key" — printable, short, and scrubbed of every value the user submitted and every header
+    /// value sent, as written, URL-encoded or in base64 (a Basic credential of any two of them included).
+    /// </summary>
+    internal static string Describe(HttpResponseMessage response, string answer, IReadOnlyDictionary<string, string> values, IEnumerable<string>? sentHeaders = null)
     {
         var status = $"HTTP {(int)response.StatusCode}";
         var media = response.Content.Headers.ContentType?.MediaType;
         if (media is not ("application/json" or "text/plain" or "application/problem+json") || string.IsNullOrWhiteSpace(answer)) return status;
         var text = new string([.. answer.Where(PrintableText.IsPrintableAscii)]);
-        foreach (var value in values.Values.Where(v => v.Length >= 4)) text = text.Replace(value, "***", StringComparison.Ordinal);
+        foreach (var sent in SentForms(values.Values, sentHeaders ?? []).OrderByDescending(f => f.Length))
+            text = text.Replace(sent, "***", StringComparison.Ordinal);
         return text.Length == 0 ? status : $"{status}: {(text.Length <= 200 ? text : text[..200] + "…")}";
+    }
+
+    /// <summary>Every form in which something the service sent could come back in an answer.</summary>
+    private static HashSet<string> SentForms(IEnumerable<string> values, IEnumerable<string> headers)
+    {
+        var plain = values.Concat(headers).Concat(headers.Select(h => h.Split(' ', 2) is [_, var credential] ? credential : h))
+            .Where(v => v.Length >= 4).Distinct(StringComparer.Ordinal).ToList();
+        var forms = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var value in plain)
+        {
+            forms.Add(value);
+            forms.Add(Uri.EscapeDataString(value));
+            forms.Add(System.Net.WebUtility.UrlEncode(value));
+            forms.Add(Convert.ToBase64String(Encoding.UTF8.GetBytes(value)));
+            forms.Add(Convert.ToBase64String(Encoding.UTF8.GetBytes(value)).TrimEnd('='));
+        }
+        foreach (var user in values)
+        {
+            foreach (var password in values)
+                forms.Add(Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        }
+        return forms;
     }
 }

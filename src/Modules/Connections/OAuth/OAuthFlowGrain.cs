@@ -137,8 +137,10 @@ public sealed partial class OAuthFlowGrain(
     {
         var app = await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(Flow.AppSlug)
             ?? throw new OAuthFlowException(OAuthFlowError.ExchangeFailed, $"'{Flow.AppSlug}' is no longer in the catalog.");
+        // The app's own words (error_description) are not repeated: whoever crafted the redirect chose them, and they
+        // may echo what was sent. The code alone, when it is one, says what happened.
         if (callback.Error is { } error)
-            throw new OAuthFlowException(OAuthFlowError.Denied, $"{app.Name} did not grant access ({Sanitize(error, 64)}{(callback.ErrorDescription is { } d ? ": " + Sanitize(d, 200) : "")}).");
+            throw new OAuthFlowException(OAuthFlowError.Denied, $"{app.Name} did not grant access ({(IsErrorCode(error) ? error : "unknown_error")}).");
         if (app.OAuth?.Issuer is { } issuer && !string.Equals(callback.Issuer, issuer, StringComparison.Ordinal))
             throw new OAuthFlowException(OAuthFlowError.IssuerMismatch, $"The answer did not come from {app.Name}'s authorization server (issuer mismatch).");
         if (string.IsNullOrEmpty(callback.Code)) throw new OAuthFlowException(OAuthFlowError.MissingCode, "The app's answer has no authorization code.");
@@ -163,8 +165,8 @@ public sealed partial class OAuthFlowGrain(
         return new OAuthCompleted(id, app.Slug, Reconnected: false, Warning: null);
     }
 
-    /// <summary>Text an app (or an attacker crafting the callback) chose: printable ASCII only, and short.</summary>
-    private static string Sanitize(string value, int max) => PrintableText.ToPrintableAscii(value, max) is { Length: > 0 } clean ? clean : "no details";
+    /// <summary>An OAuth error code as RFC 6749 writes them (<c>access_denied</c>), not free text.</summary>
+    private static bool IsErrorCode(string value) => value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "OAuth code exchange for {App} failed: {Reason}")]
     private static partial void LogExchangeFailed(ILogger logger, string app, string reason);

@@ -185,19 +185,15 @@ public static class TokenResponseParser
             || error.GetString() is not { Length: > 0 } code)
             return null;
 
-        var description = root.TryGetProperty("error_description", out var d) && d.ValueKind == JsonValueKind.String
-            ? ErrorDescription.Sanitize(d.GetString(), sentRefreshToken)
-            : null;
-        var detail = description is null ? "" : $" ({description})";
-
-        // The code goes into the reason and into ErrorCode, so it gets the RFC's character set, a length limit,
-        // and the same check against echoing our secret as the description.
+        // Only the code is kept, with the service's own words for it: the app's error_description is its text, which may
+        // echo what we sent it (a refresh token, a client secret, in any encoding), so it is neither stored nor shown.
+        // The code gets the RFC's character set, a length limit and a check against our secret.
         if (code.Length > 64 || !IsErrorCodeText(code)
             || (!string.IsNullOrEmpty(sentRefreshToken) && code.Contains(sentRefreshToken, StringComparison.Ordinal)))
-            return Fail(Malformed, "the app answered an error code that cannot be shown" + detail);
+            return Fail(Malformed, "the app answered an error code that cannot be shown");
         if (!ErrorCodes.TryGetValue(code, out var kind))
-            return Fail(Malformed, $"the app answered the unknown error code {code}{detail}", code);
-        return Fail(kind, $"the app answered {code}{detail}", code, kind == Transient ? retryAfter : null);
+            return Fail(Malformed, $"the app answered the unknown error code {code}", code);
+        return Fail(kind, $"the app answered {code}", code, kind == Transient ? retryAfter : null);
     }
 
     /// <summary>A failure the body gives no code for; <paramref name="successProblem"/> says what was wrong with a 2xx body.</summary>
