@@ -31,7 +31,21 @@ public static class StorageSettings
         var directory = Path.GetFullPath(string.IsNullOrWhiteSpace(dataDirectory) ? ".data" : dataDirectory, workingDirectory);
         try
         {
-            Directory.CreateDirectory(directory);
+            // The folder holds the database, the key ring and the cluster's private keys: its owner's alone (0700), and
+            // the database file too (0600; SQLite gives its journal files the database's mode).
+            Cluster.PrivateFiles.CreateDirectory(directory);
+            var database = Path.Combine(directory, DatabaseFileName);
+            if (!File.Exists(database))
+            {
+                try
+                {
+                    Cluster.PrivateFiles.WriteNew(database, "");
+                }
+                catch (IOException) when (File.Exists(database))
+                {
+                    // Another process of this data folder created it first.
+                }
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

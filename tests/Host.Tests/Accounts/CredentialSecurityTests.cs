@@ -120,6 +120,31 @@ public sealed class CredentialSecurityTests(PostgresServer postgres)
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task The_data_folder_and_database_are_the_owners_alone_and_a_ring_others_can_read_stops_the_start()
+    {
+        using var data = new TempDirectory();
+        var folder = Path.Combine(data.Path, "fresh");
+        var settings = RunningHost.Sqlite(folder);
+        var ringFile = Path.Combine(folder, VaultOptions.DefaultFileName);
+        await using (var running = await RunningHost.StartAsync(settings))
+        {
+            await running.Grains.GetGrain<IAccountDirectoryGrain>(0).ListAsync(new AccountQuery());
+        }
+        var folderMode = File.GetUnixFileMode(folder);
+        var databaseModes = Directory.GetFiles(folder, "accounts.db*").Select(File.GetUnixFileMode).ToList();
+
+        File.SetUnixFileMode(ringFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => RunningHost.StartAsync(settings));
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, folderMode);
+        Assert.NotEmpty(databaseModes);
+        Assert.All(databaseModes, mode => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode));
+        Assert.Contains(ringFile, refused.Message, StringComparison.Ordinal);
+        Assert.Contains("chmod 600", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_postgres_profile_without_a_key_ring_path_names_the_setting()
     {
         var settings = RunningHost.Postgres(await postgres.CreateDatabaseAsync());

@@ -19,6 +19,7 @@ public static class KeyRingFile
     /// <exception cref="KeyRingFileException">The file is unreadable, malformed, or holds an invalid key.</exception>
     public static KeyRing Read(string path)
     {
+        RequireOwnerOnly(path);
         Document? document;
         try
         {
@@ -40,6 +41,21 @@ public static class KeyRingFile
         {
             throw new KeyRingFileException($"The key ring '{path}' holds an invalid key: {(e is FormatException ? "material is not base64" : e.Message)}");
         }
+    }
+
+    /// <summary>
+    /// The ring opens every credential: a file that other users of the machine may read (or write) is refused rather
+    /// than used, so a mode loosened by a copy or an unpacked backup is noticed before it matters.
+    /// </summary>
+    /// <exception cref="KeyRingFileException">Group or others have any access to the file.</exception>
+    private static void RequireOwnerOnly(string path)
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists(path)) return;
+        const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        var mode = File.GetUnixFileMode(path);
+        if ((mode & others) != 0)
+            throw new KeyRingFileException($"The key ring '{path}' can be read or changed by other users (mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}); make it private to the service's user (chmod 600) and start again.");
     }
 
     /// <summary>Writes the ring, replacing any existing file.</summary>
