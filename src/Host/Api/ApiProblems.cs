@@ -59,6 +59,8 @@ public sealed partial class ApiProblems(IProblemDetailsService problems, ILogger
                     _ => "connect_session_invalid",
                 }, e.Message),
             AuditUnavailableException e => Problem(StatusCodes.Status503ServiceUnavailable, "audit_unavailable", e.Message),
+            WorkspaceLimitReachedException e => Problem(StatusCodes.Status409Conflict, e.Limit == WorkspaceLimit.Accounts ? "workspace_account_limit" : "workspace_flow_limit",
+                e.Message, ("max", e.Max)),
             // The cluster is reconfiguring (a silo died or is starting) or its database is: worth a retry.
             StorageUnavailableException or SiloUnavailableException or OrleansMessageRejectionException or TimeoutException => new ProblemDetails
             {

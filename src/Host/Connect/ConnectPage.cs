@@ -96,6 +96,10 @@ public static partial class ConnectPage
         {
             await WriteAsync(context, StatusCodes.Status400BadRequest, $"Connect {app.Name}", await AppBodyAsync(grains, session.View, app, e.Errors, form));
         }
+        catch (WorkspaceLimitReachedException e)
+        {
+            await WriteAsync(context, StatusCodes.Status409Conflict, $"Connect {app.Name}", Paragraph(e.Message, "error"));
+        }
         catch (KeyVerificationFailedException e)
         {
             var errors = new Dictionary<string, string[]> { [""] = [$"{app.Name} did not accept these credentials: {e.AppAnswer}"] };
@@ -116,6 +120,10 @@ public static partial class ConnectPage
             var started = await grains.GetGrain<IConnectSessionUseGrain>(session.View.Id).StartOAuthAsync(session.Token, app.Slug, app.Name);
             // The page was opened in this browser, so the flow is bound to it at once, without the start page's question.
             await OAuthStartPage.GoToAppAsync(context, grains, binding, options.Value, started.State);
+        }
+        catch (WorkspaceLimitReachedException e)
+        {
+            await WriteAsync(context, StatusCodes.Status409Conflict, $"Connect {app.Name}", Paragraph(e.Message, "error"));
         }
         catch (OAuthClientNotConfiguredException)
         {

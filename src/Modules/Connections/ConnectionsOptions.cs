@@ -35,6 +35,12 @@ public sealed class ConnectionsOptions
     /// </summary>
     public List<string> ConnectRedirectOrigins { get; set; } = [];
 
+    /// <summary>The most live accounts one workspace may hold; a connect past it is refused.</summary>
+    public int MaxAccountsPerWorkspace { get; set; } = 10_000;
+
+    /// <summary>The most OAuth consents one workspace may have started within a <see cref="FlowLifetime"/>.</summary>
+    public int MaxPendingFlowsPerWorkspace { get; set; } = 500;
+
     /// <summary>How long a person has to finish consent at the app.</summary>
     public TimeSpan FlowLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -90,6 +96,10 @@ internal sealed class ConnectionsOptionsValidator : IValidateOptions<Connections
         Within(nameof(options.AuditOutageLimit), options.AuditOutageLimit, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         if (options.AuditBacklogLimit is < 1_000 or > 10_000_000)
             failures.Add($"{ConnectionsOptions.Section}:{nameof(options.AuditBacklogLimit)} must be between 1000 and 10000000 (it is {options.AuditBacklogLimit}).");
+        if (options.MaxAccountsPerWorkspace is < 1 or > 10_000_000)
+            failures.Add($"{ConnectionsOptions.Section}:{nameof(options.MaxAccountsPerWorkspace)} must be between 1 and 10000000 (it is {options.MaxAccountsPerWorkspace}).");
+        if (options.MaxPendingFlowsPerWorkspace is < 1 or > 1_000_000)
+            failures.Add($"{ConnectionsOptions.Section}:{nameof(options.MaxPendingFlowsPerWorkspace)} must be between 1 and 1000000 (it is {options.MaxPendingFlowsPerWorkspace}).");
         if (options.SweepConcurrency is < 1 or > 256)
             failures.Add($"{ConnectionsOptions.Section}:{nameof(options.SweepConcurrency)} must be between 1 and 256 (it is {options.SweepConcurrency}).");
         if (options.RedirectUri is { } redirect

@@ -338,6 +338,42 @@ public sealed class KeyVerificationAddressTests
     }
 }
 
+public sealed class WorkspaceLimitTests
+{
+    [Fact]
+    public async Task A_workspace_holds_at_most_its_accounts_and_pending_consents_and_other_workspaces_are_not_held_back()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.Sqlite().WithKeyApp().WithFakeTokenEndpoint().WithTime(time).With(s =>
+        {
+            s["Accounts:Connections:MaxAccountsPerWorkspace"] = "2";
+            s["Accounts:Connections:MaxPendingFlowsPerWorkspace"] = "3";
+        }).StartAsync();
+
+        var first = await host.ConnectWithKeyAsync("One");
+        await host.ConnectWithKeyAsync("Two");
+        var calls = host.KeyApp!.Calls;
+        var third = await Assert.ThrowsAsync<WorkspaceLimitReachedException>(() => host.ConnectWithKeyAsync("Three"));
+        var callsAfterRefusal = host.KeyApp.Calls;
+        var elsewhere = await host.ConnectWithKeyAsync("Elsewhere", workspace: "ws_other");
+        await host.Account(first.Id).DeleteAsync(force: true, "ops");
+        var afterDelete = await host.ConnectWithKeyAsync("Three");
+
+        await host.Account(afterDelete.Id).DeleteAsync(force: true, "ops");
+        for (var i = 0; i < 3; i++) await host.StartFlowAsync();
+        var fourth = await Assert.ThrowsAsync<WorkspaceLimitReachedException>(() => host.StartFlowAsync());
+        time.Advance(TimeSpan.FromMinutes(11));
+        var later = await host.StartFlowAsync();
+
+        Assert.Equal((WorkspaceLimit.Accounts, 2), (third.Limit, third.Max));
+        Assert.Equal(calls, callsAfterRefusal);
+        Assert.Equal("ws_other", elsewhere.WorkspaceId);
+        Assert.Equal("Three", afterDelete.Nickname);
+        Assert.Equal((WorkspaceLimit.PendingFlows, 3), (fourth.Limit, fourth.Max));
+        Assert.NotNull(later.Url);
+    }
+}
+
 public sealed class AccountInputTests
 {
     [Fact]

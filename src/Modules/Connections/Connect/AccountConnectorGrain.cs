@@ -19,6 +19,7 @@ public sealed class AccountConnectorGrain(
     KeyVerifier verifier,
     OAuthClients clients,
     IOptions<ConnectionsOptions> options,
+    Index.AccountIndex index,
     ConnectionsTelemetry telemetry,
     [FromKeyedServices(ServiceClock.Key)] TimeProvider time) : Grain, IAccountConnectorGrain
 {
@@ -43,6 +44,7 @@ public sealed class AccountConnectorGrain(
         var values = CheckFields(app, request.Fields, errors);
         if (errors.Count > 0) throw new AccountValidationException(errors);
 
+        await RequireRoomForAccountAsync(request.WorkspaceId);
         await verifier.VerifyAsync(app!, values, CancellationToken.None);
         var id = AccountIds.New(time);
         return await grains.GetGrain<IAccountLifecycleGrain>(id).CreateWithKeysAsync(
@@ -63,6 +65,7 @@ public sealed class AccountConnectorGrain(
         var values = CheckFields(app, request.Fields, errors);
         if (errors.Count > 0) throw new AccountValidationException(errors);
 
+        await RequireRoomForAccountAsync(request.WorkspaceId);
         await verifier.VerifyAsync(app!, values, CancellationToken.None);
         return await grains.GetGrain<IAccountLifecycleGrain>(request.AccountId)
             .ReplaceKeysAsync(request.WorkspaceId, values, Display(app!, values), AccountRules.Actor(request.Actor));
@@ -102,10 +105,13 @@ public sealed class AccountConnectorGrain(
         var redirectUri = options.Value.RedirectUri
             ?? throw new InvalidOperationException($"{ConnectionsOptions.Section}:RedirectUri is not set.");
 
+        if (request.ReconnectAccountId is null) await RequireRoomForAccountAsync(request.WorkspaceId);
+        var expiresAt = time.GetUtcNow() + options.Value.FlowLifetime;
+        await grains.GetGrain<IWorkspaceFlowsGrain>(request.WorkspaceId).ReserveAsync(expiresAt);
+
         var state = OAuthState.New();
         var verifier = app.OAuth!.Pkce ? AuthorizationRequest.NewVerifier() : null;
         var scopes = AuthorizationRequest.Scopes(app, extra);
-        var expiresAt = time.GetUtcNow() + options.Value.FlowLifetime;
         await grains.GetGrain<IOAuthFlowSetupGrain>(state).BeginAsync(new OAuthFlowBegin(
             request.WorkspaceId, app.Slug, nickname, scopes, AccountRules.Actor(request.Actor), request.ReconnectAccountId, verifier, redirectUri, expiresAt,
             AuthorizationRequest.BuildUrl(app, client.ClientId, redirectUri, scopes, state, verifier),
@@ -145,6 +151,13 @@ public sealed class AccountConnectorGrain(
         var session = await grains.GetGrain<IConnectSessionSetupGrain>(id).BeginAsync(
             new ConnectSessionBegin(request, apps, lifetime, hash, Principal.Actor("service")!));
         return new ConnectSessionCreated(id, token, $"{ConnectPage}?token={token}", session.ExpiresAt);
+    }
+
+    /// <exception cref="WorkspaceLimitReachedException">The workspace holds as many live accounts as allowed.</exception>
+    private async Task RequireRoomForAccountAsync(string workspaceId)
+    {
+        var max = options.Value.MaxAccountsPerWorkspace;
+        if (await index.CountLiveAsync(workspaceId, CancellationToken.None) >= max) throw new WorkspaceLimitReachedException(workspaceId, WorkspaceLimit.Accounts, max);
     }
 
     private string ConnectPage => options.Value.ConnectPageUrl ?? throw new InvalidOperationException($"{ConnectionsOptions.Section}:ConnectPageUrl is not set.");

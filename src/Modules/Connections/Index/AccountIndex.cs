@@ -123,6 +123,16 @@ public sealed class AccountIndex(AccountsDatabase database, [FromKeyedServices(S
         return ids;
     }
 
+    /// <summary>Live (not deleted) accounts of one workspace.</summary>
+    public async Task<long> CountLiveAsync(string workspaceId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM accounts_account_index WHERE workspace_id = @workspace AND deleted = 0;";
+        command.AddParameter("workspace", workspaceId);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Live (not deleted) accounts per health, for the accounts-by-health gauge.</summary>
     public async Task<IReadOnlyDictionary<string, long>> CountByHealthAsync(CancellationToken cancellationToken)
     {

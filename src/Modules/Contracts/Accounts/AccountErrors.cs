@@ -147,3 +147,23 @@ public sealed class TokenRefreshFailedException(string accountId, string reason)
     [Id(0)] public string AccountId { get; } = accountId;
     [Id(1)] public string Reason { get; } = reason;
 }
+
+/// <summary>What a workspace may hold at once; <see cref="WorkspaceLimitReachedException.Limit"/> says which.</summary>
+[GenerateSerializer, Alias("accounts.workspace-limit")]
+public enum WorkspaceLimit
+{
+    Accounts = 0,
+    /// <summary>OAuth consents started and not yet past their lifetime.</summary>
+    PendingFlows = 1,
+}
+
+/// <summary>The workspace holds as many as the service allows (a flood guard the operator sets); nothing was created.</summary>
+[GenerateSerializer, Alias("accounts.error.workspace-limit")]
+public sealed class WorkspaceLimitReachedException(string workspaceId, WorkspaceLimit limit, int max) : AccountException(limit == WorkspaceLimit.Accounts
+    ? $"Workspace '{workspaceId}' already has {max} accounts, the most this service allows; delete one or ask the operator to raise the limit."
+    : $"Workspace '{workspaceId}' already has {max} sign-ins waiting for consent, the most this service allows; try again in a few minutes.")
+{
+    [Id(0)] public string WorkspaceId { get; } = workspaceId;
+    [Id(1)] public WorkspaceLimit Limit { get; } = limit;
+    [Id(2)] public int Max { get; } = max;
+}
