@@ -9,7 +9,12 @@ internal sealed class SealedConnections(AccountsDatabase database) : ISealedSecr
 {
     public async Task<string?> DescribeAsync(CancellationToken cancellationToken)
     {
-        var accounts = await CountAsync("SELECT COUNT(*) FROM accounts_account_index WHERE deleted = 0;", null, cancellationToken);
+        // Counted in the grain state itself, not the account index: the index is derived and may be empty or stale
+        // (rebuilt, restored from another backup), and a fresh ring over real secrets would lose them all.
+        var payload = database.Options.Engine == StorageEngine.Postgres ? "convert_from(payload, 'UTF8')" : "CAST(payload AS TEXT)";
+        var accounts = await CountAsync(
+            $"""SELECT COUNT(*) FROM accounts_grain_state WHERE grain_type = @type AND payload IS NOT NULL AND {payload} LIKE '%"sealedSecrets":"%';""",
+            Accounts.ConnectedAccountGrain.StateName, cancellationToken);
         var clients = await CountAsync("SELECT COUNT(*) FROM accounts_grain_state WHERE grain_type = @type AND payload IS NOT NULL;", OAuthClientRegistryGrain.StateName, cancellationToken);
         return (accounts, clients) switch
         {

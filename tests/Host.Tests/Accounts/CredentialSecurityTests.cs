@@ -93,9 +93,19 @@ public sealed class CredentialSecurityTests(PostgresServer postgres)
     {
         await using var host = await TestHost.Sqlite().WithKeyApp().StartAsync();
         await host.ConnectWithKeyAsync();
+        var deleted = await host.ConnectWithKeyAsync("Gone");
+        await host.Account(deleted.Id).DeleteAsync(force: true, "ops");
         await host.StopHostAsync();
         var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultOptions.DefaultFileName);
         File.Move(ringFile, ringFile + ".lost");
+        // The index is derived and may be lost or stale; the sealed rows themselves are what must not be orphaned.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(host.Storage.ConnectionString))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var wipe = connection.CreateCommand();
+            wipe.CommandText = "DELETE FROM accounts_account_index;";
+            await wipe.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
 
         var error = await Assert.ThrowsAsync<StartupException>(() => host.StartHostAsync());
 
