@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
+using OpenQA.Selenium.Support.UI;
 using Xunit;
 
 namespace Accounts.Orleans.Testing;
@@ -28,6 +30,29 @@ public sealed class Chromium : IAsyncLifetime
         // --no-sandbox: the tests run as root on CI, where Chromium's sandbox refuses to start.
         options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=en-US");
         Driver = new ChromeDriver(_service, options, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>
+    /// Types <paramref name="text"/> and Enter into <paramref name="element"/> (a link, a button, a field of a form), as
+    /// a keyboard user does, and waits until the page it leads to has loaded: a key press does not wait for the
+    /// navigation it starts, and reading the page too early finds the old one, or none.
+    /// </summary>
+    public void Press(IWebElement element, string text = "")
+    {
+        var before = Driver.FindElement(By.TagName("html"));
+        element.SendKeys(text + Keys.Enter);
+        new WebDriverWait(Driver, TimeSpan.FromSeconds(30)).Until(driver =>
+        {
+            try
+            {
+                _ = before.Enabled;
+                return false;
+            }
+            catch (StaleElementReferenceException)
+            {
+                return Equals(((IJavaScriptExecutor)driver).ExecuteScript("return document.readyState"), "complete");
+            }
+        });
     }
 
     /// <summary>Resizes the window so the page's viewport is <paramref name="width"/> CSS pixels wide.</summary>

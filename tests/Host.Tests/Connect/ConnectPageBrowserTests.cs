@@ -29,9 +29,9 @@ public sealed class ConnectPageBrowserTests(Chromium chromium) : IClassFixture<C
         var listed = driver.FindElement(By.TagName("h1")).Text;
         var cookieVisibleToScript = driver.Manage().Cookies.GetCookieNamed("__Host-connect") is { IsHttpOnly: false };
         var address = driver.Url;
-        driver.FindElement(By.Id("q")).SendKeys("loopback" + Keys.Enter);
+        chromium.Press(driver.FindElement(By.Id("q")), "loopback");
         var found = driver.FindElements(By.CssSelector("ul.apps li")).Count;
-        driver.FindElement(By.PartialLinkText("Loopback Keys")).SendKeys(Keys.Enter);
+        chromium.Press(driver.FindElement(By.PartialLinkText("Loopback Keys")));
         var existing = driver.FindElement(By.CssSelector("ul.accounts li span")).Text;
         var alert = Record.Exception(() => driver.SwitchTo().Alert());
         Screenshot(driver, 1280);
@@ -44,7 +44,7 @@ public sealed class ConnectPageBrowserTests(Chromium chromium) : IClassFixture<C
         var invalidAsTyped = true.Equals(driver.ExecuteScript("return !arguments[0].checkValidity()", apiKey));
         apiKey.Clear();
         driver.FindElement(By.Id("f-nickname")).SendKeys("Billing");
-        apiKey.SendKeys(Secret + Keys.Enter);
+        chromium.Press(apiKey, Secret);
         var result = driver.FindElement(By.TagName("h1")).Text;
         var page = driver.PageSource;
 
@@ -72,9 +72,9 @@ public sealed class ConnectPageBrowserTests(Chromium chromium) : IClassFixture<C
         driver.Navigate().GoToUrl(link[..^1] + (link[^1] == 'A' ? 'B' : 'A'));
         var tampered = driver.FindElement(By.TagName("h1")).Text;
         driver.Navigate().GoToUrl(link);
-        driver.FindElement(By.Id("q")).SendKeys("loopback" + Keys.Enter);
-        driver.FindElement(By.PartialLinkText("Loopback Keys")).Click();
-        driver.FindElement(By.Id("f-field-api_key")).SendKeys(Secret + Keys.Enter);
+        chromium.Press(driver.FindElement(By.Id("q")), "loopback");
+        chromium.Press(driver.FindElement(By.PartialLinkText("Loopback Keys")));
+        chromium.Press(driver.FindElement(By.Id("f-field-api_key")), Secret);
         driver.Navigate().GoToUrl(link);
         var spent = driver.FindElement(By.TagName("h1")).Text;
 
@@ -93,7 +93,7 @@ public sealed class ConnectPageBrowserTests(Chromium chromium) : IClassFixture<C
         chromium.Width(1280);
 
         driver.Navigate().GoToUrl(link);
-        driver.FindElement(By.PartialLinkText("Loopback OAuth")).SendKeys(Keys.Enter);
+        chromium.Press(driver.FindElement(By.PartialLinkText("Loopback OAuth")));
         var button = driver.FindElement(By.CssSelector("form[action$='/oauth'] button"));
         var label = button.Text;
         button.SendKeys(Keys.Enter);
@@ -126,9 +126,9 @@ public sealed class ConnectPageBrowserTests(Chromium chromium) : IClassFixture<C
 
         driver.Navigate().GoToUrl(link);
         var asks = driver.FindElement(By.CssSelector("main p")).Text;
-        driver.FindElement(By.PartialLinkText("Loopback OAuth")).SendKeys(Keys.Enter);
+        chromium.Press(driver.FindElement(By.PartialLinkText("Loopback OAuth")));
         var offersOthers = driver.FindElements(By.CssSelector("ul.accounts")).Count;
-        driver.FindElement(By.CssSelector("form[action$='/oauth'] button")).SendKeys(Keys.Enter);
+        chromium.Press(driver.FindElement(By.CssSelector("form[action$='/oauth'] button")));
         // The browser is now at the app's authorize page; the app sends it back with a code, as a consent would.
         var state = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(driver.Url).Query)["state"].ToString();
         host.Fake.Enqueue(FakeResponse.Token("access-2", expiresIn: 3600, refreshToken: "refresh-2", extra: new { user_id = "U222" }));
@@ -163,7 +163,7 @@ public sealed class ConnectPageBrowserTests(Chromium chromium) : IClassFixture<C
         var outside = driver.FindElement(By.TagName("h1")).Text;
         driver.Navigate().GoToUrl(new Uri(host.Http.BaseAddress!, $"/connect/apps/{LoopbackKeyApp.Slug}").ToString());
         var offered = driver.FindElement(By.CssSelector("ul.accounts li span")).Text;
-        driver.FindElement(By.CssSelector("ul.accounts button")).SendKeys(Keys.Enter);
+        chromium.Press(driver.FindElement(By.CssSelector("ul.accounts button")));
         var chosen = driver.FindElement(By.TagName("h1")).Text;
         time.Advance(ConnectSessionRequest.DefaultLifetime + TimeSpan.FromMinutes(1));
         driver.Navigate().GoToUrl(expiring);
