@@ -257,32 +257,8 @@ public sealed class KeyVerificationAddressTests
     public async Task A_user_typed_host_cannot_make_the_service_call_its_own_network(string host)
     {
         using var data = new TempDirectory();
-        var settings = RunningHost.Sqlite(data.Path);
-        TestCatalog.AddTo(settings, new AppDefinition
-        {
-            Slug = "self_hosted",
-            Name = "Self Hosted",
-            Categories = ["developer-tools"],
-            DocsUrl = "https://docs.self-hosted.example",
-            AuthType = AuthType.Keys,
-            Fields =
-            [
-                new KeyField { Name = "host", Label = "Server", Pattern = "^[A-Za-z0-9.-]{1,253}$" },
-                new KeyField { Name = "token", Label = "Token", Secret = true },
-            ],
-            TestRequest = new TestRequest { Url = "https://{{host}}/api/me", Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer {{token}}" } },
-        });
-        settings["Accounts:Connections:AllowLoopbackHttp"] = "false";
-        await using var running = await RunningHost.StartAsync(settings);
-
-        var error = await Assert.ThrowsAsync<KeyVerificationFailedException>(() => running.Grains.GetGrain<IAccountConnectorGrain>(0).ConnectWithKeysAsync(new KeyConnectRequest
-        {
-            WorkspaceId = "ws",
-            AppSlug = "self_hosted",
-            Nickname = "Internal",
-            Fields = new Dictionary<string, string> { ["host"] = host, ["token"] = "t0k3n-value" },
-            Actor = "ops",
-        }));
+        var error = await ConnectSelfHostedAsync(data, new KeyField { Name = "host", Label = "Server", Pattern = "^[A-Za-z0-9.-]{1,253}$" }, "https://{{host}}/api/me", host,
+            settings => settings["Accounts:Connections:AllowLoopbackHttp"] = "false");
 
         Assert.Contains("private or local", error.Message, StringComparison.Ordinal);
     }
@@ -292,6 +268,19 @@ public sealed class KeyVerificationAddressTests
     {
         await using var server = await LoopbackKeyApp.StartAsync("lk_0123456789abcdef0123");
         using var data = new TempDirectory();
+        // A loopback host stands for the person's server, so the test can speak plain http to it; the port is theirs.
+        var error = await ConnectSelfHostedAsync(data, new KeyField { Name = "port", Label = "Port", Pattern = "^[0-9]{1,5}$" }, "http://127.0.0.1:{{port}}/v1/me",
+            server.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(1, server.Calls);
+        Assert.Equal("HTTP 4xx", error.AppAnswer);
+        Assert.DoesNotContain("Invalid", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Connects an app whose test request goes where the person's <paramref name="where"/> says; the refusal.</summary>
+    private static async Task<KeyVerificationFailedException> ConnectSelfHostedAsync(TempDirectory data, KeyField whereField, string url, string where,
+        Action<Dictionary<string, string?>>? adjust = null)
+    {
         var settings = RunningHost.Sqlite(data.Path);
         TestCatalog.AddTo(settings, new AppDefinition
         {
@@ -300,28 +289,19 @@ public sealed class KeyVerificationAddressTests
             Categories = ["developer-tools"],
             DocsUrl = "https://docs.self-hosted.example",
             AuthType = AuthType.Keys,
-            Fields =
-            [
-                new KeyField { Name = "port", Label = "Port", Pattern = "^[0-9]{1,5}$" },
-                new KeyField { Name = "token", Label = "Token", Secret = true },
-            ],
-            // A loopback host stands for the person's server, so the test can speak plain http to it; the port is theirs.
-            TestRequest = new TestRequest { Url = "http://127.0.0.1:{{port}}/v1/me", Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer {{token}}" } },
+            Fields = [whereField, new KeyField { Name = "token", Label = "Token", Secret = true }],
+            TestRequest = new TestRequest { Url = url, Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer {{token}}" } },
         });
+        adjust?.Invoke(settings);
         await using var running = await RunningHost.StartAsync(settings);
-
-        var error = await Assert.ThrowsAsync<KeyVerificationFailedException>(() => running.Grains.GetGrain<IAccountConnectorGrain>(0).ConnectWithKeysAsync(new KeyConnectRequest
+        return await Assert.ThrowsAsync<KeyVerificationFailedException>(() => running.Grains.GetGrain<IAccountConnectorGrain>(0).ConnectWithKeysAsync(new KeyConnectRequest
         {
             WorkspaceId = "ws",
             AppSlug = "self_hosted",
             Nickname = "Internal",
-            Fields = new Dictionary<string, string> { ["port"] = server.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), ["token"] = "t0k3n-value" },
+            Fields = new Dictionary<string, string> { [whereField.Name] = where, ["token"] = "t0k3n-value" },
             Actor = "ops",
         }));
-
-        Assert.Equal(1, server.Calls);
-        Assert.Equal("HTTP 4xx", error.AppAnswer);
-        Assert.DoesNotContain("Invalid", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
