@@ -32,24 +32,8 @@ public static class ApiHosting
         builder.AddV1();
         builder.Services.AddRateLimiter(limits =>
         {
-            limits.AddPolicy(BrowserRateLimitPolicy, context => RateLimitPartition.GetSlidingWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new SlidingWindowRateLimiterOptions
-                {
-                    PermitLimit = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.BrowserRequestsPerMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    SegmentsPerWindow = 6,
-                    QueueLimit = 0,
-                }));
-            limits.AddPolicy(AppRequestEndpoints.RateLimitPolicy, context => RateLimitPartition.GetSlidingWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new SlidingWindowRateLimiterOptions
-                {
-                    PermitLimit = context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.AppRequestsPerMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    SegmentsPerWindow = 6,
-                    QueueLimit = 0,
-                }));
+            limits.AddPolicy(BrowserRateLimitPolicy, context => PerClientAddress(context, o => o.BrowserRequestsPerMinute));
+            limits.AddPolicy(AppRequestEndpoints.RateLimitPolicy, context => PerClientAddress(context, o => o.AppRequestsPerMinute));
             limits.OnRejected = async (rejected, cancellationToken) =>
             {
                 var response = rejected.HttpContext.Response;
@@ -64,6 +48,16 @@ public static class ApiHosting
             };
         });
     }
+
+    /// <summary>A sliding minute of <paramref name="perMinute"/> requests for each client address.</summary>
+    private static RateLimitPartition<string> PerClientAddress(HttpContext context, Func<ApiOptions, int> perMinute)
+        => RateLimitPartition.GetSlidingWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new SlidingWindowRateLimiterOptions
+        {
+            PermitLimit = perMinute(context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value),
+            Window = TimeSpan.FromMinutes(1),
+            SegmentsPerWindow = 6,
+            QueueLimit = 0,
+        });
 
     public static void MapAccountsApi(this WebApplication app)
     {
