@@ -1,3 +1,4 @@
+using Accounts.Orleans.Storage;
 using Accounts.Orleans.Vault.Envelopes;
 using Accounts.Orleans.Vault.Keys;
 using Microsoft.Extensions.Configuration;
@@ -10,7 +11,8 @@ namespace Accounts.Orleans.Vault;
 public static class VaultModule
 {
     /// <summary>
-    /// Envelope encryption under a master key ring read from a file (<c>Accounts:Vault</c>). Until
+    /// Envelope encryption under a master key ring read from a file (<c>Accounts:Vault</c>), checked against the keys the
+    /// database remembers (it needs <see cref="StorageModule.AddAccountsDatabase"/>). Until
     /// <see cref="LoadKeyRingAsync"/> has run, every seal and open fails closed.
     /// </summary>
     /// <param name="defaultKeyRingFile">Where the ring lives when configuration does not say; null to require the setting.</param>
@@ -24,7 +26,9 @@ public static class VaultModule
         services.AddSingleton<IKeyRingSource>(sp => sp.GetRequiredService<KeyRingHolder>());
         services.AddSingleton<EnvelopeCipher>();
         services.AddSingleton<ClusterMac>();
+        services.AddSingleton<KeyChecks>();
         services.AddSingleton<KeyRingStartup>();
+        services.AddSchemaMigrations("vault", typeof(VaultModule).Assembly);
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }

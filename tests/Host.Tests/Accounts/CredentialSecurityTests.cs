@@ -69,23 +69,47 @@ public sealed class CredentialSecurityTests(PostgresServer postgres)
     }
 
     [Fact]
-    public async Task A_replaced_master_key_makes_credentials_unavailable_instead_of_wrong()
+    public async Task A_ring_that_is_not_the_stores_stops_the_start_and_a_rotated_one_is_accepted()
     {
         await using var host = await TestHost.Sqlite().WithKeyApp().StartAsync();
         var account = await host.ConnectWithKeyAsync();
         var step = new WorkflowStep("wf", "s");
         await host.Account(account.Id).LinkAsync(TestHost.Workspace, step);
         await host.StopHostAsync();
-
-        // Same key id, different material: what a mix-up of two deployments' key files looks like.
         var ringFile = Path.Combine(host.Storage.DataDirectory!, VaultOptions.DefaultFileName);
         var original = KeyRingFile.Read(ringFile);
+
+        // Same key id, different material: what a mix-up of two deployments' key files looks like.
         var impostor = new MasterKey(original.Active.Id, System.Security.Cryptography.RandomNumberGenerator.GetBytes(MasterKey.Length), original.Active.CreatedAt);
         KeyRingFile.Write(ringFile, new KeyRing([impostor], impostor.Id));
-        await host.StartHostAsync();
+        var swapped = await Assert.ThrowsAsync<StartupException>(() => host.StartHostAsync());
+        // Another deployment's ring altogether.
+        var other = MasterKey.Generate(TimeProvider.System);
+        KeyRingFile.Write(ringFile, new KeyRing([other], other.Id));
+        var foreign = await Assert.ThrowsAsync<StartupException>(() => host.StartHostAsync());
 
-        await Assert.ThrowsAsync<CredentialsUnavailableException>(() =>
-            host.Account(account.Id).GetCredentialsAsync(new CredentialRequest(TestHost.Workspace, step.WorkflowId, step.StepId)));
+        Assert.All([swapped, foreign], e =>
+        {
+            Assert.Contains(ringFile, e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', e.Message);
+        });
+        Assert.Contains(original.Active.Id, swapped.Message, StringComparison.Ordinal);
+        Assert.Contains("none of the keys", foreign.Message, StringComparison.Ordinal);
+
+        // A rotation keeps the old key beside the new one: the store learns the new key and opens as before.
+        KeyRingFile.Write(ringFile, original.Rotate(TimeProvider.System));
+        await host.StartHostAsync();
+        var credentials = await host.Account(account.Id).GetCredentialsAsync(new CredentialRequest(TestHost.Workspace, step.WorkflowId, step.StepId));
+        Assert.NotNull(credentials);
+        var stored = await SecretScan.StoredTextAsync(host.Storage);
+        Assert.Contains(KeyRingFile.Read(ringFile).Active.Id, stored, StringComparison.Ordinal);
+        using var ring = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(ringFile, TestContext.Current.CancellationToken));
+        foreach (var key in ring.RootElement.GetProperty("keys").EnumerateArray())
+        {
+            var material = Convert.FromBase64String(key.GetProperty("material").GetString()!);
+            Assert.DoesNotContain(Convert.ToHexString(material), stored, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(key.GetProperty("material").GetString()!, stored, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
