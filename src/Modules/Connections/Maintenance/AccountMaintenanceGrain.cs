@@ -3,6 +3,7 @@ using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Index;
 using Accounts.Orleans.Connections.Audit;
 using Accounts.Orleans.Connections.OAuth;
+using Accounts.Orleans.Vault.Envelopes;
 
 namespace Accounts.Orleans.Connections.Maintenance;
 
@@ -11,6 +12,7 @@ namespace Accounts.Orleans.Connections.Maintenance;
 public sealed partial class AccountMaintenanceGrain(
     AccountIndex index,
     GrainStateTable grainStates,
+    EnvelopeCipher cipher,
     IGrainFactory grains,
     IOptions<ConnectionsOptions> options,
     AuditTrail audit,
@@ -27,25 +29,25 @@ public sealed partial class AccountMaintenanceGrain(
         var who = AccountRules.Actor(actor);
         int done = 0, skipped = 0;
         var failed = new ConcurrentBag<string>();
-        string? cursor = null;
-        do
+        var activeKey = cipher.ActiveKeyId;
+        // Walks the stored grain state, not the derived index: an account the index lost or never saw still holds a
+        // secret sealed under the old key, and retiring that key would orphan it. Only rows under another key activate.
+        var stored = grainStates.ReadAllAsync<ConnectedAccountState>(ConnectedAccountGrain.StateName, CancellationToken.None);
+        await Parallel.ForEachAsync(stored, new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (row, _) =>
         {
-            var page = await index.ListAsync(new AccountQuery { Limit = AccountQuery.MaxLimit, Cursor = cursor }, CancellationToken.None);
-            await Parallel.ForEachAsync(page.Items, new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (account, _) =>
+            var (id, state) = row;
+            if (state.SealedSecrets is null || !AccountIds.IsValid(id)) return;
+            try
             {
-                try
-                {
-                    if (await grains.GetGrain<IAccountLifecycleGrain>(account.Id).RewrapAsync()) Interlocked.Increment(ref done);
-                    else Interlocked.Increment(ref skipped);
-                }
-                catch (AccountException)
-                {
-                    failed.Add(account.Id);
-                }
-            });
-            cursor = page.Next;
-        }
-        while (cursor is not null);
+                if (EnvelopeCipher.MasterKeyIdOf(state.SealedSecrets) == activeKey) Interlocked.Increment(ref skipped);
+                else if (await grains.GetGrain<IAccountLifecycleGrain>(id).RewrapAsync()) Interlocked.Increment(ref done);
+                else Interlocked.Increment(ref skipped);
+            }
+            catch (Exception e) when (e is AccountException or CredentialEnvelopeException)
+            {
+                failed.Add(id);
+            }
+        });
         LogRewrapped(logger, done, skipped, failed.Count, who);
 
         // The OAuth client secrets operators stored are sealed under the same ring, so they must move too before an old key goes.
