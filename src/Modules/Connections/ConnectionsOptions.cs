@@ -62,6 +62,12 @@ public sealed class ConnectionsOptions
     /// <summary>After a "refresh now" fetched a token, further ones within this long return it instead of calling the app again.</summary>
     public TimeSpan ForcedRefreshCooldown { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long an account's opened secrets may sit unused in its activation before they are dropped from memory (they
+    /// are opened again from the sealed state at the next read). They are dropped after between one and two of these.
+    /// </summary>
+    public TimeSpan OpenedSecretsIdleTime { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Refresh this long before expiry unless the app says otherwise.</summary>
     public TimeSpan DefaultRefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -93,6 +99,7 @@ internal sealed class ConnectionsOptionsValidator : IValidateOptions<Connections
         Within(nameof(options.SweepInterval), options.SweepInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1));
         Within(nameof(options.DefaultRefreshMargin), options.DefaultRefreshMargin, TimeSpan.Zero, TimeSpan.FromHours(12));
         Within(nameof(options.ForcedRefreshCooldown), options.ForcedRefreshCooldown, TimeSpan.Zero, TimeSpan.FromHours(1));
+        Within(nameof(options.OpenedSecretsIdleTime), options.OpenedSecretsIdleTime, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
         Within(nameof(options.AuditOutageLimit), options.AuditOutageLimit, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         if (options.AuditBacklogLimit is < 1_000 or > 10_000_000)
             failures.Add($"{ConnectionsOptions.Section}:{nameof(options.AuditBacklogLimit)} must be between 1000 and 10000000 (it is {options.AuditBacklogLimit}).");

@@ -10,6 +10,7 @@ public sealed class ConnectionsTelemetry
     public static readonly ActivitySource Source = new(TelemetryNames.ActivitySource);
 
     private readonly Counter<long> _credentialReads;
+    private readonly Counter<long> _secretsOpened;
     private readonly Counter<long> _refreshes;
     private readonly Histogram<double> _refreshSeconds;
     private readonly Counter<long> _flows;
@@ -19,6 +20,7 @@ public sealed class ConnectionsTelemetry
     {
         var meter = meters.Create(TelemetryNames.Meter);
         _credentialReads = meter.CreateCounter<long>("accounts.credentials.reads", "{read}", "Credential reads served to workflow steps");
+        _secretsOpened = meter.CreateCounter<long>("accounts.credentials.opened", "{open}", "Account envelopes opened into memory (a warm account reuses what it opened until it sits idle)");
         _refreshes = meter.CreateCounter<long>("accounts.tokens.refreshes", "{refresh}", "Token refreshes by outcome");
         _refreshSeconds = meter.CreateHistogram<double>("accounts.tokens.refresh.duration", "s", "Time a refresh took, retries included");
         _flows = meter.CreateCounter<long>("accounts.oauth.flows", "{flow}", "OAuth flows by event (started, completed, failed)");
@@ -30,6 +32,8 @@ public sealed class ConnectionsTelemetry
     public void AccountsCounted(IReadOnlyDictionary<string, long> byHealth) => Volatile.Write(ref _accountsByHealth, byHealth);
 
     public void CredentialRead(string app) => _credentialReads.Add(1, new KeyValuePair<string, object?>("app", app));
+
+    public void SecretsOpened(string app) => _secretsOpened.Add(1, new KeyValuePair<string, object?>("app", app));
 
     public void Refreshed(string app, string outcome, TimeSpan took)
     {

@@ -113,6 +113,35 @@ public sealed class CredentialSecurityTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task Opened_secrets_are_dropped_from_memory_once_nobody_reads_them_and_reopened_at_the_next_read()
+    {
+        await using var host = await TestHost.Sqlite().WithKeyApp()
+            .With(s => s["Accounts:Connections:OpenedSecretsIdleTime"] = "00:00:00.250").StartAsync();
+        using var opened = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
+            host.Host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), Contracts.Telemetry.TelemetryNames.Meter, "accounts.credentials.opened");
+        var account = await host.ConnectWithKeyAsync();
+        var step = new WorkflowStep("wf", "s");
+        await host.Account(account.Id).LinkAsync(TestHost.Workspace, step);
+        var read = new CredentialRequest(TestHost.Workspace, step.WorkflowId, step.StepId);
+        long Opens() => opened.GetMeasurementSnapshot().Sum(m => m.Value);
+
+        // A warm account keeps what it opened: back-to-back reads open the envelope at most once.
+        await host.Account(account.Id).GetCredentialsAsync(read);
+        var warm = Opens();
+        await host.Account(account.Id).GetCredentialsAsync(read);
+        Assert.Equal(warm, Opens());
+        Assert.True(warm <= 1);
+
+        // Left alone for two idle periods, the activation stops holding them; the next read opens the envelope again.
+        await Eventually.TrueAsync(async () =>
+        {
+            await Task.Delay(600, TestContext.Current.CancellationToken);
+            Assert.Equal(TestHost.Key, (await host.Account(account.Id).GetCredentialsAsync(read)).Fields["api_key"]);
+            return Opens() > warm;
+        }, TimeSpan.FromSeconds(15), "the idle account to drop and reopen its secrets");
+    }
+
+    [Fact]
     public async Task A_missing_master_key_ring_with_accounts_in_the_store_stops_the_host()
     {
         await using var host = await TestHost.Sqlite().WithKeyApp().StartAsync();

@@ -42,6 +42,7 @@ public sealed partial class AccountStore(
     public enum StartMark { Stored, Conflict, StorageUnavailable }
 
     private AccountSecrets? _secrets;
+    private bool _secretsUsed;
     private UnsavedRotation? _unsaved;
     private bool _lastUsedUnsaved;
     private bool _indexStale;
@@ -53,15 +54,34 @@ public sealed partial class AccountStore(
     /// <summary>Rotated tokens are waiting for storage: no other change may be stored before them.</summary>
     public bool RotationUnsaved => _unsaved is not null;
 
-    /// <summary>The account's secrets, opened once per activation.</summary>
+    /// <summary>The account's secrets, opened when first needed and kept while they are in use (<see cref="DropIdleSecrets"/>).</summary>
     /// <exception cref="CredentialsUnavailableException">There are none, or this service cannot open them.</exception>
-    public AccountSecrets Secrets => _secrets ??= seal.Open(id, Account);
+    public AccountSecrets Secrets
+    {
+        get
+        {
+            _secretsUsed = true;
+            return _secrets ??= seal.Open(id, Account);
+        }
+    }
+
+    /// <summary>
+    /// Called once per idle period: drops the opened secrets if nothing used them since the last call. A warm account
+    /// keeps them; one nobody reads stops holding plaintext a memory dump could show. The sealed state (which a held
+    /// rotation has already updated) is where they are opened from again.
+    /// </summary>
+    public void DropIdleSecrets()
+    {
+        if (!_secretsUsed) _secrets = null;
+        _secretsUsed = false;
+    }
 
     /// <summary>Seals <paramref name="secrets"/> into the state (stored with the next write).</summary>
     public void Seal(AccountSecrets secrets)
     {
         Account.SealedSecrets = seal.Seal(id, Account.WorkspaceId!, secrets);
         _secrets = secrets;
+        _secretsUsed = true;
     }
 
     /// <summary>Drops the secrets from state and memory (a deleted account).</summary>

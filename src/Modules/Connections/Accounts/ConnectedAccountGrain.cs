@@ -44,6 +44,12 @@ public sealed partial class ConnectedAccountGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         this.RegisterGrainTimer(Store.FlushAsync, new GrainTimerCreationOptions(FlushPeriod, FlushPeriod) { Interleave = false, KeepAlive = false });
+        var idle = options.Value.OpenedSecretsIdleTime;
+        this.RegisterGrainTimer(() =>
+        {
+            Store.DropIdleSecrets();
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(idle, idle) { Interleave = false, KeepAlive = false });
         if (Account is { RefreshStartedAt: { } startedAt, AuthType: AuthType.OAuth2, DeletedAt: null } && Account.Health != AccountHealth.NeedsReconnect)
         {
             // An earlier activation called the token endpoint and never stored the answer: find out at once whether the

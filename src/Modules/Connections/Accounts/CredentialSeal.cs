@@ -7,7 +7,7 @@ namespace Accounts.Orleans.Connections.Accounts;
 /// An account's secrets in and out of their envelope. The envelope is bound to the account and its workspace, so a
 /// ciphertext moved to another row does not open; a wrong or missing master key fails closed.
 /// </summary>
-public sealed partial class CredentialSeal(EnvelopeCipher cipher, ILogger<CredentialSeal> logger)
+public sealed partial class CredentialSeal(EnvelopeCipher cipher, ConnectionsTelemetry telemetry, ILogger<CredentialSeal> logger)
 {
     public byte[] Seal(string accountId, string workspaceId, AccountSecrets secrets)
         => cipher.Seal(JsonSerializer.SerializeToUtf8Bytes(secrets), new CredentialBinding(workspaceId, accountId));
@@ -18,8 +18,10 @@ public sealed partial class CredentialSeal(EnvelopeCipher cipher, ILogger<Creden
         if (account is not { SealedSecrets: { } sealedSecrets, WorkspaceId: { } workspaceId }) throw new CredentialsUnavailableException(accountId);
         try
         {
-            return JsonSerializer.Deserialize<AccountSecrets>(cipher.Open(sealedSecrets, new CredentialBinding(workspaceId, accountId)))
-                   ?? throw new CredentialsUnavailableException(accountId);
+            var secrets = JsonSerializer.Deserialize<AccountSecrets>(cipher.Open(sealedSecrets, new CredentialBinding(workspaceId, accountId)))
+                          ?? throw new CredentialsUnavailableException(accountId);
+            telemetry.SecretsOpened(account.AppSlug);
+            return secrets;
         }
         catch (CredentialEnvelopeException e)
         {
