@@ -142,7 +142,7 @@ public sealed class TestHost : IAsyncDisposable
         using var page = await Browser.CallbackAsync(redirect.Query, opened.Cookie);
         var html = await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         if (!page.IsSuccessStatusCode) throw new InvalidOperationException($"The callback page answered {(int)page.StatusCode}: {html}");
-        return (await Grains.GetGrain<IOAuthFlowGrain>(started.State).GetViewAsync()).AccountId!;
+        return (await Grains.OAuthFlow(started.State).GetViewAsync()).AccountId!;
     }
 
     public async Task FlushAuditAsync()

@@ -52,7 +52,7 @@ public static partial class OAuthCallbackEndpoint
         }
         try
         {
-            var completed = await grains.GetGrain<IOAuthBrowserFlowGrain>(state!).CompleteAsync(
+            var completed = await grains.OAuthBrowserFlow(state!).CompleteAsync(
                 new OAuthCallback(Single(query, "code"), Single(query, "error"), Single(query, "error_description"), Single(query, "iss")));
             OAuthStartPage.Forget(context, state!);
             await ConnectedAsync(context, grains, completed);

@@ -31,7 +31,7 @@ public static class OAuthStartPage
         }
         try
         {
-            var flow = await grains.GetGrain<IOAuthBrowserFlowGrain>(state).PreviewAsync();
+            var flow = await grains.OAuthBrowserFlow(state).PreviewAsync();
             var app = await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(flow.AppSlug);
             var name = app?.Name ?? flow.AppSlug;
             var what = flow.ReconnectAccountId is null
@@ -79,7 +79,7 @@ public static class OAuthStartPage
     /// <exception cref="OAuthFlowException">The flow is unknown, over, or was opened in another browser.</exception>
     internal static async Task GoToAppAsync(HttpContext context, IGrainFactory grains, OAuthBrowserBinding binding, ConnectionsOptions options, string state)
     {
-        var authorize = await grains.GetGrain<IOAuthBrowserFlowGrain>(state).OpenAsync();
+        var authorize = await grains.OAuthBrowserFlow(state).OpenAsync();
         context.Response.Cookies.Append(OAuthBrowserBinding.CookieName(state), binding.Tag(state), new CookieOptions
         {
             // Lax: the app's redirect back is a top-level GET from its site, which carries Lax cookies and nothing else needs to.

@@ -67,7 +67,7 @@ public sealed class OAuthConnectDialog : ConsoleDialog
             _url.Text = started.Url;
             var opened = Browser.TryOpen(started.Url);
             _state.Text = $"{(opened ? "Opened in your browser. " : "")}Waiting for the app to call back (until {started.ExpiresAt.ToLocalTime().ToString("HH:mm", CultureInfo.InvariantCulture)})…";
-            await WaitAsync(_session.Grains.GetGrain<IOAuthFlowGrain>(started.State));
+            await WaitAsync(_session.Grains.OAuthFlow(started.State));
         }
         catch (OperationCanceledException) when (_closed.IsCancellationRequested)
         {

@@ -138,11 +138,11 @@ public sealed class ConnectSessionTests(PostgresServer postgres)
         var sessions = host.Grains.GetGrain<IConnectSessionUseGrain>(id);
 
         var denied = await sessions.StartOAuthAsync(token, TestHost.OAuthSlug, "Work");
-        await Assert.ThrowsAsync<OAuthFlowException>(() => host.Grains.GetGrain<IOAuthBrowserFlowGrain>(denied.State).CompleteAsync(new OAuthCallback(null, "access_denied", "no", null)));
+        await Assert.ThrowsAsync<OAuthFlowException>(() => host.Grains.OAuthBrowserFlow(denied.State).CompleteAsync(new OAuthCallback(null, "access_denied", "no", null)));
         var afterDenied = await host.Grains.GetGrain<IConnectSessionGrain>(id).GetAsync();
         host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1"));
         var granted = await sessions.StartOAuthAsync(token, TestHost.OAuthSlug, "Work");
-        var completed = await host.Grains.GetGrain<IOAuthBrowserFlowGrain>(granted.State).CompleteAsync(new OAuthCallback("code-1", null, null, null));
+        var completed = await host.Grains.OAuthBrowserFlow(granted.State).CompleteAsync(new OAuthCallback("code-1", null, null, null));
         var afterGranted = await host.Grains.GetGrain<IConnectSessionGrain>(id).GetAsync();
         var late = await Assert.ThrowsAsync<ConnectSessionRefusedException>(() => sessions.StartOAuthAsync(token, TestHost.OAuthSlug, "Again"));
 

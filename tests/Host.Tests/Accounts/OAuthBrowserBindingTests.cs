@@ -35,7 +35,7 @@ public sealed class OAuthBrowserBindingTests
         var other = await attacker.OpenFlowAsync(await host.StartFlowAsync());
         using var wrongCookie = await attacker.CallbackAsync(victimRedirect.Query, other.Cookie.Split('=')[0] + "=" + other.Cookie.Split('=', 2)[1]);
         using var swapped = await attacker.CallbackAsync(victimRedirect.Query, OAuthCookieOf(started.State) + "=" + other.Cookie.Split('=', 2)[1]);
-        var pending = await host.Grains.GetGrain<IOAuthFlowGrain>(started.State).GetViewAsync();
+        var pending = await host.Grains.OAuthFlow(started.State).GetViewAsync();
 
         // The browser that opened it finishes it.
         var ownRedirect = await host.Server.AuthorizeAsUserAsync(opened.AuthorizeUrl, Ct);
@@ -76,8 +76,8 @@ public sealed class OAuthBrowserBindingTests
         var after = await FlowActivationsAsync(management);
         await using var admin = await host.ConnectClientAsync(host.Host.AdminKey);
         var denied = await Assert.ThrowsAsync<PermissionDeniedException>(() =>
-            admin.Grains.GetGrain<IOAuthBrowserFlowGrain>(started.State).CompleteAsync(new OAuthCallback("code", null, null, null)));
-        var stillPending = await host.Grains.GetGrain<IOAuthFlowGrain>(started.State).GetViewAsync();
+            admin.Grains.OAuthBrowserFlow(started.State).CompleteAsync(new OAuthCallback("code", null, null, null)));
+        var stillPending = await host.Grains.OAuthFlow(started.State).GetViewAsync();
 
         Assert.Equal(40, answers.Count(a => a.Status == HttpStatusCode.BadRequest));
         Assert.Equal(10, answers.Count(a => a.Status == HttpStatusCode.TooManyRequests && a.RetryAfter));

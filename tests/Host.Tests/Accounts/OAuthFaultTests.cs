@@ -20,7 +20,7 @@ public sealed class OAuthFaultTests
         var started = await host.StartFlowAsync();
         using var page = await host.CallbackAsync($"state={started.State}&code=any-code");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        var id = (await host.Host.Grains.GetGrain<IOAuthFlowGrain>(started.State).GetViewAsync()).AccountId!;
+        var id = (await host.Host.Grains.OAuthFlow(started.State).GetViewAsync()).AccountId!;
         await host.Account(id).LinkAsync(TestHost.Workspace, Step);
         return id;
     }

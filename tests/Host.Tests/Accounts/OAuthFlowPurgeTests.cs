@@ -36,7 +36,7 @@ public sealed class OAuthFlowPurgeTests(PostgresServer postgres)
         Assert.False(after.ContainsKey(OAuthFlowGrain.StateName));
         Assert.Equal(before.Where(kv => kv.Key != OAuthFlowGrain.StateName), after);
         Assert.Contains(after, kv => kv.Value > 0);  // the account the completed flow made is still stored
-        var account = (await host.Host.Grains.GetGrain<IOAuthFlowGrain>(completed.State).GetViewAsync()).AccountId;
+        var account = (await host.Host.Grains.OAuthFlow(completed.State).GetViewAsync()).AccountId;
         Assert.Equal(AccountHealth.Healthy, (await host.Account(account!).GetAsync()).Health);
     }
 

@@ -102,7 +102,7 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
         {
             WorkspaceId = TestHost.Workspace, AppSlug = TestHost.OAuthSlug, Nickname = "Storm", Actor = "ops",
         });
-        var completed = await second.Grains.GetGrain<IOAuthBrowserFlowGrain>(started.State).CompleteAsync(new OAuthCallback("code", null, null, null));
+        var completed = await second.Grains.OAuthBrowserFlow(started.State).CompleteAsync(new OAuthCallback("code", null, null, null));
         await first.Grains.GetGrain<IConnectedAccountGrain>(completed.AccountId).LinkAsync(TestHost.Workspace, Step);
         fake.Enqueue(FakeResponse.Token("access-2", expiresIn: 3600, refreshToken: "refresh-2") with { Delay = TimeSpan.FromMilliseconds(300) });
 
@@ -263,7 +263,7 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
         var started = await host.StartFlowAsync(reconnect: id);
         using var page = await host.CallbackAsync($"state={started.State}&code=c");
         var html = await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        var view = await host.Host.Grains.GetGrain<IOAuthFlowGrain>(started.State).GetViewAsync();
+        var view = await host.Host.Grains.OAuthFlow(started.State).GetViewAsync();
 
         Assert.Equal(id, view.AccountId);
         Assert.Contains("U222", view.Message, StringComparison.Ordinal);
@@ -301,7 +301,7 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
         var started = await host.StartFlowAsync();
         using var page = await host.CallbackAsync($"state={started.State}&code={code}");
         Assert.True(page.IsSuccessStatusCode);
-        var id = (await host.Host.Grains.GetGrain<IOAuthFlowGrain>(started.State).GetViewAsync()).AccountId!;
+        var id = (await host.Host.Grains.OAuthFlow(started.State).GetViewAsync()).AccountId!;
         await host.Account(id).LinkAsync(TestHost.Workspace, Step);
         return id;
     }

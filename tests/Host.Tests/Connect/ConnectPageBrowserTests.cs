@@ -118,7 +118,7 @@ public sealed class ConnectPageBrowserTests(Chromium chromium) : IClassFixture<C
         host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1", extra: new { user_id = "U111" }));
         var first = await host.StartFlowAsync();
         using (var connected = await host.CallbackAsync($"state={first.State}&code=c")) Assert.True(connected.IsSuccessStatusCode);
-        var id = (await host.Grains.GetGrain<IOAuthFlowGrain>(first.State).GetViewAsync()).AccountId!;
+        var id = (await host.Grains.OAuthFlow(first.State).GetViewAsync()).AccountId!;
         await host.Account(id).LinkAsync(TestHost.Workspace, new WorkflowStep("wf_sync", "pull"));
         var (link, _) = await SessionAsync(host, $$"""{ "accountId": "{{id}}" }""");
         var driver = chromium.Driver;

@@ -91,7 +91,7 @@ public sealed class InterruptedRefreshTests
             var opened = await browser.OpenFlowAsync(started);
             using (var page = await browser.CallbackAsync($"state={started.State}&code=any", opened.Cookie))
                 Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-            id = (await client.Grains.GetGrain<IOAuthFlowGrain>(started.State).GetViewAsync()).AccountId!;
+            id = (await client.Grains.OAuthFlow(started.State).GetViewAsync()).AccountId!;
             await client.Grains.GetGrain<IConnectedAccountGrain>(id).LinkAsync(TestHost.Workspace, RotatingAccount.Step);
             spent = app.NewestRefreshToken!;
 

@@ -23,7 +23,7 @@ internal static class RotatingAccount
         var started = await host.StartFlowAsync();
         using var page = await host.CallbackAsync($"state={started.State}&code=any");
         Assert.True(page.IsSuccessStatusCode, await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        var id = (await host.Host.Grains.GetGrain<IOAuthFlowGrain>(started.State).GetViewAsync()).AccountId!;
+        var id = (await host.Host.Grains.OAuthFlow(started.State).GetViewAsync()).AccountId!;
         await host.Account(id).LinkAsync(TestHost.Workspace, Step);
         return id;
     }

@@ -111,6 +111,28 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task An_oauth_consent_leaves_neither_its_state_nor_its_code_in_a_span()
+    {
+        var spans = new List<Activity>();
+        await using var host = await TestHost.Sqlite().WithAuthorizationServer()
+            .Configure(builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)))
+            .StartAsync();
+        var started = await host.StartFlowAsync();
+        var opened = await host.Browser.OpenFlowAsync(started);
+        var redirect = await host.Server!.AuthorizeAsUserAsync(opened.AuthorizeUrl, TestContext.Current.CancellationToken);
+        var code = System.Web.HttpUtility.ParseQueryString(redirect.Query)["code"]!;
+        using (var page = await host.Browser.CallbackAsync(redirect.Query, opened.Cookie)) Assert.True(page.IsSuccessStatusCode);
+        host.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        await host.StopHostAsync();
+
+        // Every Host in this process reports to the exporter; only ours knows this state and code.
+        var text = string.Join("\n", spans.ToList().SelectMany(s => s.TagObjects.Select(t => $"{t.Key}={t.Value}").Append(s.DisplayName).Append(s.StatusDescription ?? "")));
+        Assert.Contains(Contracts.Accounts.OAuthState.FlowKey(started.State), text, StringComparison.Ordinal);
+        Assert.DoesNotContain(started.State, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(code, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task App_request_submissions_are_counted_by_outcome()
     {
         await using var host = await TestHost.Sqlite().StartAsync();

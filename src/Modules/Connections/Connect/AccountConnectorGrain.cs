@@ -112,7 +112,7 @@ public sealed class AccountConnectorGrain(
         var state = OAuthState.New();
         var verifier = app.OAuth!.Pkce ? AuthorizationRequest.NewVerifier() : null;
         var scopes = AuthorizationRequest.Scopes(app, extra);
-        await grains.GetGrain<IOAuthFlowSetupGrain>(state).BeginAsync(new OAuthFlowBegin(
+        await grains.GetGrain<IOAuthFlowSetupGrain>(OAuthState.FlowKey(state)).BeginAsync(new OAuthFlowBegin(
             request.WorkspaceId, app.Slug, nickname, scopes, AccountRules.Actor(request.Actor), request.ReconnectAccountId, verifier, redirectUri, expiresAt,
             AuthorizationRequest.BuildUrl(app, client.ClientId, redirectUri, scopes, state, verifier),
             // Only the service's own session grain names a session; a key's caller cannot tie its flow to one.

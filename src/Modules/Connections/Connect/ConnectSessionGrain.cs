@@ -139,7 +139,7 @@ public sealed partial class ConnectSessionGrain(
             ReconnectAccountId = Session.ReconnectAccountId,
             ConnectSessionId = Id,
         });
-        Session.Flows.Add(started.State);
+        Session.Flows.Add(OAuthState.FlowKey(started.State));
         await state.WriteStateAsync();
         return started;
     }
@@ -157,9 +157,9 @@ public sealed partial class ConnectSessionGrain(
         return View();
     }
 
-    async Task IConnectSessionUseGrain.FlowEndedAsync(string flowState, string? accountId, string? error)
+    async Task IConnectSessionUseGrain.FlowEndedAsync(string flowKey, string? accountId, string? error)
     {
-        if (!Session.Flows.Remove(flowState)) return;
+        if (!Session.Flows.Remove(flowKey)) return;
         if (accountId is not null && Session.Status == ConnectSessionStatus.Pending) await CompleteAsync(accountId);
         else
         {

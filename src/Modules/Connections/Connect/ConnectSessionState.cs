@@ -18,7 +18,7 @@ public sealed class ConnectSessionState
     [Id(11)] public string? Error { get; set; }
     [Id(12)] public DateTimeOffset? CompletedAt { get; set; }
     [Id(13)] public string CreatedBy { get; set; } = "";
-    /// <summary>The OAuth flows this session started that may still end (their state values).</summary>
+    /// <summary>The OAuth flows this session started that may still end (their flow keys, never the state values).</summary>
     [Id(14)] public List<string> Flows { get; set; } = [];
 }
 

@@ -8,7 +8,7 @@ using Accounts.Orleans.Vault.Envelopes;
 namespace Accounts.Orleans.Connections.OAuth;
 
 /// <summary>
-/// One authorization in progress, keyed by its state. Persisted so a pending flow survives a silo restart; marked
+/// One authorization in progress, keyed by a hash of its state (<see cref="OAuthState.FlowKey"/>). Persisted so a pending flow survives a silo restart; marked
 /// used before the code is exchanged, so a replayed callback can never run a second exchange.
 /// </summary>
 [GrainType("accounts.oauth-flow")]

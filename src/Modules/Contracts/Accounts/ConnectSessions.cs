@@ -40,7 +40,7 @@ public interface IConnectSessionUseGrain : IGrainWithStringKey
 
     /// <summary>Records how the OAuth flow this session started ended (called by the flow).</summary>
     [Alias("FlowEnded")]
-    Task FlowEndedAsync(string state, string? accountId, string? error);
+    Task FlowEndedAsync(string flowKey, string? accountId, string? error);
 }
 
 /// <summary>A backend's request for a connect session.</summary>

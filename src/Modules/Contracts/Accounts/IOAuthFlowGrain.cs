@@ -4,8 +4,8 @@ using Accounts.Orleans.Contracts.Access;
 namespace Accounts.Orleans.Contracts.Accounts;
 
 /// <summary>
-/// One OAuth authorization in progress (key: the <c>state</c> value, 256 random bits). Single use, expires after ten
-/// minutes, and survives a silo restart.
+/// One OAuth authorization in progress (key: <see cref="OAuthState.FlowKey"/> of its <c>state</c>; reach it with
+/// <see cref="OAuthState.OAuthFlow"/>). Single use, expires after ten minutes, and survives a silo restart.
 /// </summary>
 [Alias("accounts.IOAuthFlowGrain")]
 public interface IOAuthFlowGrain : IGrainWithStringKey
