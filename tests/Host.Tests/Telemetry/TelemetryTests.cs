@@ -105,7 +105,7 @@ public sealed class TelemetryTests
         var outbound = spans.Where(s => s.Kind == ActivityKind.Client && s.Source.Name.Contains("Http", StringComparison.Ordinal)).ToList();
         // Server spans here are the stand-in app's own (it runs in this process, and ASP.NET Core's source is process-wide).
         var ours = spans.Where(s => s.Kind != ActivityKind.Server);
-        var text = string.Join("\n", ours.SelectMany(s => s.TagObjects.Select(t => $"{t.Key}={t.Value}").Append(s.DisplayName).Append(s.StatusDescription ?? "")));
+        var text = string.Join("\n", ours.SelectMany(Text));
         Assert.Contains(outbound, s => Equals(s.GetTagItem("url.full"), $"http://127.0.0.1:{app.BaseAddress.Port}/REDACTED"));
         Assert.DoesNotContain("canary", text, StringComparison.Ordinal);
     }
@@ -126,10 +126,31 @@ public sealed class TelemetryTests
         await host.StopHostAsync();
 
         // Every Host in this process reports to the exporter; only ours knows this state and code.
-        var text = string.Join("\n", spans.ToList().SelectMany(s => s.TagObjects.Select(t => $"{t.Key}={t.Value}").Append(s.DisplayName).Append(s.StatusDescription ?? "")));
+        var text = string.Join("\n", spans.ToList().SelectMany(Text));
         Assert.Contains(Contracts.Accounts.OAuthState.FlowKey(started.State), text, StringComparison.Ordinal);
         Assert.DoesNotContain(started.State, text, StringComparison.Ordinal);
         Assert.DoesNotContain(code, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failed_token_call_has_fixed_status_text_and_no_span_carries_the_apps_description()
+    {
+        var spans = new List<Activity>();
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint()
+            .Configure(builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)))
+            .StartAsync();
+        host.Fake!.Enqueue(Testing.OAuth.FakeResponse.Error(400, "odd_refusal", "spancanary description"));
+        var started = await host.StartFlowAsync();
+        using (var page = await host.CallbackAsync($"state={started.State}&code=c")) Assert.False(page.IsSuccessStatusCode);
+        host.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        await host.StopHostAsync();
+
+        var failed = spans.ToList().Where(s => s.Source.Name == Contracts.Telemetry.TelemetryNames.ActivitySource && s.Status == ActivityStatusCode.Error).ToList();
+        Assert.NotEmpty(failed);
+        // The code alone may travel, in the service's own sentence (an exception event says what failed); the
+        // app's description never does, and the status text is the service's own.
+        Assert.All(failed, s => Assert.DoesNotContain("odd_refusal", s.StatusDescription ?? "", StringComparison.Ordinal));
+        Assert.DoesNotContain("spancanary", string.Join("\n", spans.ToList().SelectMany(Text)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -148,4 +169,10 @@ public sealed class TelemetryTests
         var outcomes = submissions.GetMeasurementSnapshot().Select(m => (string)m.Tags["outcome"]!).ToList();
         Assert.Equal(["created", "voted", "already_voted"], outcomes);
     }
+
+    /// <summary>All a span says: its name, tags, status text, and its events (an exception event carries a message).</summary>
+    private static IEnumerable<string> Text(Activity span)
+        => span.TagObjects.Select(t => $"{t.Key}={t.Value}")
+            .Concat(span.Events.SelectMany(e => e.Tags.Select(t => $"{e.Name}:{t.Key}={t.Value}")))
+            .Append(span.DisplayName).Append(span.StatusDescription ?? "");
 }

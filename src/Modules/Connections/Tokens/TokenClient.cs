@@ -118,7 +118,8 @@ public sealed class TokenClient(IHttpClientFactory http, IOptions<ConnectionsOpt
     private static TokenResult.Failed Failed(Activity? activity, TokenFailure failure)
     {
         activity?.SetTag("accounts.outcome", failure.Kind.ToString());
-        activity?.SetStatus(ActivityStatusCode.Error, failure.Reason);
+        // Fixed text: the reason can carry the app's error code, and a span is no place for the app's words.
+        activity?.SetStatus(ActivityStatusCode.Error, $"token call failed ({failure.Kind})");
         return new TokenResult.Failed(failure);
     }
 }
