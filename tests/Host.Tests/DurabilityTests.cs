@@ -33,7 +33,7 @@ public sealed class DurabilityTests(PostgresServer postgres)
 
         var slack = await host.GetJsonAsync<AppDetailView>("/api/apps/slack");
         Assert.True(slack.Disabled);
-        var history = (await host.Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey).ListRequestsAsync(null))[0].History;
+        var history = (await host.Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey).ListRequestsAsync(new AppRequestQuery())).Items[0].History;
         Assert.Equal("next sprint", Assert.Single(history).Note);
     }
 }

@@ -28,7 +28,12 @@ public sealed class TestStorage(TempDirectory directory, StorageOptions options,
     /// <summary>The migrator with the same modules the Host registers.</summary>
     public static SchemaMigrator Migrator(AccountsDatabase database)
         => new(database,
-            [new MigrationSource(StorageModule.OrleansMigrations, typeof(StorageModule).Assembly), new MigrationSource("connections", typeof(Connections.ConnectionsModule).Assembly)],
+            [
+                new MigrationSource(StorageModule.OrleansMigrations, typeof(StorageModule).Assembly),
+                new MigrationSource("vault", typeof(Vault.VaultModule).Assembly),
+                new MigrationSource("catalog", typeof(Catalog.CatalogModule).Assembly),
+                new MigrationSource("connections", typeof(Connections.ConnectionsModule).Assembly),
+            ],
             TimeProvider.System, NullLogger<SchemaMigrator>.Instance);
 
     public void Dispose()

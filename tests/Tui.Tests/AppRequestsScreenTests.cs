@@ -45,7 +45,7 @@ public sealed class AppRequestsScreenTests
         await screen.ReloadAsync();
         await screen.VoteAsync();
 
-        var opened = Assert.Single(await Catalog(host).ListRequestsAsync(null), r => r.Name == "Acme Widgets");
+        var opened = Assert.Single((await Catalog(host).ListRequestsAsync(new AppRequestQuery())).Items, r => r.Name == "Acme Widgets");
         Assert.Equal("https://acme-widgets.example", opened.Url);
         Assert.Equal(opened.Id, selectedAfterSubmit?.Id);
         Assert.Contains("Acme Widgets", afterSubmit, StringComparison.Ordinal);
@@ -84,7 +84,7 @@ public sealed class AppRequestsScreenTests
         await screen.SubmitAsync();
 
         Assert.Contains(reason, drawn, StringComparison.Ordinal);
-        Assert.Empty(await Catalog(host).ListRequestsAsync(null));
+        Assert.Empty((await Catalog(host).ListRequestsAsync(new AppRequestQuery())).Items);
         Assert.Empty(console.Told);
     }
 
@@ -133,7 +133,7 @@ public sealed class AppRequestsScreenTests
         await screen.TriageAsync();
         var planned = console.Draw(window);
         await screen.TriageAsync();
-        var afterRefusal = (await Catalog(host).ListRequestsAsync(AppRequestStatus.Planned)).Single();
+        var afterRefusal = (await Catalog(host).ListRequestsAsync(new AppRequestQuery { Status = AppRequestStatus.Planned })).Items.Single();
         await screen.TriageAsync();
         var shipped = console.Draw(window);
         screen.StatusFilter = RequestFilter.Shipped;

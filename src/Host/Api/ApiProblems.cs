@@ -34,6 +34,8 @@ public sealed partial class ApiProblems(IProblemDetailsService problems, ILogger
                 Extensions = { ["slug"] = e.Slug },
             },
             InvalidTriageException e => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = e.Message },
+            AppRequestLimitReachedException e => Problem(StatusCodes.Status409Conflict,
+                e.Limit == AppRequestLimit.VotesPerRequester ? "app_request_requester_limit" : "app_request_limit", e.Message, ("max", e.Max)),
             UnauthenticatedException e => Problem(StatusCodes.Status401Unauthorized, "unauthenticated", e.Message),
             PermissionDeniedException e => Problem(StatusCodes.Status403Forbidden, "permission_denied", e.Message, ("needed", e.Needed)),
             // Another workspace's account answers exactly as an unknown id.

@@ -73,4 +73,4 @@ public sealed record AppRequestListItemView(
     public static AppRequestListItemView From(AppRequest r) => new(r.Id, r.Name, r.Url, r.Status, r.Votes, r.CreatedAt, r.UpdatedAt, r.ShippedSlug);
 }
 
-public sealed record AppRequestListView(IReadOnlyList<AppRequestListItemView> Items);
+public sealed record AppRequestListView(IReadOnlyList<AppRequestListItemView> Items, string? Next);

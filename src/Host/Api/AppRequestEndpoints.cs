@@ -37,11 +37,23 @@ public static class AppRequestEndpoints
 
     private static async Task<IResult> ListAsync(HttpRequest request, IGrainFactory grains)
     {
+        var page = await Catalog(grains).ListRequestsAsync(Query(request));
+        return Results.Ok(new AppRequestListView(page.Items.Select(AppRequestListItemView.From).ToArray(), page.Next));
+    }
+
+    /// <summary><c>?status=&amp;q=&amp;limit=&amp;cursor=</c>, as both lists of requests read it.</summary>
+    internal static AppRequestQuery Query(HttpRequest request)
+    {
         var parameters = new QueryParameters(request.Query);
-        var status = parameters.Enum("status", Statuses);
+        var query = new AppRequestQuery
+        {
+            Status = parameters.Enum("status", Statuses),
+            Text = parameters.Text("q"),
+            Limit = parameters.WholeNumber("limit") ?? AppRequestQuery.DefaultLimit,
+            Cursor = parameters.Text("cursor"),
+        };
         parameters.ThrowIfInvalid();
-        var requests = await Catalog(grains).ListRequestsAsync(status);
-        return Results.Ok(new AppRequestListView(requests.Select(AppRequestListItemView.From).ToArray()));
+        return query;
     }
 
     private static IAppCatalogGrain Catalog(IGrainFactory grains) => grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey);

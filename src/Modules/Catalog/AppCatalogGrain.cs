@@ -13,6 +13,7 @@ public sealed partial class AppCatalogGrain(
     [PersistentState("apps", StorageNames.Grains)] IPersistentState<CatalogAppsState> apps,
     [PersistentState("requests", StorageNames.Grains)] IPersistentState<AppRequestsState> requests,
     ShippedCatalog shipped,
+    AppRequestTable requestTable,
     IOptions<CatalogOptions> options,
     CatalogMetrics metrics,
     IAuditLog audit,
@@ -20,6 +21,17 @@ public sealed partial class AppCatalogGrain(
     ILogger<AppCatalogGrain> logger) : Grain, IAppCatalogGrain
 {
     private CatalogComposition? _catalog;
+
+    private AppRequestBook Requests => new(requestTable, options.Value);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (requests.State.Requests.Count == 0) return;
+        // Requests stored before they had a table: moved once (a crash between the two steps repeats an idempotent import).
+        var imported = await Requests.ImportAsync(requests.State, cancellationToken);
+        await requests.ClearStateAsync(cancellationToken);
+        LogRequestsImported(logger, imported);
+    }
 
     private CatalogComposition Catalog => _catalog ??= CatalogComposition.Compose(
         apps.State.Revision, shipped.Seed, shipped.OperatorFile, apps.State.Upserts.Values, apps.State.Disabled);
@@ -61,19 +73,19 @@ public sealed partial class AppCatalogGrain(
 
     async Task<AppRequestOutcome> IAppCatalogGrain.SubmitRequestAsync(AppRequestSubmission submission)
     {
-        var outcome = await ChangeRequestsAsync(book => book.Submit(submission, Catalog, NewRequestId(), time.GetUtcNow()));
+        ArgumentNullException.ThrowIfNull(submission);
+        var outcome = await Requests.SubmitAsync(submission, Catalog, NewRequestId(), time.GetUtcNow(), CancellationToken.None);
         metrics.RequestSubmitted(outcome.Kind);
         if (outcome.Kind == AppRequestOutcomeKind.Created) LogRequestOpened(logger, outcome.Request.Id);
         return outcome;
     }
 
-    Task<IReadOnlyList<AppRequest>> IAppCatalogGrain.ListRequestsAsync(AppRequestStatus? status)
-        => Task.FromResult(new AppRequestBook(requests.State).List(status));
+    Task<AppRequestPage> IAppCatalogGrain.ListRequestsAsync(AppRequestQuery query) => requestTable.ListAsync(query, CancellationToken.None);
 
     async Task<AppRequest> IAppCatalogGrain.TriageRequestAsync(string requestId, AppRequestStatus status, string? shippedSlug, string operatorId, string? note)
     {
         operatorId = Principal.Actor(operatorId)!;
-        var request = await ChangeRequestsAsync(book => book.Triage(requestId, status, shippedSlug, operatorId, note, Catalog, time.GetUtcNow()));
+        var request = await Requests.TriageAsync(requestId, status, shippedSlug, operatorId, note, Catalog, time.GetUtcNow(), CancellationToken.None);
         Audit($"app-request:{request.Id}", "app_request_triaged", operatorId, shippedSlug is null ? $"{status}" : $"{status} as {shippedSlug}");
         LogRequestTriaged(logger, request.Id, status, operatorId);
         return request;
@@ -93,14 +105,6 @@ public sealed partial class AppCatalogGrain(
         await PersistAsync(apps);
     }
 
-    private async Task<T> ChangeRequestsAsync<T>(Func<AppRequestBook, T> change)
-    {
-        var result = change(new AppRequestBook(requests.State));
-        // A submission that changed nothing (already voted) still writes: cheaper than diffing, and rate-limited.
-        await PersistAsync(requests);
-        return result;
-    }
-
     private Task PersistAsync<T>(IPersistentState<T> state) => state.WriteOrStartOverAsync(() =>
     {
         _catalog = null;
@@ -114,6 +118,9 @@ public sealed partial class AppCatalogGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "App {Slug} disabled={Disabled} by {OperatorId}")]
     private static partial void LogAppDisabled(ILogger logger, string slug, bool disabled, string operatorId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Moved {Count} app request(s) from the catalog's state into their table")]
+    private static partial void LogRequestsImported(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "App request {RequestId} opened")]
     private static partial void LogRequestOpened(ILogger logger, string requestId);

@@ -13,6 +13,8 @@ public static class CatalogModule
         services.AddSingleton<IValidateOptions<CatalogOptions>, CatalogOptionsValidator>();
         services.AddSingleton<ShippedCatalog>();
         services.AddSingleton<CatalogMetrics>();
+        services.AddSingleton<Requests.AppRequestTable>();
+        services.AddSchemaMigrations("catalog", typeof(CatalogModule).Assembly);
         services.AddMetrics();
         services.AddServiceClock();
         return services;

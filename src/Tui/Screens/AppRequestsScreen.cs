@@ -48,13 +48,9 @@ public sealed class AppRequestsScreen : SearchableListScreen<AppRequest>
             RequestFilter.Declined => AppRequestStatus.Declined,
             _ => null,
         };
-        var requests = await Catalog.ListRequestsAsync(status);
-        // Requests are few (they fold by app), so the search filters the list here.
-        return (text is null ? requests : [.. requests.Where(r => Matches(r, text))], null);
+        var page = await Catalog.ListRequestsAsync(new AppRequestQuery { Status = status, Text = text, Cursor = cursor });
+        return (page.Items, page.Next);
     }
-
-    private static bool Matches(AppRequest request, string text) =>
-        request.Name.Contains(text, StringComparison.OrdinalIgnoreCase) || (request.Url?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false);
 
     protected override Dictionary<string, Func<AppRequest, object>> Columns() => new()
     {

@@ -176,6 +176,35 @@ public sealed class AppRequestsApiTests(AppRequestsHostFixture fixture) : IClass
         Assert.DoesNotContain("secret.person@example.com", raw, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("limit=0")]
+    [InlineData("limit=201")]
+    [InlineData("cursor=bm90LW91cnM")]
+    [InlineData("status=pending")]
+    public async Task A_list_query_out_of_range_is_a_400_naming_the_parameter(string query)
+    {
+        using var response = await Http.GetAsync(new Uri("/api/app-requests?" + query, UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(query.Split('=')[0], await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_list_comes_a_page_at_a_time_and_a_search_narrows_it()
+    {
+        var name = UniqueName();
+        for (var i = 0; i < 3; i++) (await SubmitAsync(new { name = $"{name} {i}", requestedBy = "pager@example.com" })).Dispose();
+
+        var first = await fixture.Host.GetJsonAsync<AppRequestListView>($"/api/app-requests?q={name}&limit=2");
+        var second = await fixture.Host.GetJsonAsync<AppRequestListView>($"/api/app-requests?q={name}&limit=2&cursor={first.Next}");
+
+        Assert.Equal(2, first.Items.Count);
+        Assert.NotNull(first.Next);
+        Assert.Single(second.Items);
+        Assert.Null(second.Next);
+        Assert.Equal(3, first.Items.Concat(second.Items).Select(r => r.Id).Distinct().Count());
+    }
+
     private static string UniqueName() => "app" + Guid.NewGuid().ToString("N")[..10];
 
     private Task<HttpResponseMessage> SubmitAsync(object body)
@@ -184,8 +213,20 @@ public sealed class AppRequestsApiTests(AppRequestsHostFixture fixture) : IClass
     private Task<HttpResponseMessage> PostRawAsync(string body, string mediaType)
         => Http.PostAsync(new Uri("/api/app-requests", UriKind.Relative), new StringContent(body, Encoding.UTF8, mediaType), TestContext.Current.CancellationToken);
 
+    /// <summary>Every page of the list, in order.</summary>
     private async Task<List<AppRequestListItemView>> ListAsync()
-        => (await fixture.Host.GetJsonAsync<AppRequestListView>("/api/app-requests")).Items.ToList();
+    {
+        var all = new List<AppRequestListItemView>();
+        string? cursor = null;
+        do
+        {
+            var page = await fixture.Host.GetJsonAsync<AppRequestListView>("/api/app-requests?limit=20" + (cursor is null ? "" : "&cursor=" + cursor));
+            all.AddRange(page.Items);
+            cursor = page.Next;
+        }
+        while (cursor is not null);
+        return all;
+    }
 
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response)
         => (await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, TestContext.Current.CancellationToken))!;
@@ -193,6 +234,25 @@ public sealed class AppRequestsApiTests(AppRequestsHostFixture fixture) : IClass
 
 public sealed class AppRequestRateLimitTests
 {
+    [Fact]
+    public async Task One_requester_past_the_cap_gets_a_409_with_a_code_and_nothing_is_stored()
+    {
+        await using var host = await TestHost.Sqlite().With(s => s["Accounts:Catalog:MaxAppRequestsPerRequester"] = "2").StartAsync();
+        async Task<HttpResponseMessage> AskAsync(string name) => await host.Http.PostAsJsonAsync(new Uri("/api/app-requests", UriKind.Relative),
+            new { name, requestedBy = "eager@example.com" }, TestContext.Current.CancellationToken);
+        (await AskAsync("Capped One")).Dispose();
+        (await AskAsync("Capped Two")).Dispose();
+
+        using var refused = await AskAsync("Capped Three");
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        using var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("app_request_requester_limit", problem.RootElement.GetProperty("code").GetString());
+        Assert.Equal(2, problem.RootElement.GetProperty("max").GetInt32());
+        var listed = await host.GetJsonAsync<AppRequestListView>("/api/app-requests");
+        Assert.Equal(["Capped One", "Capped Two"], listed.Items.Select(r => r.Name).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task A_flood_from_one_address_is_cut_off_with_429_and_retry_after()
     {

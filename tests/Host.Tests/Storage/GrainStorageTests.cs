@@ -6,6 +6,8 @@ using Accounts.Orleans.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 
+using Accounts.Orleans.Host.Tests.Accounts;
+
 namespace Accounts.Orleans.Host.Tests.Storage;
 
 /// <summary>Our SQL against the Orleans grain-storage contract, on both engines, through the provider the Host configures.</summary>
@@ -77,8 +79,7 @@ public sealed class GrainStorageTests(PostgresServer postgres)
     public async Task Stored_grain_state_is_json_that_names_no_clr_type(StorageEngine engine)
     {
         await using var host = await TestHost.On(engine, postgres).StartAsync();
-        await host.Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey)
-            .SubmitRequestAsync(new AppRequestSubmission("Frobnicator", "https://frobnicator.example", "for tests", "ops@example.com"));
+        await host.Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey).SetAppDisabledAsync("github", disabled: true, "ops");
         await host.StopHostAsync();
 
         await using var database = new AccountsDatabase(host.Storage);
@@ -89,11 +90,35 @@ public sealed class GrainStorageTests(PostgresServer postgres)
         var payloads = new List<string>();
         while (await reader.ReadAsync(TestContext.Current.CancellationToken)) payloads.Add(Encoding.UTF8.GetString((byte[])reader.GetValue(0)));
 
-        var request = Assert.Single(payloads, p => p.Contains("Frobnicator", StringComparison.Ordinal));
+        var request = Assert.Single(payloads, p => p.Contains("github", StringComparison.Ordinal));
         Assert.StartsWith("{", request, StringComparison.Ordinal);
         Assert.DoesNotContain("$type", request, StringComparison.Ordinal);
         Assert.DoesNotContain("Accounts.Orleans", request, StringComparison.Ordinal);
         Assert.DoesNotContain("System.", request, StringComparison.Ordinal);
+    }
+
+    [Theory, MemberData(nameof(Engines))]
+    public async Task A_vote_adds_one_row_and_a_repeated_vote_writes_nothing(StorageEngine engine)
+    {
+        await using var host = await TestHost.On(engine, postgres).StartAsync();
+        var catalog = host.Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey);
+        await using var database = new AccountsDatabase(host.Storage);
+        async Task<string> StoredAsync() => string.Join(" | ",
+            await SchemaMigrationTests.CountAsync(database, "SELECT COALESCE(SUM(version), 0) FROM accounts_grain_state"),
+            await SchemaMigrationTests.CountAsync(database, "SELECT COUNT(*) FROM catalog_app_request_votes"),
+            await SchemaMigrationTests.CountAsync(database, "SELECT SUM(votes) + SUM(updated_at_ms) FROM catalog_app_requests"));
+
+        await catalog.SubmitRequestAsync(new AppRequestSubmission("Frobnicator", "https://frobnicator.example", "for tests", "ops@example.com"));
+        await catalog.SubmitRequestAsync(new AppRequestSubmission("Frobnicator", null, null, "dev@example.com"));
+        var voted = await StoredAsync();
+        var again = await catalog.SubmitRequestAsync(new AppRequestSubmission("frobnicator", null, "still want it", "DEV@example.com"));
+
+        Assert.Equal(AppRequestOutcomeKind.AlreadyVoted, again.Kind);
+        Assert.Equal(2, again.Request.Votes);
+        Assert.Equal(voted, await StoredAsync());
+        Assert.Equal(2, await SchemaMigrationTests.CountAsync(database, "SELECT COUNT(*) FROM catalog_app_request_votes"));
+        // Who voted is kept only as a hash: the table holds no e-mail address.
+        Assert.DoesNotContain("@example.com", await SecretScan.StoredTextAsync(host.Storage), StringComparison.Ordinal);
     }
 
     public sealed record Probe(string Value);

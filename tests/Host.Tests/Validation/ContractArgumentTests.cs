@@ -89,7 +89,7 @@ public sealed class ContractArgumentTests : IAsyncLifetime
         var catalog = Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey);
 
         var health = await Assert.ThrowsAsync<AccountValidationException>(() => Grains.GetGrain<IAccountDirectoryGrain>(0).ListAsync(new AccountQuery { Health = (AccountHealth)42 }));
-        var status = await Assert.ThrowsAsync<CatalogValidationException>(() => catalog.ListRequestsAsync((AppRequestStatus)42));
+        var status = await Assert.ThrowsAsync<CatalogValidationException>(() => catalog.ListRequestsAsync(new AppRequestQuery { Status = (AppRequestStatus)42 }));
         var triage = await Assert.ThrowsAsync<CatalogValidationException>(() => catalog.TriageRequestAsync("req_x", (AppRequestStatus)(-1), null, "ops", null));
 
         Assert.Contains("health", health.Errors.Keys);

@@ -23,7 +23,7 @@ public static class AdminRoutes
         clients.MapDelete("/{appSlug}", RemoveClientAsync).WithSummary("Remove a stored OAuth client");
 
         var requests = v1.MapGroup("/app-requests").WithTags("App requests");
-        requests.MapGet("/", ListRequestsAsync).WithSummary("Requests for new apps, most votes first");
+        requests.MapGet("/", ListRequestsAsync).WithSummary("Requests for new apps, most votes first, a page at a time");
         requests.MapPost("/{id}/triage", TriageAsync).WithSummary("Move a request on: planned, shipped (naming the catalog app) or declined");
     }
 
@@ -45,13 +45,8 @@ public static class AdminRoutes
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<AppRequestList>> ListRequestsAsync(HttpRequest request, IGrainFactory grains)
-    {
-        var parameters = new QueryParameters(request.Query);
-        var status = parameters.Enum("status", Statuses);
-        parameters.ThrowIfInvalid();
-        return TypedResults.Ok(new AppRequestList(await Catalog(grains).ListRequestsAsync(status)));
-    }
+    private static async Task<Ok<AppRequestPage>> ListRequestsAsync(HttpRequest request, IGrainFactory grains)
+        => TypedResults.Ok(await Catalog(grains).ListRequestsAsync(AppRequestEndpoints.Query(request)));
 
     private static async Task<Ok<AppRequest>> TriageAsync(string id, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, CancellationToken cancellationToken)
     {
@@ -68,7 +63,6 @@ public static class AdminRoutes
 
     public sealed record OAuthClientList(IReadOnlyList<OAuthClientStatus> Items);
 
-    public sealed record AppRequestList(IReadOnlyList<AppRequest> Items);
 
     private sealed record ClientBody(string? ClientId, string? ClientSecret)
     {

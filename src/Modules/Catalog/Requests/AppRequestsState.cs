@@ -1,6 +1,9 @@
 namespace Accounts.Orleans.Catalog.Requests;
 
-/// <summary>The persisted requests; kept apart from the app list so a vote never rewrites the catalog.</summary>
+/// <summary>
+/// Where requests were kept before they had a table (one blob rewritten on every vote). Read once at activation, moved
+/// into <see cref="AppRequestTable"/>, then cleared.
+/// </summary>
 [GenerateSerializer, Alias("catalog.app-requests-state")]
 public sealed class AppRequestsState
 {

@@ -47,6 +47,27 @@ public sealed record AppRequestTriage(
     [property: Id(4)] string? Note,
     [property: Id(5)] string? ShippedSlug);
 
+/// <summary>A page of requests: most votes first, oldest first among equals.</summary>
+[GenerateSerializer, Alias("catalog.app-request-query"), Immutable]
+public sealed record AppRequestQuery
+{
+    /// <summary>Only requests in this status; all when null.</summary>
+    [Id(0)] public AppRequestStatus? Status { get; init; }
+    /// <summary>Matches anywhere in the name, ignoring case, spaces and punctuation.</summary>
+    [Id(1)] public string? Text { get; init; }
+    [Id(2)] public int Limit { get; init; } = DefaultLimit;
+    /// <summary>The <see cref="AppRequestPage.Next"/> of the previous page.</summary>
+    [Id(3)] public string? Cursor { get; init; }
+
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 200;
+}
+
+[GenerateSerializer, Alias("catalog.app-request-page"), Immutable]
+public sealed record AppRequestPage(
+    [property: Id(0)] IReadOnlyList<AppRequest> Items,
+    [property: Id(1)] string? Next);
+
 [GenerateSerializer, Alias("catalog.app-request-outcome")]
 public enum AppRequestOutcomeKind
 {

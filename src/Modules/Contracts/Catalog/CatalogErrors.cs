@@ -39,3 +39,22 @@ public sealed class AppRequestNotFoundException(string requestId)
 
 [GenerateSerializer, Alias("catalog.error.triage")]
 public sealed class InvalidTriageException(string message) : CatalogException(message);
+
+[GenerateSerializer, Alias("catalog.app-request-limit")]
+public enum AppRequestLimit
+{
+    /// <summary>The one requester has voted for (or opened) as many requests as one person may.</summary>
+    VotesPerRequester = 0,
+    /// <summary>The catalog holds as many requests as it keeps; votes on existing ones still count.</summary>
+    Requests = 1,
+}
+
+/// <summary>A submission past a cap that bounds what anonymous callers can make the service store.</summary>
+[GenerateSerializer, Alias("catalog.error.request-limit")]
+public sealed class AppRequestLimitReachedException(AppRequestLimit limit, int max) : CatalogException(limit == AppRequestLimit.VotesPerRequester
+    ? $"One requester may ask for at most {max} apps."
+    : $"The catalog already holds {max} app requests, as many as it keeps; vote for an existing one instead.")
+{
+    [Id(0)] public AppRequestLimit Limit { get; } = limit;
+    [Id(1)] public int Max { get; } = max;
+}

@@ -27,12 +27,14 @@ public interface IAppCatalogGrain : IGrainWithStringKey
 
     /// <exception cref="CatalogValidationException">A field is missing, malformed or too long.</exception>
     /// <exception cref="AppAlreadyInCatalogException">The catalog already has this app.</exception>
+    /// <exception cref="AppRequestLimitReachedException">The requester, or the catalog, holds as many requests as it may.</exception>
     [Alias("SubmitRequest")]
     Task<AppRequestOutcome> SubmitRequestAsync(AppRequestSubmission submission);
 
-    /// <summary>Requests, most votes first; all statuses when <paramref name="status"/> is null.</summary>
+    /// <summary>A page of requests, most votes first.</summary>
+    /// <exception cref="CatalogValidationException">The query is out of range or the cursor is not one we issued.</exception>
     [Alias("ListRequests")]
-    Task<IReadOnlyList<AppRequest>> ListRequestsAsync(AppRequestStatus? status);
+    Task<AppRequestPage> ListRequestsAsync(AppRequestQuery query);
 
     /// <exception cref="AppRequestNotFoundException">No request has this id.</exception>
     /// <exception cref="InvalidTriageException">The move is not allowed, or a shipped request names no catalog app.</exception>
