@@ -152,6 +152,39 @@ public sealed class ConnectSessionTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task A_consent_whose_report_to_the_session_storage_refused_still_spends_the_session()
+    {
+        await using var host = await TestHost.On(StorageEngine.Postgres, postgres).WithFakeTokenEndpoint().StartAsync();
+        var session = await host.Grains.GetGrain<IAccountConnectorGrain>(0).CreateConnectSessionAsync(new ConnectSessionRequest { WorkspaceId = TestHost.Workspace });
+        var token = session.Token;
+        var started = await host.Grains.GetGrain<IConnectSessionUseGrain>(session.Id).StartOAuthAsync(token, TestHost.OAuthSlug, "Work");
+        await using var database = new AccountsDatabase(host.Storage);
+        // Storage refuses the session's rows alone (53000 reads as an outage), so the flow completes but cannot tell it.
+        await Storage.SchemaMigrationTests.ExecuteAsync(database, """
+            CREATE FUNCTION refuse_session_writes() RETURNS trigger AS $$
+            BEGIN
+                IF NEW.grain_type = 'connect-session' THEN RAISE EXCEPTION 'sessions refused' USING ERRCODE = '53000'; END IF;
+                RETURN NEW;
+            END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER refuse_session_writes BEFORE INSERT OR UPDATE ON accounts_grain_state FOR EACH ROW EXECUTE FUNCTION refuse_session_writes();
+            """);
+        host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1"));
+
+        var completed = await host.Grains.OAuthBrowserFlow(started.State).CompleteAsync(new OAuthCallback("code-1", null, null, null));
+        await Storage.SchemaMigrationTests.ExecuteAsync(database, "DROP TRIGGER refuse_session_writes ON accounts_grain_state; DROP FUNCTION refuse_session_writes();");
+        // The activation that heard nothing is gone; what storage holds still says pending, with the flow outstanding.
+        await host.RestartAsync();
+
+        var second = await Assert.ThrowsAsync<ConnectSessionRefusedException>(() =>
+            host.Grains.GetGrain<IConnectSessionUseGrain>(session.Id).StartOAuthAsync(token, TestHost.OAuthSlug, "Second"));
+        var view = await host.Grains.GetGrain<IConnectSessionGrain>(session.Id).GetAsync();
+
+        Assert.Equal(ConnectSessionRefusal.Spent, second.Reason);
+        Assert.Equal((ConnectSessionStatus.Completed, completed.AccountId), (view.Status, view.AccountId));
+        Assert.Single((await host.Directory.ListAsync(new AccountQuery())).Items);
+    }
+
+    [Fact]
     public async Task A_reconnect_session_keeps_the_account_and_an_expired_session_opens_nothing()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);

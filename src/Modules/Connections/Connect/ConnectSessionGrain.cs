@@ -1,4 +1,5 @@
 using Accounts.Orleans.Connections.Accounts;
+using Accounts.Orleans.Connections.OAuth;
 using Accounts.Orleans.Contracts.Storage;
 
 namespace Accounts.Orleans.Connections.Connect;
@@ -47,20 +48,22 @@ public sealed partial class ConnectSessionGrain(
         return View();
     }
 
-    Task<ConnectSessionView> IConnectSessionGrain.GetAsync()
-        => Session.WorkspaceId is { } workspace && Tenancy.Sees(workspace)
-            ? Task.FromResult(View())
-            : throw new ConnectSessionNotFoundException(Id);
-
-    Task<ConnectSessionView> IConnectSessionUseGrain.OpenAsync(string token)
+    async Task<ConnectSessionView> IConnectSessionGrain.GetAsync()
     {
-        RequirePending(token);
-        return Task.FromResult(View());
+        if (Session.WorkspaceId is not { } workspace || !Tenancy.Sees(workspace)) throw new ConnectSessionNotFoundException(Id);
+        await SettleFlowsAsync();
+        return View();
+    }
+
+    async Task<ConnectSessionView> IConnectSessionUseGrain.OpenAsync(string token)
+    {
+        await RequirePendingAsync(token);
+        return View();
     }
 
     async Task<AccountSummary> IConnectSessionUseGrain.ConnectWithKeysAsync(string token, string appSlug, string nickname, IReadOnlyDictionary<string, string> fields)
     {
-        RequirePending(token);
+        await RequirePendingAsync(token);
         RequireAllowed(appSlug);
         // Spent before the account exists: should storage fail once the account is connected, the session stays spent
         // rather than open for a second account. A connect that fails opens it again for another try.
@@ -128,7 +131,7 @@ public sealed partial class ConnectSessionGrain(
 
     async Task<OAuthStarted> IConnectSessionUseGrain.StartOAuthAsync(string token, string appSlug, string nickname)
     {
-        RequirePending(token);
+        await RequirePendingAsync(token);
         RequireAllowed(appSlug);
         var started = await grains.GetGrain<IAccountConnectorGrain>(0).StartOAuthAsync(new OAuthStartRequest
         {
@@ -146,7 +149,7 @@ public sealed partial class ConnectSessionGrain(
 
     async Task<ConnectSessionView> IConnectSessionUseGrain.ChooseAccountAsync(string token, string accountId)
     {
-        RequirePending(token);
+        await RequirePendingAsync(token);
         if (Session.ReconnectAccountId is not null) throw new ConnectSessionRefusedException(ConnectSessionRefusal.AppNotAllowed);
         var account = AccountIds.IsValid(accountId) ? await grains.GetGrain<IConnectedAccountGrain>(accountId).GetAsync() : null;
         // Another workspace's account is exactly as unknown to the page as an id nobody has.
@@ -169,15 +172,48 @@ public sealed partial class ConnectSessionGrain(
     }
 
     /// <exception cref="ConnectSessionRefusedException">The token does not open this session, or the session is over.</exception>
-    private void RequirePending(string? token)
+    private async Task RequirePendingAsync(string? token)
+    {
+        RequireToken(token);
+        await SettleFlowsAsync();
+        if (Session.Status != ConnectSessionStatus.Pending) throw new ConnectSessionRefusedException(ConnectSessionRefusal.Spent);
+        if (time.GetUtcNow() >= Session.ExpiresAt) throw new ConnectSessionRefusedException(ConnectSessionRefusal.Expired);
+    }
+
+    /// <summary>
+    /// A flow this session started tells it how it ended (<see cref="IConnectSessionUseGrain.FlowEndedAsync"/>). When
+    /// that report did not get through (storage refused this session's write, and the activation has gone since), the
+    /// flow's own stored outcome settles the session before it is shown or used again, so it cannot connect twice.
+    /// </summary>
+    private async Task SettleFlowsAsync()
+    {
+        if (Session.Flows.Count == 0 || Session.Status != ConnectSessionStatus.Pending) return;
+        var settled = false;
+        foreach (var flowKey in Session.Flows.ToList())
+        {
+            var outcome = await grains.GetGrain<IOAuthFlowSetupGrain>(flowKey).OutcomeAsync();
+            if (outcome.Status == OAuthFlowStatus.Pending) continue;
+            Session.Flows.Remove(flowKey);
+            settled = true;
+            if (outcome is { Status: OAuthFlowStatus.Completed, AccountId: { } accountId })
+            {
+                Session.Status = ConnectSessionStatus.Completed;
+                Session.AccountId = accountId;
+                Session.Error = null;
+                Session.CompletedAt = time.GetUtcNow();
+                break;
+            }
+        }
+        if (settled) await state.WriteStateAsync();
+    }
+
+    private void RequireToken(string? token)
     {
         if (Session.WorkspaceId is null || !ConnectTokens.TryParse(token, out var id, out var secret) || id != Id || !ConnectTokens.Matches(secret, Session.TokenHash))
         {
             LogRefused(logger, Id);
             throw new ConnectSessionRefusedException(ConnectSessionRefusal.Unknown);
         }
-        if (Session.Status != ConnectSessionStatus.Pending) throw new ConnectSessionRefusedException(ConnectSessionRefusal.Spent);
-        if (time.GetUtcNow() >= Session.ExpiresAt) throw new ConnectSessionRefusedException(ConnectSessionRefusal.Expired);
     }
 
     private void RequireAllowed(string? appSlug)

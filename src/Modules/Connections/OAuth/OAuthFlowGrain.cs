@@ -27,6 +27,9 @@ public sealed partial class OAuthFlowGrain(
 
     private OAuthFlowState Flow => state.State;
 
+    /// <summary>The flow is stored as spent while its code is exchanged; until that ends it is not over for its session.</summary>
+    private bool _exchanging;
+
     private CredentialBinding Binding => new(Flow.WorkspaceId!, "oauth-flow:" + this.GetPrimaryKeyString());
 
     async Task IOAuthFlowSetupGrain.BeginAsync(OAuthFlowBegin begin)
@@ -69,9 +72,28 @@ public sealed partial class OAuthFlowGrain(
         return Flow.AuthorizeUrl;
     }
 
+    Task<OAuthFlowOutcome> IOAuthFlowSetupGrain.OutcomeAsync() => Task.FromResult(new OAuthFlowOutcome(
+        _exchanging || (Flow.Status == OAuthFlowStatus.Pending && time.GetUtcNow() <= Flow.ExpiresAt) ? OAuthFlowStatus.Pending
+        : Flow.Status == OAuthFlowStatus.Pending ? OAuthFlowStatus.Expired
+        : Flow.Status,
+        Flow.AccountId));
+
     async Task<OAuthCompleted> IOAuthBrowserFlowGrain.CompleteAsync(OAuthCallback callback)
     {
         RequirePending();
+        _exchanging = true;
+        try
+        {
+            return await CompleteOnceAsync(callback);
+        }
+        finally
+        {
+            _exchanging = false;
+        }
+    }
+
+    private async Task<OAuthCompleted> CompleteOnceAsync(OAuthCallback callback)
+    {
 
         // From here on the state is spent, whatever happens next.
         Flow.Status = OAuthFlowStatus.Failed;
