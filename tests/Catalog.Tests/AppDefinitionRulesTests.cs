@@ -11,6 +11,36 @@ public sealed class AppDefinitionRulesTests
     [Fact]
     public void Valid_keys_definition_passes() => Assert.Empty(AppDefinitionRules.Validate(TestApps.Keys("acme")));
 
+    [Fact]
+    public void An_api_for_the_proxy_passes_in_each_credential_style()
+    {
+        Assert.Empty(AppDefinitionRules.Validate(TestApps.OAuth("acme") with { Api = new ApiSettings { BaseUrl = "https://api.acme.example/v2" } }));
+        foreach (var api in new[]
+        {
+            new ApiSettings { BaseUrl = "https://api.acme.example", Value = "{{api_key}}" },
+            new ApiSettings { BaseUrl = "https://api.acme.example", Style = ApiCredentialStyle.Header, Name = "X-Api-Key", Value = "{{api_key}}" },
+            new ApiSettings { BaseUrl = "https://api.acme.example", Style = ApiCredentialStyle.Query, Name = "key", Value = "{{api_key}}" },
+            new ApiSettings { BaseUrl = "https://api.acme.example", Style = ApiCredentialStyle.Basic, Username = "{{api_key}}", Password = "X" },
+        })
+            Assert.Empty(AppDefinitionRules.Validate(TestApps.Keys("acme") with { Api = api }));
+    }
+
+    [Theory]
+    [InlineData("http://api.acme.example", null, null, "api.baseUrl")]
+    [InlineData("https://api.acme.example/v1?key=1", null, null, "api.baseUrl")]
+    [InlineData("https://api.acme.example", "{{password}}", null, "api")]
+    [InlineData("https://api.acme.example", null, null, "api.value")]
+    [InlineData("https://api.acme.example", "{{api_key}}", "bad name", "api.name")]
+    public void An_api_that_is_not_https_or_names_no_field_is_refused(string baseUrl, string? value, string? name, string key)
+    {
+        var app = TestApps.Keys("acme") with
+        {
+            Api = new ApiSettings { BaseUrl = baseUrl, Value = value, Name = name, Style = name is null ? ApiCredentialStyle.Bearer : ApiCredentialStyle.Header },
+        };
+
+        Assert.Contains(key, AppDefinitionRules.Validate(app).Keys);
+    }
+
     [Theory]
     [InlineData("http://auth.acme.example.com/authorize", false)]
     [InlineData("http://auth.acme.example.com/authorize", true)]

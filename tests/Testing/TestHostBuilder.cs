@@ -24,6 +24,7 @@ public sealed class TestHostBuilder
     private FakeTimeProvider? _time;
     private Action<WebApplicationBuilder>? _configure;
     private int? _port;
+    private ApiSettings? _oauthApi;
 
     internal TestHostBuilder(StorageEngine engine, PostgresServer? postgres)
     {
@@ -52,6 +53,13 @@ public sealed class TestHostBuilder
     public TestHostBuilder WithFakeTokenEndpoint()
     {
         _oauth = OAuthServerKind.FakeTokenEndpoint;
+        return this;
+    }
+
+    /// <summary>Gives the OAuth app an API (for the proxy) at <paramref name="api"/>.</summary>
+    public TestHostBuilder WithOAuthApi(ApiSettings api)
+    {
+        _oauthApi = api;
         return this;
     }
 
@@ -148,6 +156,7 @@ public sealed class TestHostBuilder
             default:
                 return null;
         }
+        if (_oauthApi is not null) app = app with { Api = _oauthApi };
         settings[$"Accounts:OAuthClients:{TestHost.OAuthSlug}:ClientId"] = TestHost.OAuthClientId;
         settings[$"Accounts:OAuthClients:{TestHost.OAuthSlug}:ClientSecret"] = TestHost.OAuthClientSecret;
         settings["Accounts:Connections:RedirectUri"] = Callback;

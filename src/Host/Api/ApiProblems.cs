@@ -60,6 +60,8 @@ public sealed partial class ApiProblems(IProblemDetailsService problems, ILogger
                     ConnectSessionRefusal.AppNotAllowed => "app_not_allowed",
                     _ => "connect_session_invalid",
                 }, e.Message),
+            ProxyFailedException e => Problem(e.Failure == ProxyFailure.Timeout ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+                e.Failure switch { ProxyFailure.Timeout => "proxy_timeout", ProxyFailure.TooLarge => "proxy_response_too_large", _ => "proxy_unreachable" }, e.Message),
             AuditUnavailableException e => Problem(StatusCodes.Status503ServiceUnavailable, "audit_unavailable", e.Message),
             WorkspaceLimitReachedException e => Problem(StatusCodes.Status409Conflict, e.Limit == WorkspaceLimit.Accounts ? "workspace_account_limit" : "workspace_flow_limit",
                 e.Message, ("max", e.Max)),

@@ -68,6 +68,12 @@ public sealed class ConnectionsOptions
     /// </summary>
     public TimeSpan OpenedSecretsIdleTime { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long a proxied call to an app may take, its answer read in full.</summary>
+    public TimeSpan ProxyTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The largest answer the proxy passes on; a larger one is refused (<c>ProxyFailedException</c>), never cut short.</summary>
+    public int ProxyMaxResponseBytes { get; set; } = 5 * 1024 * 1024;
+
     /// <summary>Refresh this long before expiry unless the app says otherwise.</summary>
     public TimeSpan DefaultRefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -100,6 +106,9 @@ internal sealed class ConnectionsOptionsValidator : IValidateOptions<Connections
         Within(nameof(options.DefaultRefreshMargin), options.DefaultRefreshMargin, TimeSpan.Zero, TimeSpan.FromHours(12));
         Within(nameof(options.ForcedRefreshCooldown), options.ForcedRefreshCooldown, TimeSpan.Zero, TimeSpan.FromHours(1));
         Within(nameof(options.OpenedSecretsIdleTime), options.OpenedSecretsIdleTime, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+        Within(nameof(options.ProxyTimeout), options.ProxyTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(25));
+        if (options.ProxyMaxResponseBytes is < 1024 or > 50 * 1024 * 1024)
+            failures.Add($"{ConnectionsOptions.Section}:{nameof(options.ProxyMaxResponseBytes)} must be between 1024 and 52428800 (it is {options.ProxyMaxResponseBytes}).");
         Within(nameof(options.AuditOutageLimit), options.AuditOutageLimit, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         if (options.AuditBacklogLimit is < 1_000 or > 10_000_000)
             failures.Add($"{ConnectionsOptions.Section}:{nameof(options.AuditBacklogLimit)} must be between 1000 and 10000000 (it is {options.AuditBacklogLimit}).");

@@ -24,4 +24,7 @@ public static class AuditActions
 
     /// <summary>An API key called the REST API (the route's pattern and the status, never a value from the request).</summary>
     public const string ApiCall = "api_call";
+
+    /// <summary>A workflow step called the app through the proxy (method, path shape and status; never a body).</summary>
+    public const string Proxied = "proxied";
 }

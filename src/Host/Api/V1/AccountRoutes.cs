@@ -35,6 +35,7 @@ public static class AccountRoutes
         accounts.MapPut("/{id}/links/{workflowId}/{stepId}", LinkAsync).WithSummary("Let a workflow step read the account's credentials");
         accounts.MapDelete("/{id}/links/{workflowId}/{stepId}", UnlinkAsync).WithSummary("Stop a workflow step from reading the account's credentials");
         accounts.MapPost("/{id}/credentials", CredentialsAsync).WithSummary("The credentials for a linked step (never cached: Cache-Control: no-store)");
+        accounts.MapPost("/{id}/proxy", ProxyAsync).WithSummary("Call the app's API for a linked step with the account's credentials, which the caller never sees; answers with the app's status, headers and body");
     }
 
     private static async Task<Ok<AccountPage>> ListAsync(HttpRequest request, IGrainFactory grains)
@@ -153,6 +154,63 @@ public static class AccountRoutes
     private sealed record RenameBody(string? Nickname);
 
     private sealed record CredentialsBody(string? WorkflowId, string? StepId, string? WorkspaceId);
+
+    private sealed record ProxyBody(string? WorkflowId, string? StepId, string? WorkspaceId, string? Method, string? Path,
+        Dictionary<string, string>? Query, Dictionary<string, string>? Headers, string? Body, string? BodyBase64, string? ContentType);
+
+    /// <summary>Room for the largest request body the proxy takes, base64-encoded, and the JSON around it.</summary>
+    private const long MaxProxyBodyBytes = Connections.Proxy.AccountProxyGrain.MaxRequestBodyBytes / 3 * 4 + 64 * 1024;
+
+    private static async Task<IResult> ProxyAsync(string id, HttpContext context, ClaimsPrincipal user, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var body = await ApiBody.ReadAsync<ProxyBody>(context.Request, MaxProxyBodyBytes,
+            """{ "workflowId", "stepId", "workspaceId", "method", "path", "query": { … }, "headers": { … }, "body" | "bodyBase64", "contentType" }""", cancellationToken);
+        if (body.Body is not null && body.BodyBase64 is not null)
+            throw new AccountValidationException(new Dictionary<string, string[]> { ["body"] = ["give body or bodyBase64, not both"] });
+        byte[]? payload = body.Body is { } text ? System.Text.Encoding.UTF8.GetBytes(text) : null;
+        if (body.BodyBase64 is { } encoded)
+        {
+            payload = new byte[encoded.Length];
+            if (!Convert.TryFromBase64String(encoded, payload, out var written))
+                throw new AccountValidationException(new Dictionary<string, string[]> { ["bodyBase64"] = ["is not base64"] });
+            payload = payload[..written];
+        }
+        var workspace = user.Workspace() ?? body.WorkspaceId ?? await WorkspaceOfAsync(user, grains, id);
+        if (body.WorkspaceId is { } named && named != workspace) throw new AccountNotFoundException(id);
+        var answer = await grains.GetGrain<IAccountProxyGrain>(0).ProxyAsync(CheckedId(id), new ProxyRequest
+        {
+            WorkspaceId = workspace,
+            WorkflowId = body.WorkflowId ?? "",
+            StepId = body.StepId ?? "",
+            Method = body.Method?.ToUpperInvariant() ?? "GET",
+            Path = body.Path ?? "",
+            Query = body.Query?.ToList() ?? [],
+            Headers = body.Headers ?? [],
+            Body = payload,
+            ContentType = body.ContentType,
+        });
+        return new ProxiedAnswer(answer);
+    }
+
+    /// <summary>The app's answer as the app gave it (less what the proxy drops), marked so a caller can tell it from the service's own errors.</summary>
+    private sealed class ProxiedAnswer(ProxyResponse answer) : IResult
+    {
+        public const string MarkHeader = "Accounts-Proxied";
+
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = answer.Status;
+            foreach (var (name, value) in answer.Headers)
+            {
+                if (string.Equals(name, "Content-Type", StringComparison.OrdinalIgnoreCase)) response.ContentType = value;
+                else response.Headers.Append(name, value);
+            }
+            response.Headers[MarkHeader] = "true";
+            response.ContentLength = answer.Body.Length;
+            await response.Body.WriteAsync(answer.Body, httpContext.RequestAborted);
+        }
+    }
 
     public sealed record AuditView(IReadOnlyList<AuditEvent> Items);
 }

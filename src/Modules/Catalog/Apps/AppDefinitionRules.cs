@@ -43,7 +43,39 @@ public static partial class AppDefinitionRules
                 errors.Add("authType", "must be oauth2 or keys");
                 break;
         }
+        if (app.Api is { } api) ValidateApi(errors, app, api, allowLoopbackHttp);
         return errors.ToDictionary();
+    }
+
+    /// <summary>
+    /// The API the proxy calls: an https base URL with no query or fragment, whose host the account's values may fill
+    /// only as the test request may; credential templates that name the app's fields (or, for OAuth, the access token).
+    /// </summary>
+    private static void ValidateApi(ErrorList errors, AppDefinition app, ApiSettings api, bool allowLoopbackHttp)
+    {
+        Url(errors, "api.baseUrl", TestRequestTemplate.WithStandIn(api.BaseUrl ?? "", "1"), required: true, allowLoopbackHttp);
+        if (api.BaseUrl is { } baseUrl && (baseUrl.Contains('?', StringComparison.Ordinal) || baseUrl.Contains('#', StringComparison.Ordinal)))
+            errors.Add("api.baseUrl", "must have no query or fragment");
+        if (!Enum.IsDefined(api.Style)) errors.Add("api.style", "must be bearer, header, query or basic");
+        if (api.Style is ApiCredentialStyle.Header or ApiCredentialStyle.Query)
+        {
+            if (string.IsNullOrWhiteSpace(api.Name) || api.Name.Length > 100 || !api.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+                errors.Add("api.name", "names the header or query parameter: 1-100 letters, digits, '-', '_' or '.'");
+            if (string.IsNullOrEmpty(api.Value)) errors.Add("api.value", "is required for the header and query styles");
+        }
+        if (api.Style == ApiCredentialStyle.Basic && string.IsNullOrEmpty(api.Username) && string.IsNullOrEmpty(api.Password))
+            errors.Add("api.username", "a basic credential needs a user name or a password template");
+        if (api.Style == ApiCredentialStyle.Bearer && api.Value is null && app.AuthType != AuthType.OAuth2)
+            errors.Add("api.value", "names the field that holds the token (the access token is only an OAuth app's)");
+        var known = app.Fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        if (app.AuthType == AuthType.OAuth2) known.Add("access_token");
+        foreach (var template in new[] { api.BaseUrl, api.Value, api.Username, api.Password })
+        {
+            foreach (var name in TestRequestTemplate.Placeholders(template ?? "").SelectMany(TestRequestTemplate.FieldsOf))
+            {
+                if (!known.Contains(name)) errors.Add("api", $"placeholder '{{{{{Clip(name)}}}}}' names no field of this app");
+            }
+        }
     }
 
     private static void ValidateOAuth(ErrorList errors, AppDefinition app, bool allowLoopbackHttp)

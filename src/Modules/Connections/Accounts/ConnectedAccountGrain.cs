@@ -69,12 +69,7 @@ public sealed partial class ConnectedAccountGrain(
 
     async Task<CredentialBundle> IConnectedAccountGrain.GetCredentialsAsync(CredentialRequest request)
     {
-        var account = RequireWorkspace(request.WorkspaceId);
-        if (account.DeletedAt is not null) throw new AccountDeletedException(Id);
-        var step = new WorkflowStep(request.WorkflowId, request.StepId);
-        if (!account.Links.Contains(step)) throw new StepNotLinkedException(Id, step);
-        if (account.Health == AccountHealth.NeedsReconnect) throw new AccountNeedsReconnectException(Id, account.HealthReason ?? "the app refused its credentials");
-
+        var (account, step) = RequireReadable(request);
         var secrets = account.AuthType == AuthType.OAuth2 ? await Refresher.FreshAsync(force: false) : Store.Secrets;
         Store.RecordRead(step);
         telemetry.CredentialRead(account.AppSlug);
@@ -89,6 +84,30 @@ public sealed partial class ConnectedAccountGrain(
             Scopes = account.Scopes,
             Fields = secrets.Fields,
         };
+    }
+
+    async Task<Proxy.ProxyCredentials> IAccountLifecycleGrain.PrepareProxyAsync(CredentialRequest request, bool afterRefusal)
+    {
+        var (account, _) = RequireReadable(request);
+        var oauth = account.AuthType == AuthType.OAuth2;
+        // An app that keeps answering 401 gets one refresh per cooldown, not one per proxied call.
+        var refresh = afterRefusal && oauth && (_forcedRefreshAt is not { } last || time.GetUtcNow() - last >= options.Value.ForcedRefreshCooldown);
+        var secrets = oauth ? await Refresher.FreshAsync(force: refresh) : Store.Secrets;
+        if (refresh) _forcedRefreshAt = time.GetUtcNow();
+        var values = new Dictionary<string, string>(secrets.Fields, StringComparer.Ordinal);
+        if (secrets.AccessToken is { } token) values["access_token"] = token;
+        return new Proxy.ProxyCredentials(account.AppSlug, values, CanRefresh: oauth && !afterRefusal);
+    }
+
+    /// <summary>The checks of a credential read: the caller's workspace, a live account, a linked step, usable credentials.</summary>
+    private (ConnectedAccountState Account, WorkflowStep Step) RequireReadable(CredentialRequest request)
+    {
+        var account = RequireWorkspace(request.WorkspaceId);
+        if (account.DeletedAt is not null) throw new AccountDeletedException(Id);
+        var step = new WorkflowStep(request.WorkflowId, request.StepId);
+        if (!account.Links.Contains(step)) throw new StepNotLinkedException(Id, step);
+        if (account.Health == AccountHealth.NeedsReconnect) throw new AccountNeedsReconnectException(Id, account.HealthReason ?? "the app refused its credentials");
+        return (account, step);
     }
 
     async Task<AccountSummary> IConnectedAccountGrain.LinkAsync(string workspaceId, WorkflowStep step)

@@ -31,6 +31,13 @@ public interface IAccountLifecycleGrain : IGrainWithStringKey
     [Alias("RefreshIfDue")]
     Task RefreshIfDueAsync(TimeSpan lookahead);
 
+    /// <summary>
+    /// What the proxy needs to call the app for a linked step, checked exactly as a credential read is; after the app
+    /// refused the credentials (<paramref name="afterRefusal"/>), an OAuth account refreshes first (single flight).
+    /// </summary>
+    [Alias("PrepareProxy")]
+    Task<Proxy.ProxyCredentials> PrepareProxyAsync(CredentialRequest request, bool afterRefusal);
+
     /// <summary>Re-wraps the data key under the active master key; false when it already was (or holds no secrets).</summary>
     [Alias("Rewrap")]
     Task<bool> RewrapAsync();

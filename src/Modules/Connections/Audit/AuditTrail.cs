@@ -22,6 +22,7 @@ public sealed partial class AuditTrail(
     public const int MaxBatch = 500;
     public const string CredentialsRead = AuditActions.CredentialsRead;
     public const string ApiCall = AuditActions.ApiCall;
+    public const string Proxied = AuditActions.Proxied;
     private const int MaxDetailLength = 1000;
 
     private readonly Channel<AuditEvent> _pending = Channel.CreateUnbounded<AuditEvent>(new UnboundedChannelOptions { SingleReader = true });
@@ -47,6 +48,14 @@ public sealed partial class AuditTrail(
     /// </exception>
     public void RecordRead(AuditEvent read)
     {
+        RequireAvailable();
+        Record(read);
+    }
+
+    /// <summary>Refuses, as <see cref="RecordRead"/> does, work whose event the trail could not keep now.</summary>
+    /// <exception cref="AuditUnavailableException">The trail has been failing past its limits.</exception>
+    public void RequireAvailable()
+    {
         var since = Interlocked.Read(ref _failingSince);
         var failing = since == 0 ? TimeSpan.Zero : Time.GetUtcNow() - new DateTimeOffset(since, TimeSpan.Zero);
         if (failing > _options.AuditOutageLimit || Backlog >= _options.AuditBacklogLimit)
@@ -55,7 +64,6 @@ public sealed partial class AuditTrail(
             throw new AuditUnavailableException();
         }
         if (Interlocked.Exchange(ref _refusing, 0) == 1) LogReadsResumed(Logger);
-        Record(read);
     }
 
     /// <summary>Events recorded and not yet stored (repeated reads by one step count once after they are folded).</summary>
@@ -97,7 +105,7 @@ public sealed partial class AuditTrail(
     /// </summary>
     private void Add(AuditEvent e)
     {
-        if (e.Action is not (CredentialsRead or ApiCall))
+        if (e.Action is not (CredentialsRead or ApiCall or Proxied))
         {
             _unwritten.Add(new Pending(e, 1));
             return;

@@ -12,11 +12,14 @@ public static class Scopes
     /// <summary>Read an account's tokens or keys for a linked workflow step.</summary>
     public const string CredentialsRead = "credentials:read";
 
+    /// <summary>Call an app's API through the service with an account's credentials, which the caller never sees.</summary>
+    public const string Proxy = "proxy";
+
     /// <summary>Add, change, disable and import catalog apps; triage app requests.</summary>
     public const string CatalogWrite = "catalog:write";
 
     /// <summary>OAuth clients, maintenance, API keys; and everything above.</summary>
     public const string Admin = "admin";
 
-    public static IReadOnlyList<string> All { get; } = [AccountsRead, AccountsWrite, CredentialsRead, CatalogWrite, Admin];
+    public static IReadOnlyList<string> All { get; } = [AccountsRead, AccountsWrite, CredentialsRead, Proxy, CatalogWrite, Admin];
 }

@@ -1,0 +1,134 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Accounts.Orleans.Connections.Accounts;
+using Accounts.Orleans.Connections.Audit;
+using Accounts.Orleans.Connections.Outbound;
+using Accounts.Orleans.Contracts.Access;
+using Accounts.Orleans.Contracts.Ids;
+using Orleans.Concurrency;
+
+namespace Accounts.Orleans.Connections.Proxy;
+
+/// <summary>
+/// Runs proxied calls on whichever silo takes them, beside the account's grain rather than inside it: the grain checks
+/// the caller and hands over fresh credentials in one short turn, and the app call, however slow, holds up nobody else.
+/// On a 401 the account refreshes once (single flight, in its grain) and the call is tried once more; 429 and 5xx go
+/// back to the caller as the app sent them, <c>Retry-After</c> included.
+/// </summary>
+[StatelessWorker, GrainType("accounts.proxy")]
+public sealed partial class AccountProxyGrain(
+    IGrainFactory grains,
+    IHttpClientFactory http,
+    AuditTrail audit,
+    IOptions<ConnectionsOptions> options,
+    [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
+    ILogger<AccountProxyGrain> logger) : Grain, IAccountProxyGrain
+{
+    public const int MaxRequestBodyBytes = 4 * 1024 * 1024;
+
+    async Task<ProxyResponse> IAccountProxyGrain.ProxyAsync(string accountId, ProxyRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        // Another workspace's account, or an id nobody has, answers the same: nothing is learned by guessing.
+        if (!AccountIds.IsValid(accountId) || !WorkspaceIds.IsValid(request.WorkspaceId) || !Tenancy.Sees(request.WorkspaceId))
+            throw new AccountNotFoundException(accountId ?? "");
+        var account = grains.GetGrain<IAccountLifecycleGrain>(accountId);
+        var read = new CredentialRequest(request.WorkspaceId, request.WorkflowId, request.StepId);
+        var credentials = await account.PrepareProxyAsync(read, afterRefusal: false);
+        var app = await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(credentials.AppSlug);
+        if (app?.Api is not { } api) throw AccountRules.Invalid("appSlug", $"'{credentials.AppSlug}' has no API the service can call on an account's behalf");
+        var errors = ProxyCall.Check(request, api);
+        if (request.Body is { Length: > MaxRequestBodyBytes }) errors["body"] = [$"must be at most {MaxRequestBodyBytes} bytes"];
+        if (errors.Count > 0) throw new AccountValidationException(errors);
+        // Nothing goes out that the trail could not record.
+        audit.RequireAvailable();
+
+        var response = await SendAsync(app, api, request, credentials);
+        if (response.Status == 401 && credentials.CanRefresh)
+        {
+            credentials = await account.PrepareProxyAsync(read, afterRefusal: true);
+            response = await SendAsync(app, api, request, credentials);
+        }
+        audit.Record(new AuditEvent(time.GetUtcNow(), accountId, request.WorkspaceId, AuditTrail.Proxied,
+            Principal.Actor($"workflow:{request.WorkflowId}")!, request.WorkflowId, request.StepId,
+            $"{request.Method} {ProxyCall.Template(request.Path)} → {response.Status}"));
+        return response;
+    }
+
+    private async Task<ProxyResponse> SendAsync(AppDefinition app, ApiSettings api, ProxyRequest request, ProxyCredentials credentials)
+    {
+        var values = credentials.Values;
+        var query = api.Style == ApiCredentialStyle.Query
+            ? request.Query.Append(new(api.Name!, TestRequestTemplate.Fill(api.Value!, values)))
+            : request.Query;
+        var baseUrl = TestRequestTemplate.Fill(api.BaseUrl, values, Uri.EscapeDataString);
+        if (!SafeUrl.IsAllowed(baseUrl, options.Value.AllowLoopbackHttp) || ProxyCall.Target(baseUrl, request.Path, query) is not { } target)
+            throw AccountRules.Invalid("path", "does not form an address under the app's API base URL");
+
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method), target);
+        message.Options.Set(Contracts.Telemetry.TelemetryNames.Credentialed, true);
+        foreach (var (name, value) in request.Headers) message.Headers.TryAddWithoutValidation(name, value);
+        switch (api.Style)
+        {
+            case ApiCredentialStyle.Bearer:
+                message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestRequestTemplate.Fill(api.Value ?? "{{access_token}}", values));
+                break;
+            case ApiCredentialStyle.Header:
+                message.Headers.Remove(api.Name!);
+                message.Headers.TryAddWithoutValidation(api.Name!, TestRequestTemplate.Fill(api.Value!, values));
+                break;
+            case ApiCredentialStyle.Basic:
+                var pair = $"{TestRequestTemplate.Fill(api.Username ?? "", values)}:{TestRequestTemplate.Fill(api.Password ?? "", values)}";
+                message.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
+                break;
+        }
+        if (request.Body is { } body)
+        {
+            message.Content = new ByteArrayContent(body);
+            if (request.ContentType is { } type && MediaTypeHeaderValue.TryParse(type, out var parsed)) message.Content.Headers.ContentType = parsed;
+        }
+
+        using var timeout = new CancellationTokenSource(options.Value.ProxyTimeout);
+        try
+        {
+            using var response = await http.CreateClient(Keys.KeyVerifier.HttpClientName).SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var limit = options.Value.ProxyMaxResponseBytes;
+            if (response.Content.Headers.ContentLength > limit) throw TooLarge(app, limit);
+            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
+            var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, timeout.Token)) > 0)
+            {
+                if (buffer.Length + read > limit) throw TooLarge(app, limit);
+                buffer.Write(chunk, 0, read);
+            }
+            var secrets = values.Values.Where(v => v.Length >= 6).ToList();
+            return new ProxyResponse
+            {
+                Status = (int)response.StatusCode,
+                Headers = response.Headers.Concat(response.Content.Headers)
+                    .Where(h => ProxyCall.IsReturned(h.Key))
+                    .SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, v)))
+                    // An app that echoes the credential in a header (some put the key in a Location) does not hand it over.
+                    .Where(h => !secrets.Any(s => h.Value.Contains(s, StringComparison.Ordinal)))
+                    .ToList(),
+                Body = buffer.ToArray(),
+            };
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        {
+            LogUnanswered(logger, app.Slug, e.GetType().Name);
+            throw new ProxyFailedException(app.Slug,
+                e is OperationCanceledException ? ProxyFailure.Timeout : ProxyFailure.Unreachable,
+                e.InnerException is BlockedAddressException blocked ? blocked.Message
+                : e is OperationCanceledException ? "the app did not answer in time" : "the app could not be reached");
+        }
+    }
+
+    private static ProxyFailedException TooLarge(AppDefinition app, long limit)
+        => new(app.Slug, ProxyFailure.TooLarge, $"the answer is larger than {limit} bytes, the most the proxy passes on");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A proxied call to {App} got no answer ({Failure})")]
+    private static partial void LogUnanswered(ILogger logger, string app, string failure);
+}
