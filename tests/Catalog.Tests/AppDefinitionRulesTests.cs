@@ -12,31 +12,27 @@ public sealed class AppDefinitionRulesTests
     public void Valid_keys_definition_passes() => Assert.Empty(AppDefinitionRules.Validate(TestApps.Keys("acme")));
 
     [Fact]
-    public void An_api_for_the_proxy_passes_in_each_credential_style()
+    public void An_api_for_the_proxy_passes_with_its_credential_in_a_header_the_query_or_basic()
     {
         Assert.Empty(AppDefinitionRules.Validate(TestApps.OAuth("acme") with { Api = new ApiSettings { BaseUrl = "https://api.acme.example/v2" } }));
         foreach (var api in new[]
         {
-            new ApiSettings { BaseUrl = "https://api.acme.example", Value = "{{api_key}}" },
-            new ApiSettings { BaseUrl = "https://api.acme.example", Style = ApiCredentialStyle.Header, Name = "X-Api-Key", Value = "{{api_key}}" },
-            new ApiSettings { BaseUrl = "https://api.acme.example", Style = ApiCredentialStyle.Query, Name = "key", Value = "{{api_key}}" },
-            new ApiSettings { BaseUrl = "https://api.acme.example", Style = ApiCredentialStyle.Basic, Username = "{{api_key}}", Password = "X" },
+            new ApiSettings { BaseUrl = "https://api.acme.example", Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer {{api_key}}", ["Acme-Version"] = "2024-01" } },
+            new ApiSettings { BaseUrl = "https://api.acme.example", Query = new Dictionary<string, string> { ["key"] = "{{api_key}}" } },
+            new ApiSettings { BaseUrl = "https://api.acme.example", Headers = new Dictionary<string, string> { ["Authorization"] = "Basic {{basic:api_key:}}" } },
         })
             Assert.Empty(AppDefinitionRules.Validate(TestApps.Keys("acme") with { Api = api }));
     }
 
     [Theory]
-    [InlineData("http://api.acme.example", null, null, "api.baseUrl")]
-    [InlineData("https://api.acme.example/v1?key=1", null, null, "api.baseUrl")]
-    [InlineData("https://api.acme.example", "{{password}}", null, "api")]
-    [InlineData("https://api.acme.example", null, null, "api.value")]
-    [InlineData("https://api.acme.example", "{{api_key}}", "bad name", "api.name")]
-    public void An_api_that_is_not_https_or_names_no_field_is_refused(string baseUrl, string? value, string? name, string key)
+    [InlineData("http://api.acme.example", "Authorization", "Bearer {{api_key}}", "api.baseUrl")]
+    [InlineData("https://api.acme.example/v1?key=1", "Authorization", "Bearer {{api_key}}", "api.baseUrl")]
+    [InlineData("https://api.acme.example", "Authorization", "Bearer {{password}}", "api")]
+    [InlineData("https://api.acme.example", "Acme-Version", "2024-01", "api")]
+    [InlineData("https://api.acme.example", "bad name", "{{api_key}}", "api.headers")]
+    public void An_api_that_is_not_https_names_no_field_or_carries_no_secret_is_refused(string baseUrl, string header, string value, string key)
     {
-        var app = TestApps.Keys("acme") with
-        {
-            Api = new ApiSettings { BaseUrl = baseUrl, Value = value, Name = name, Style = name is null ? ApiCredentialStyle.Bearer : ApiCredentialStyle.Header },
-        };
+        var app = TestApps.Keys("acme") with { Api = new ApiSettings { BaseUrl = baseUrl, Headers = new Dictionary<string, string> { [header] = value } } };
 
         Assert.Contains(key, AppDefinitionRules.Validate(app).Keys);
     }

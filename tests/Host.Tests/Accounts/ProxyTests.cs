@@ -16,10 +16,12 @@ public sealed class ProxyTests
     private const string Secret = "px_0123456789abcdef";
     private static readonly WorkflowStep Step = new("wf_sync", "pull");
 
-    public static TheoryData<ApiCredentialStyle> Styles => [ApiCredentialStyle.Bearer, ApiCredentialStyle.Header, ApiCredentialStyle.Query, ApiCredentialStyle.Basic];
+    public enum Style { Bearer, Header, Query, Basic }
+
+    public static TheoryData<Style> Styles => [Style.Bearer, Style.Header, Style.Query, Style.Basic];
 
     [Theory, MemberData(nameof(Styles))]
-    public async Task A_call_carries_the_credential_the_apps_way_and_the_caller_and_the_audit_never_see_it(ApiCredentialStyle style)
+    public async Task A_call_carries_the_credential_the_apps_way_and_the_caller_and_the_audit_never_see_it(Style style)
     {
         await using var api = await LoopbackApiApp.StartAsync();
         api.ValidSecret = Secret;
@@ -35,11 +37,12 @@ public sealed class ProxyTests
         Assert.Equal("GET", method);
         Assert.StartsWith("/api/v1/users/42?page=2", target, StringComparison.Ordinal);
         Assert.Equal("application/json", sent["Accept"]);
+        if (style == Style.Bearer) Assert.Equal("2024-01", sent["X-Api-Version"]);
         Assert.Contains(Secret, style switch
         {
-            ApiCredentialStyle.Header => sent["X-Api-Key"],
-            ApiCredentialStyle.Query => target,
-            ApiCredentialStyle.Basic => Encoding.UTF8.GetString(Convert.FromBase64String(sent["Authorization"]["Basic ".Length..])),
+            Style.Header => sent["X-Api-Key"],
+            Style.Query => target,
+            Style.Basic => Encoding.UTF8.GetString(Convert.FromBase64String(sent["Authorization"]["Basic ".Length..])),
             _ => sent["Authorization"],
         }, StringComparison.Ordinal);
         var seen = JsonSerializer.Serialize(answer) + Encoding.UTF8.GetString(answer.Body);
@@ -70,7 +73,7 @@ public sealed class ProxyTests
     {
         await using var api = await LoopbackApiApp.StartAsync();
         api.ValidSecret = Secret;
-        await using var host = await KeyAppHostAsync(api, ApiCredentialStyle.Bearer, basePath: "/api");
+        await using var host = await KeyAppHostAsync(api, Style.Bearer, basePath: "/api");
         var id = await ConnectAsync(host);
 
         var refusal = await Record.ExceptionAsync(() => Proxy(host).ProxyAsync(id, Request(id, path)));
@@ -91,10 +94,10 @@ public sealed class ProxyTests
     {
         await using var api = await LoopbackApiApp.StartAsync();
         api.ValidSecret = Secret;
-        await using var host = await KeyAppHostAsync(api, ApiCredentialStyle.Header);
+        await using var host = await KeyAppHostAsync(api, Style.Header);
         var id = await ConnectAsync(host);
 
-        foreach (var header in new[] { "Authorization", "X-Api-Key", "Cookie", "Host", "Proxy-Authorization" })
+        foreach (var header in new[] { "Authorization", "x-api-key", "Cookie", "Host", "Proxy-Authorization" })
         {
             var refused = await Assert.ThrowsAsync<AccountValidationException>(() =>
                 Proxy(host).ProxyAsync(id, Request(id, "/api/v1/me", headers: new() { [header] = "mine" })));
@@ -134,7 +137,7 @@ public sealed class ProxyTests
     {
         await using var api = await LoopbackApiApp.StartAsync();
         api.ValidSecret = Secret;
-        await using var host = await KeyAppHostAsync(api, ApiCredentialStyle.Bearer);
+        await using var host = await KeyAppHostAsync(api, Style.Bearer);
         var id = await ConnectAsync(host);
 
         var limited = await Proxy(host).ProxyAsync(id, Request(id, "/api/v1/limited"));
@@ -151,7 +154,7 @@ public sealed class ProxyTests
     {
         await using var api = await LoopbackApiApp.StartAsync();
         api.ValidSecret = Secret;
-        await using var host = await KeyAppHostAsync(api, ApiCredentialStyle.Bearer);
+        await using var host = await KeyAppHostAsync(api, Style.Bearer);
         var id = await ConnectAsync(host);
         var proxyKey = await KeyAsync(host, "proxy-only", TestHost.Workspace, Scopes.Proxy);
         var readerKey = await KeyAsync(host, "reader", TestHost.Workspace, Scopes.CredentialsRead);
@@ -183,7 +186,7 @@ public sealed class ProxyTests
     {
         await using var api = await LoopbackApiApp.StartAsync();
         api.ValidSecret = Secret;
-        await using var host = await KeyAppHostAsync(api, ApiCredentialStyle.Bearer);
+        await using var host = await KeyAppHostAsync(api, Style.Bearer);
         var id = await ConnectAsync(host);
 
         await Assert.ThrowsAsync<StepNotLinkedException>(() => Proxy(host).ProxyAsync(id, Request(id, "/api/v1/me") with { StepId = "other" }));
@@ -193,7 +196,7 @@ public sealed class ProxyTests
 
     private const string Slug = "proxied_keys";
 
-    private static Task<TestHost> KeyAppHostAsync(LoopbackApiApp api, ApiCredentialStyle style, string basePath = "")
+    private static Task<TestHost> KeyAppHostAsync(LoopbackApiApp api, Style style, string basePath = "")
         => TestHost.Sqlite().With(s => TestCatalog.AddTo(s, new AppDefinition
         {
             Slug = Slug,
@@ -201,15 +204,22 @@ public sealed class ProxyTests
             Categories = ["developer-tools"],
             DocsUrl = "https://docs.proxied.example",
             AuthType = AuthType.Keys,
-            Fields = [new KeyField { Name = "api_key", Label = "API key", Secret = true, Pattern = "^px_[a-z0-9]{16}$" }],
+            Fields =
+            [
+                new KeyField { Name = "api_key", Label = "API key", Secret = true, Pattern = "^px_[a-z0-9]{16}$" },
+                new KeyField { Name = "user", Label = "User", Required = false },
+            ],
             Api = new ApiSettings
             {
                 BaseUrl = api.BaseAddress.ToString().TrimEnd('/') + basePath,
-                Style = style,
-                Name = style switch { ApiCredentialStyle.Header => "X-Api-Key", ApiCredentialStyle.Query => "api_key", _ => null },
-                Value = style is ApiCredentialStyle.Basic ? null : "{{api_key}}",
-                Username = style is ApiCredentialStyle.Basic ? "{{api_key}}" : null,
-                Password = style is ApiCredentialStyle.Basic ? "X" : null,
+                Headers = style switch
+                {
+                    Style.Bearer => new Dictionary<string, string> { ["Authorization"] = "Bearer {{api_key}}", ["X-Api-Version"] = "2024-01" },
+                    Style.Header => new Dictionary<string, string> { ["X-Api-Key"] = "{{api_key}}" },
+                    Style.Basic => new Dictionary<string, string> { ["Authorization"] = "Basic {{basic:api_key:user}}" },
+                    _ => new Dictionary<string, string>(),
+                },
+                Query = style == Style.Query ? new Dictionary<string, string> { ["api_key"] = "{{api_key}}" } : new Dictionary<string, string>(),
             },
         })).StartAsync();
 
@@ -218,7 +228,7 @@ public sealed class ProxyTests
         var account = await host.Connector.ConnectWithKeysAsync(new KeyConnectRequest
         {
             WorkspaceId = TestHost.Workspace, AppSlug = Slug, Nickname = "Proxied", Actor = "ops",
-            Fields = new Dictionary<string, string> { ["api_key"] = Secret },
+            Fields = new Dictionary<string, string> { ["api_key"] = Secret, ["user"] = "X" },
         });
         await host.Account(account.Id).LinkAsync(TestHost.Workspace, Step);
         return account.Id;

@@ -48,34 +48,28 @@ public static partial class AppDefinitionRules
     }
 
     /// <summary>
-    /// The API the proxy calls: an https base URL with no query or fragment, whose host the account's values may fill
-    /// only as the test request may; credential templates that name the app's fields (or, for OAuth, the access token).
+    /// The API the proxy calls: an https base URL with no query or fragment, header names that are HTTP tokens, and
+    /// templates that name the app's fields (or, for OAuth, the access token). A key app's calls must carry a field.
     /// </summary>
     private static void ValidateApi(ErrorList errors, AppDefinition app, ApiSettings api, bool allowLoopbackHttp)
     {
         Url(errors, "api.baseUrl", TestRequestTemplate.WithStandIn(api.BaseUrl ?? "", "1"), required: true, allowLoopbackHttp);
         if (api.BaseUrl is { } baseUrl && (baseUrl.Contains('?', StringComparison.Ordinal) || baseUrl.Contains('#', StringComparison.Ordinal)))
             errors.Add("api.baseUrl", "must have no query or fragment");
-        if (!Enum.IsDefined(api.Style)) errors.Add("api.style", "must be bearer, header, query or basic");
-        if (api.Style is ApiCredentialStyle.Header or ApiCredentialStyle.Query)
-        {
-            if (string.IsNullOrWhiteSpace(api.Name) || api.Name.Length > 100 || !api.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-                errors.Add("api.name", "names the header or query parameter: 1-100 letters, digits, '-', '_' or '.'");
-            if (string.IsNullOrEmpty(api.Value)) errors.Add("api.value", "is required for the header and query styles");
-        }
-        if (api.Style == ApiCredentialStyle.Basic && string.IsNullOrEmpty(api.Username) && string.IsNullOrEmpty(api.Password))
-            errors.Add("api.username", "a basic credential needs a user name or a password template");
-        if (api.Style == ApiCredentialStyle.Bearer && api.Value is null && app.AuthType != AuthType.OAuth2)
-            errors.Add("api.value", "names the field that holds the token (the access token is only an OAuth app's)");
+        foreach (var name in api.Headers.Keys.Where(n => n.Length is 0 or > 100 || !n.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal))))
+            errors.Add("api.headers", $"'{Clip(name)}' is not a header name");
+        foreach (var name in api.Query.Keys.Where(n => n.Length is 0 or > 100 || n.Any(char.IsControl)))
+            errors.Add("api.query", $"'{Clip(name)}' is not a query parameter name");
         var known = app.Fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
         if (app.AuthType == AuthType.OAuth2) known.Add("access_token");
-        foreach (var template in new[] { api.BaseUrl, api.Value, api.Username, api.Password })
-        {
-            foreach (var name in TestRequestTemplate.Placeholders(template ?? "").SelectMany(TestRequestTemplate.FieldsOf))
-            {
-                if (!known.Contains(name)) errors.Add("api", $"placeholder '{{{{{Clip(name)}}}}}' names no field of this app");
-            }
-        }
+        var templates = api.Headers.Values.Concat(api.Query.Values).Append(api.BaseUrl ?? "").ToList();
+        var named = templates.SelectMany(TestRequestTemplate.Placeholders).SelectMany(TestRequestTemplate.FieldsOf).ToList();
+        foreach (var name in named.Where(n => !known.Contains(n)).Distinct(StringComparer.Ordinal))
+            errors.Add("api", $"placeholder '{{{{{Clip(name)}}}}}' names no field of this app");
+        if (app.AuthType == AuthType.Keys && !app.Fields.Any(f => f.Secret && named.Contains(f.Name)))
+            errors.Add("api", "no header, query parameter or base URL carries a secret field: calls would go without credentials");
+        foreach (var template in templates.Where(t => t.Any(c => char.IsControl(c))))
+            errors.Add("api", "templates must be single lines");
     }
 
     private static void ValidateOAuth(ErrorList errors, AppDefinition app, bool allowLoopbackHttp)

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text;
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Audit;
 using Accounts.Orleans.Connections.Outbound;
@@ -12,6 +11,7 @@ namespace Accounts.Orleans.Connections.Proxy;
 /// <summary>
 /// Runs proxied calls on whichever silo takes them, beside the account's grain rather than inside it: the grain checks
 /// the caller and hands over fresh credentials in one short turn, and the app call, however slow, holds up nobody else.
+/// The app's catalog entry says how the credential travels (<see cref="ApiSettings"/>).
 /// On a 401 the account refreshes once (single flight, in its grain) and the call is tried once more; 429 and 5xx go
 /// back to the caller as the app sent them, <c>Retry-After</c> included.
 /// </summary>
@@ -58,9 +58,7 @@ public sealed partial class AccountProxyGrain(
     private async Task<ProxyResponse> SendAsync(AppDefinition app, ApiSettings api, ProxyRequest request, ProxyCredentials credentials)
     {
         var values = credentials.Values;
-        var query = api.Style == ApiCredentialStyle.Query
-            ? request.Query.Append(new(api.Name!, TestRequestTemplate.Fill(api.Value!, values)))
-            : request.Query;
+        var query = request.Query.Concat(api.Query.Select(p => new KeyValuePair<string, string>(p.Key, TestRequestTemplate.Fill(p.Value, values))));
         var baseUrl = TestRequestTemplate.Fill(api.BaseUrl, values, Uri.EscapeDataString);
         if (!SafeUrl.IsAllowed(baseUrl, options.Value.AllowLoopbackHttp) || ProxyCall.Target(baseUrl, request.Path, query) is not { } target)
             throw AccountRules.Invalid("path", "does not form an address under the app's API base URL");
@@ -68,19 +66,10 @@ public sealed partial class AccountProxyGrain(
         using var message = new HttpRequestMessage(new HttpMethod(request.Method), target);
         message.Options.Set(Contracts.Telemetry.TelemetryNames.Credentialed, true);
         foreach (var (name, value) in request.Headers) message.Headers.TryAddWithoutValidation(name, value);
-        switch (api.Style)
+        foreach (var (name, template) in api.HeadersFor(app.AuthType))
         {
-            case ApiCredentialStyle.Bearer:
-                message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestRequestTemplate.Fill(api.Value ?? "{{access_token}}", values));
-                break;
-            case ApiCredentialStyle.Header:
-                message.Headers.Remove(api.Name!);
-                message.Headers.TryAddWithoutValidation(api.Name!, TestRequestTemplate.Fill(api.Value!, values));
-                break;
-            case ApiCredentialStyle.Basic:
-                var pair = $"{TestRequestTemplate.Fill(api.Username ?? "", values)}:{TestRequestTemplate.Fill(api.Password ?? "", values)}";
-                message.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
-                break;
+            message.Headers.Remove(name);
+            message.Headers.TryAddWithoutValidation(name, TestRequestTemplate.Fill(template, values));
         }
         if (request.Body is { } body)
         {

@@ -35,8 +35,8 @@ public static class ProxyCall
         else if (request.Query.Any(p => string.IsNullOrEmpty(p.Key) || p.Key.Length > 256 || (p.Value?.Length ?? 0) > MaxValueLength
                                         || PrintableText.HasHiddenCharacters(p.Key, allowLineBreaks: false) || PrintableText.HasHiddenCharacters(p.Value ?? "", allowLineBreaks: false)))
             errors["query"] = ["parameter names are 1-256 visible characters and values at most 8192, without control characters"];
-        else if (api.Style == ApiCredentialStyle.Query && request.Query.Any(p => string.Equals(p.Key, api.Name, StringComparison.Ordinal)))
-            errors["query"] = [$"'{api.Name}' carries the account's credential; the service sets it"];
+        else if (request.Query.FirstOrDefault(p => api.Query.ContainsKey(p.Key)) is { Key: { } taken })
+            errors["query"] = [$"'{taken}' is set by the service for this app"];
         if (request.Headers is null || request.Headers.Count > MaxHeaders) errors["headers"] = [$"at most {MaxHeaders} headers"];
         else if (request.Headers.Any(h => !IsToken(h.Key) || (h.Value?.Length ?? 0) > MaxValueLength || (h.Value ?? "").Any(char.IsControl)))
             errors["headers"] = ["names are HTTP tokens and values single lines of at most 8192 characters"];
@@ -82,7 +82,7 @@ public static class ProxyCall
     }
 
     public static bool IsForwardable(string name, ApiSettings api)
-        => !NotForwarded.Contains(name) && !(api.Style == ApiCredentialStyle.Header && string.Equals(name, api.Name, StringComparison.OrdinalIgnoreCase));
+        => !NotForwarded.Contains(name) && !api.Headers.Keys.Contains(name, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Whether the caller may see this answer header: not hop-by-hop, not one that sets or carries a credential.</summary>
     public static bool IsReturned(string name) => !NotForwarded.Contains(name);

@@ -44,37 +44,25 @@ public sealed record AppDefinition
     [Id(12), JsonPropertyName("api")] public ApiSettings? Api { get; init; }
 }
 
-/// <summary>How a call to the app's API carries the account's credentials.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ApiCredentialStyle>))]
-[GenerateSerializer, Alias("catalog.api-credential-style")]
-public enum ApiCredentialStyle
-{
-    /// <summary><c>Authorization: Bearer …</c>; the value defaults to the access token.</summary>
-    [JsonStringEnumMemberName("bearer")] Bearer = 0,
-    /// <summary>A header of the app's naming (<see cref="ApiSettings.Name"/>).</summary>
-    [JsonStringEnumMemberName("header")] Header = 1,
-    /// <summary>A query parameter of the app's naming.</summary>
-    [JsonStringEnumMemberName("query")] Query = 2,
-    /// <summary><c>Authorization: Basic …</c> from <see cref="ApiSettings.Username"/> and <see cref="ApiSettings.Password"/>.</summary>
-    [JsonStringEnumMemberName("basic")] Basic = 3,
-}
-
 /// <summary>
-/// The app's API, for calls the service makes on an account's behalf (the proxy). <c>{{field}}</c> placeholders (a key
-/// field, or <c>access_token</c>) in the base URL and the credential templates are filled from the account.
+/// The app's API, for calls the service makes on an account's behalf (the proxy). Its headers and query parameters are
+/// templates in the test request's language (<c>{{field}}</c>, <c>{{basic:user:password}}</c>, and for OAuth apps
+/// <c>{{access_token}}</c>), filled from the account: the credential, and whatever else every call needs (a version
+/// header, an account id). An OAuth app that names none sends <c>Authorization: Bearer {{access_token}}</c>.
 /// </summary>
 [GenerateSerializer, Alias("catalog.api"), Immutable]
 public sealed record ApiSettings
 {
-    /// <summary>Every proxied path is relative to this; it can never leave it.</summary>
+    /// <summary>Every proxied path is relative to this and can never leave it; placeholders may fill it (a subdomain).</summary>
     [Id(0)] public required string BaseUrl { get; init; }
-    [Id(1)] public ApiCredentialStyle Style { get; init; } = ApiCredentialStyle.Bearer;
-    /// <summary>The header or query parameter that carries the credential (header and query styles).</summary>
-    [Id(2)] public string? Name { get; init; }
-    /// <summary>The credential's value; for bearer, the token after <c>Bearer </c> (default <c>{{access_token}}</c>).</summary>
-    [Id(3)] public string? Value { get; init; }
-    [Id(4)] public string? Username { get; init; }
-    [Id(5)] public string? Password { get; init; }
+    [Id(1)] public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    [Id(2)] public IReadOnlyDictionary<string, string> Query { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The headers a call carries: those named, or for an OAuth app that names none, the bearer token.</summary>
+    public IReadOnlyDictionary<string, string> HeadersFor(AuthType authType)
+        => Headers.Count == 0 && authType == AuthType.OAuth2
+            ? new Dictionary<string, string> { ["Authorization"] = "Bearer {{access_token}}" }
+            : Headers;
 }
 
 /// <summary>OAuth 2.0 authorization-code settings of an app, with the quirks it needs.</summary>
