@@ -1,9 +1,10 @@
 using Accounts.Orleans.Client;
 using LoadProbe;
 // Load driver for the connected-accounts hot paths, on an embedded Host in this process (loopback only):
-//   dotnet run -c Release --project bench/Connections.Load [-- --seconds 5 --accounts 1000 --callers 50 --storm-accounts 1000]
-// Measures warm credential reads against a no-op grain call (in the silo and through an Orleans client),
-// cold activations against the storage provider's own indexed point read of the same rows, and a refresh storm.
+//   dotnet run -c Release --project bench/Connections.Load [-- --seconds 5 --accounts 1000 --callers 50 --storm-accounts 1000 --proxy-only 1]
+// Measures warm credential reads against a no-op grain call (in the silo and through an Orleans client), calls
+// through the proxy against calling the loopback app directly, cold activations against the storage provider's own
+// indexed point read of the same rows, and a refresh storm.
 using System.Diagnostics;
 using System.Globalization;
 using Accounts.Orleans.Connections.Load;
@@ -23,12 +24,15 @@ var seconds = Option("--seconds", 5);
 var accountCount = Option("--accounts", 1000);
 var callers = Option("--callers", 50);
 var stormAccounts = Option("--storm-accounts", Math.Min(accountCount, 1000));
+var proxyOnly = Option("--proxy-only", 0) == 1;
 var duration = TimeSpan.FromSeconds(seconds);
 var data = Directory.CreateTempSubdirectory("accounts-load-").FullName;
 var gatewayPort = FreePorts.Next();
 
 await using var keyApp = await LoopbackKeyApp.StartAsync("lk_0123456789abcdef0123");
 await using var tokenEndpoint = await FakeTokenEndpoint.StartAsync();
+await using var apiApp = await LoopbackApiApp.StartAsync();
+apiApp.ValidSecret = keyApp.ValidKey;
 var settings = new Dictionary<string, string?>
 {
     ["Accounts:Storage:DataDirectory"] = data,
@@ -41,7 +45,14 @@ var settings = new Dictionary<string, string?>
     ["Accounts:Api:RequestsPerMinutePerKey"] = "1000000",
     ["urls"] = "http://127.0.0.1:0",
 };
-TestCatalog.AddTo(settings, keyApp.Definition, TestCatalog.OAuthApp("loopback_oauth", new Uri(tokenEndpoint.TokenUrl, "/authorize"),
+TestCatalog.AddTo(settings, keyApp.Definition with
+{
+    Api = new Accounts.Orleans.Contracts.Catalog.ApiSettings
+    {
+        BaseUrl = apiApp.BaseAddress.ToString().TrimEnd('/'),
+        Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer {{api_key}}" },
+    },
+}, TestCatalog.OAuthApp("loopback_oauth", new Uri(tokenEndpoint.TokenUrl, "/authorize"),
     tokenEndpoint.TokenUrl, tokenEndpoint.RevokeUrl, pkce: false, auth: Accounts.Orleans.Contracts.Catalog.TokenRequestAuth.ClientSecretPost));
 
 var app = await StartHostAsync();
@@ -56,6 +67,14 @@ var hot = await grains.GetGrain<IAccountConnectorGrain>(0).ConnectWithKeysAsync(
     Fields = new Dictionary<string, string> { ["api_key"] = keyApp.ValidKey }, Actor = "load",
 });
 await grains.GetGrain<IConnectedAccountGrain>(hot.Id).LinkAsync("ws_load", step);
+if (proxyOnly)
+{
+    await MeasureProxyAsync();
+    await app.StopAsync();
+    await app.DisposeAsync();
+    Directory.Delete(data, recursive: true);
+    return 0;
+}
 Console.WriteLine($"Warm reads, {Environment.ProcessorCount} cores, 64 workers, {seconds} s each (after a 2 s warm-up of both):");
 await Measure.LoadAsync("warm-up", () => grains.GetGrain<IPingGrain>("p").PingAsync(), 64, TimeSpan.FromSeconds(1));
 await Measure.LoadAsync("warm-up", () => grains.GetGrain<IConnectedAccountGrain>(hot.Id).GetCredentialsAsync(read), 64, TimeSpan.FromSeconds(1));
@@ -104,6 +123,8 @@ using (var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServe
     Console.WriteLine(restRead);
     Console.WriteLine($"  ratio credentials / me throughput: {restRead.PerSecond / me.PerSecond:F2}");
 }
+
+await MeasureProxyAsync();
 
 // Cold activations: many accounts, then a restart so none is active.
 var ids = new List<string>();
@@ -165,7 +186,7 @@ for (var i = 0; i < stormAccounts; i++)
     {
         WorkspaceId = "ws_load", AppSlug = "loopback_oauth", Nickname = $"storm {i}", Actor = "load",
     });
-    var completed = await grains.GetGrain<IOAuthBrowserFlowGrain>(started.State).CompleteAsync(new OAuthCallback("code", null, null, null));
+    var completed = await grains.OAuthBrowserFlow(started.State).CompleteAsync(new OAuthCallback("code", null, null, null));
     await grains.GetGrain<IConnectedAccountGrain>(completed.AccountId).LinkAsync("ws_load", step);
     oauthIds.Add(completed.AccountId);
 }
@@ -182,6 +203,45 @@ await app.StopAsync();
 await app.DisposeAsync();
 Directory.Delete(data, recursive: true);
 return 0;
+
+// The proxy: the same GET against the loopback app, called directly with the key, through the proxy grain in the
+// silo, and through the REST route; 64 workers each.
+async Task MeasureProxyAsync()
+{
+    apiApp.Recording = false;
+    var proxyKey = (await grains.GetGrain<IApiKeyRegistryGrain>(0).CreateAsync(new ApiKeyRequest
+    {
+        Name = "load-proxy", WorkspaceId = "ws_load", Scopes = [Scopes.Proxy],
+    })).Key;
+    var proxy = grains.GetGrain<IAccountProxyGrain>(0);
+    var call = new ProxyRequest { WorkspaceId = "ws_load", WorkflowId = step.WorkflowId, StepId = step.StepId, Path = "/api/v1/things/1" };
+    using var direct = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = apiApp.BaseAddress };
+    direct.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", keyApp.ValidKey);
+    using var rest = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(app.Urls.First()) };
+    rest.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", proxyKey);
+    async Task DirectAsync() => (await direct.GetAsync("/api/v1/things/1")).EnsureSuccessStatusCode().Dispose();
+    async Task ProxiedAsync()
+    {
+        var answer = await proxy.ProxyAsync(hot.Id, call);
+        if (answer.Status != 200) throw new InvalidOperationException($"The proxy answered {answer.Status}.");
+    }
+    async Task RestAsync()
+    {
+        using var content = new StringContent("""{ "workflowId": "wf_load", "stepId": "step", "path": "/api/v1/things/1" }""", System.Text.Encoding.UTF8, "application/json");
+        (await rest.PostAsync($"/v1/accounts/{hot.Id}/proxy", content)).EnsureSuccessStatusCode().Dispose();
+    }
+    await Measure.LoadAsync("warm-up", DirectAsync, 64, TimeSpan.FromSeconds(1));
+    await Measure.LoadAsync("warm-up", ProxiedAsync, 64, TimeSpan.FromSeconds(1));
+    await Measure.LoadAsync("warm-up", RestAsync, 64, TimeSpan.FromSeconds(1));
+    var directResult = await Measure.LoadAsync("direct: GET the loopback app", DirectAsync, 64, duration);
+    var proxied = await Measure.LoadAsync("in-silo: IAccountProxyGrain.ProxyAsync", ProxiedAsync, 64, duration);
+    var overRest = await Measure.LoadAsync("REST: POST /v1/accounts/{id}/proxy", RestAsync, 64, duration);
+    Console.WriteLine($"Proxy, {Environment.ProcessorCount} cores, 64 workers, {seconds} s each:");
+    Console.WriteLine(directResult);
+    Console.WriteLine(proxied);
+    Console.WriteLine(overRest);
+    Console.WriteLine($"  ratio proxy / direct throughput: in-silo {proxied.PerSecond / directResult.PerSecond:F2}, REST {overRest.PerSecond / directResult.PerSecond:F2}");
+}
 
 async Task<WebApplication> StartHostAsync()
 {

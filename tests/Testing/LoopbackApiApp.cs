@@ -20,6 +20,9 @@ public sealed class LoopbackApiApp : IAsyncDisposable
 
     public string ValidSecret { get; set; } = "";
 
+    /// <summary>Whether <see cref="Requests"/> keeps what arrives; off for load, where the queue would only grow.</summary>
+    public bool Recording { get; set; } = true;
+
     public Uri BaseAddress => new(_app.Urls.Single());
 
     /// <summary>Every request seen: method, path and query, and its headers.</summary>
@@ -37,7 +40,7 @@ public sealed class LoopbackApiApp : IAsyncDisposable
             var request = context.Request;
             using var reader = new StreamReader(request.Body, Encoding.UTF8);
             var body = await reader.ReadToEndAsync(context.RequestAborted);
-            api.Requests.Enqueue((request.Method, request.Path + request.QueryString, request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body));
+            if (api.Recording) api.Requests.Enqueue((request.Method, request.Path + request.QueryString, request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body));
             var response = context.Response;
             if (!api.Accepts(request))
             {

@@ -15,7 +15,9 @@ namespace Accounts.Orleans.Connections.Proxy;
 /// On a 401 the account refreshes once (single flight, in its grain) and the call is tried once more; 429 and 5xx go
 /// back to the caller as the app sent them, <c>Retry-After</c> included.
 /// </summary>
-[StatelessWorker, GrainType("accounts.proxy")]
+// Reentrant: it holds no state, and a stateless worker otherwise runs one call at a time on each of a few activations,
+// which would queue every caller behind the slowest app.
+[StatelessWorker, Reentrant, GrainType("accounts.proxy")]
 public sealed partial class AccountProxyGrain(
     IGrainFactory grains,
     IHttpClientFactory http,
