@@ -111,7 +111,7 @@ public sealed class ProxyTests
     {
         await using var api = await LoopbackApiApp.StartAsync();
         await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint()
-            .WithOAuthApi(new ApiSettings { BaseUrl = api.BaseAddress + "api" }).StartAsync();
+            .WithOAuthApi(new ApiSettings { BaseUrl = api.BaseAddress + "api", Headers = new Dictionary<string, string> { ["X-Api-Version"] = "2024-01" } }).StartAsync();
         host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1"))
             .Enqueue(FakeResponse.Token("access-2", expiresIn: 3600, refreshToken: "refresh-2"));
         var started = await host.StartFlowAsync();
@@ -126,6 +126,8 @@ public sealed class ProxyTests
         var stillRefused = await Proxy(host).ProxyAsync(id, Request(id, "/v1/me"));
 
         Assert.Equal(200, answer.Status);
+        // A version header alone does not replace the token's own header.
+        Assert.All(api.Requests, r => Assert.Equal("2024-01", r.Headers["X-Api-Version"]));
         Assert.Equal(["Bearer access-1", "Bearer access-2", "Bearer access-2", "Bearer access-2"], api.Requests.Select(r => r.Headers["Authorization"]));
         Assert.Equal(1, host.Fake.Requests.Count(r => r.Field("grant_type") == "refresh_token"));
         // A second 401 inside the cooldown goes back to the caller as it came: no loop of refreshes.

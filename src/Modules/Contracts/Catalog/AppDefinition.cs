@@ -48,7 +48,8 @@ public sealed record AppDefinition
 /// The app's API, for calls the service makes on an account's behalf (the proxy). Its headers and query parameters are
 /// templates in the test request's language (<c>{{field}}</c>, <c>{{basic:user:password}}</c>, and for OAuth apps
 /// <c>{{access_token}}</c>), filled from the account: the credential, and whatever else every call needs (a version
-/// header, an account id). An OAuth app that names none sends <c>Authorization: Bearer {{access_token}}</c>.
+/// header, an account id). An OAuth app whose templates do not place the access token sends it as
+/// <c>Authorization: Bearer {{access_token}}</c>.
 /// </summary>
 [GenerateSerializer, Alias("catalog.api"), Immutable]
 public sealed record ApiSettings
@@ -58,11 +59,17 @@ public sealed record ApiSettings
     [Id(1)] public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
     [Id(2)] public IReadOnlyDictionary<string, string> Query { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>The headers a call carries: those named, or for an OAuth app that names none, the bearer token.</summary>
+    /// <summary>
+    /// The headers a call carries: those named, and for an OAuth app whose templates do not place the access token
+    /// themselves, <c>Authorization: Bearer {{access_token}}</c> beside them (a version header alone must not leave the
+    /// call without its credential).
+    /// </summary>
     public IReadOnlyDictionary<string, string> HeadersFor(AuthType authType)
-        => Headers.Count == 0 && authType == AuthType.OAuth2
-            ? new Dictionary<string, string> { ["Authorization"] = "Bearer {{access_token}}" }
-            : Headers;
+    {
+        if (authType != AuthType.OAuth2 || Headers.Values.Concat(Query.Values).Any(t => t.Contains("{{access_token}}", StringComparison.Ordinal)))
+            return Headers;
+        return new Dictionary<string, string>(Headers, StringComparer.OrdinalIgnoreCase) { ["Authorization"] = "Bearer {{access_token}}" };
+    }
 }
 
 /// <summary>OAuth 2.0 authorization-code settings of an app, with the quirks it needs.</summary>
