@@ -25,6 +25,25 @@ public sealed class TokenLifecycleTests(PostgresServer postgres)
     private const string CodeCanary = "code-c4n4ry-0d9e";
 
     [Fact]
+    public async Task While_a_client_secret_rotation_overlaps_a_refused_secret_is_tried_again_with_the_next_one()
+    {
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint()
+            .With(s => s[$"Accounts:OAuthClients:{TestHost.OAuthSlug}:NextClientSecret"] = "next-client-secret").StartAsync();
+        host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1"))
+            .Enqueue(FakeResponse.Error(401, "invalid_client"))
+            .Enqueue(FakeResponse.Token("access-2", expiresIn: 3600, refreshToken: "refresh-2"));
+        var id = await ConnectAsync(host);
+
+        await host.Account(id).RefreshAsync("ops");
+        var credentials = await host.Account(id).GetCredentialsAsync(Read);
+
+        Assert.Equal("access-2", credentials.AccessToken);
+        Assert.Equal(AccountHealth.Healthy, (await host.Account(id).GetAsync()).Health);
+        // The code exchange went through with the current secret alone; the next one was tried only once the app refused the client.
+        Assert.Equal([TestHost.OAuthClientSecret, TestHost.OAuthClientSecret, "next-client-secret"], host.Fake.Requests.Select(r => r.Field("client_secret")));
+    }
+
+    [Fact]
     public async Task A_warm_read_of_a_valid_token_writes_nothing_and_calls_nobody()
     {
         await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();

@@ -19,7 +19,13 @@ public sealed class OAuthClientCredentials
 
     public string? ClientSecret { get; set; }
 
-    public override string ToString() => $"ClientId={ClientId}, ClientSecret=***";
+    /// <summary>
+    /// The secret the app issued next, while the two overlap: a token call the app refuses as <c>invalid_client</c>
+    /// with one is tried once with the other, so rotating the client's secret at the app never breaks refreshes.
+    /// </summary>
+    public string? NextClientSecret { get; set; }
+
+    public override string ToString() => $"ClientId={ClientId}, ClientSecret=***{(NextClientSecret is null ? "" : ", NextClientSecret=***")}";
 }
 
 public sealed class OAuthClientsOptionsValidator : IValidateOptions<OAuthClientsOptions>

@@ -10,7 +10,7 @@ namespace Accounts.Orleans.Connections.Tokens;
 /// catalog and must be https; redirects are not followed; answers are capped at 64 KiB; every call has a timeout well
 /// under the grain call timeout. It never throws for what the app answers: the result says what happened.
 /// </summary>
-public sealed class TokenClient(IHttpClientFactory http, IOptions<ConnectionsOptions> options, [FromKeyedServices(ServiceClock.Key)] TimeProvider time)
+public sealed partial class TokenClient(IHttpClientFactory http, IOptions<ConnectionsOptions> options, [FromKeyedServices(ServiceClock.Key)] TimeProvider time, ILogger<TokenClient> logger)
 {
     public Task<TokenResult> ExchangeCodeAsync(AppDefinition app, OAuthClientCredentials client, string code, string? codeVerifier, string redirectUri, CancellationToken cancellationToken)
     {
@@ -42,6 +42,21 @@ public sealed class TokenClient(IHttpClientFactory http, IOptions<ConnectionsOpt
     }
 
     private async Task<TokenResult> CallAsync(string operation, AppDefinition app, OAuthClientCredentials client, Dictionary<string, string> form,
+        string? accountId, string? sentRefreshToken, CancellationToken cancellationToken)
+    {
+        var result = await CallOnceAsync(operation, app, client, new Dictionary<string, string>(form), accountId, sentRefreshToken, cancellationToken);
+        // The app refused the client itself: while a rotation overlaps, the other secret is the one it expects.
+        if (result is TokenResult.Failed { Failure: { Kind: TokenFailureKind.ClientMisconfigured, ErrorCode: "invalid_client" or null, Unanswered: false } }
+            && client.NextClientSecret is { Length: > 0 } next && next != client.ClientSecret)
+        {
+            var other = new OAuthClientCredentials { ClientId = client.ClientId, ClientSecret = next };
+            result = await CallOnceAsync(operation, app, other, new Dictionary<string, string>(form), accountId, sentRefreshToken, cancellationToken);
+            if (result is TokenResult.Success) LogNextSecretUsed(logger, app.Slug);
+        }
+        return result;
+    }
+
+    private async Task<TokenResult> CallOnceAsync(string operation, AppDefinition app, OAuthClientCredentials client, Dictionary<string, string> form,
         string? accountId, string? sentRefreshToken, CancellationToken cancellationToken)
     {
         using var activity = Start(operation, app, accountId);
@@ -122,4 +137,7 @@ public sealed class TokenClient(IHttpClientFactory http, IOptions<ConnectionsOpt
         activity?.SetStatus(ActivityStatusCode.Error, $"token call failed ({failure.Kind})");
         return new TokenResult.Failed(failure);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The token endpoint of {App} refused the OAuth client's current secret and took the next one: make the next secret the current one")]
+    private static partial void LogNextSecretUsed(ILogger logger, string app);
 }
