@@ -149,6 +149,9 @@ public sealed class ProxyTests
         Assert.Contains(new KeyValuePair<string, string>("Retry-After", "7"), limited.Headers);
         Assert.Single(api.Requests, r => r.Target == "/api/v1/limited");
         Assert.Equal(ProxyFailure.TooLarge, huge.Failure);
+        await host.FlushAuditAsync();
+        var audit = await host.Directory.GetAuditAsync(id, 100);
+        Assert.Contains(audit, e => e.Detail == "GET /api/v1/huge → toolarge");
     }
 
     [Fact]

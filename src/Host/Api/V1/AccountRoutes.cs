@@ -159,7 +159,7 @@ public static class AccountRoutes
         Dictionary<string, string>? Query, Dictionary<string, string>? Headers, string? Body, string? BodyBase64, string? ContentType);
 
     /// <summary>Room for the largest request body the proxy takes, base64-encoded, and the JSON around it.</summary>
-    private const long MaxProxyBodyBytes = Connections.Proxy.AccountProxyGrain.MaxRequestBodyBytes / 3 * 4 + 64 * 1024;
+    private const long MaxProxyBodyBytes = Connections.Proxy.ProxyCall.MaxBodyBytes / 3 * 4 + 64 * 1024;
 
     private static async Task<IResult> ProxyAsync(string id, HttpContext context, ClaimsPrincipal user, IGrainFactory grains, CancellationToken cancellationToken)
     {

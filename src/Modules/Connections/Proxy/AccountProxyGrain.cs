@@ -26,36 +26,47 @@ public sealed partial class AccountProxyGrain(
     [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
     ILogger<AccountProxyGrain> logger) : Grain, IAccountProxyGrain
 {
-    public const int MaxRequestBodyBytes = 4 * 1024 * 1024;
-
     async Task<ProxyResponse> IAccountProxyGrain.ProxyAsync(string accountId, ProxyRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         // Another workspace's account, or an id nobody has, answers the same: nothing is learned by guessing.
         if (!AccountIds.IsValid(accountId) || !WorkspaceIds.IsValid(request.WorkspaceId) || !Tenancy.Sees(request.WorkspaceId))
             throw new AccountNotFoundException(accountId ?? "");
+        // Bad input is refused before the account is asked for credentials (which may refresh a due token).
+        if (ProxyCall.Check(request, api: null) is { Count: > 0 } malformed) throw new AccountValidationException(malformed);
         var account = grains.GetGrain<IAccountLifecycleGrain>(accountId);
         var read = new CredentialRequest(request.WorkspaceId, request.WorkflowId, request.StepId);
         var credentials = await account.PrepareProxyAsync(read, afterRefusal: false);
         var app = await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(credentials.AppSlug);
         if (app?.Api is not { } api) throw AccountRules.Invalid("appSlug", $"'{credentials.AppSlug}' has no API the service can call on an account's behalf");
-        var errors = ProxyCall.Check(request, api);
-        if (request.Body is { Length: > MaxRequestBodyBytes }) errors["body"] = [$"must be at most {MaxRequestBodyBytes} bytes"];
-        if (errors.Count > 0) throw new AccountValidationException(errors);
+        if (ProxyCall.Check(request, api) is { Count: > 0 } errors) throw new AccountValidationException(errors);
         // Nothing goes out that the trail could not record.
         audit.RequireAvailable();
 
-        var response = await SendAsync(app, api, request, credentials);
-        if (response.Status == 401 && credentials.CanRefresh)
+        ProxyResponse response;
+        try
         {
-            credentials = await account.PrepareProxyAsync(read, afterRefusal: true);
             response = await SendAsync(app, api, request, credentials);
+            if (response.Status == 401 && credentials.CanRefresh)
+            {
+                credentials = await account.PrepareProxyAsync(read, afterRefusal: true);
+                response = await SendAsync(app, api, request, credentials);
+            }
         }
-        audit.Record(new AuditEvent(time.GetUtcNow(), accountId, request.WorkspaceId, AuditTrail.Proxied,
-            Principal.Actor($"workflow:{request.WorkflowId}")!, request.WorkflowId, request.StepId,
-            $"{request.Method} {ProxyCall.Template(request.Path)} → {response.Status}"));
+        catch (ProxyFailedException e)
+        {
+            // The request may have reached the app before it failed: it is recorded all the same.
+            Audit(accountId, request, e.Failure.ToString().ToLowerInvariant());
+            throw;
+        }
+        Audit(accountId, request, response.Status.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return response;
     }
+
+    private void Audit(string accountId, ProxyRequest request, string outcome)
+        => audit.Record(new AuditEvent(time.GetUtcNow(), accountId, request.WorkspaceId, AuditTrail.Proxied,
+            Principal.Actor($"workflow:{request.WorkflowId}")!, request.WorkflowId, request.StepId,
+            $"{request.Method} {ProxyCall.Template(request.Path)} → {outcome}"));
 
     private async Task<ProxyResponse> SendAsync(AppDefinition app, ApiSettings api, ProxyRequest request, ProxyCredentials credentials)
     {
@@ -86,7 +97,7 @@ public sealed partial class AccountProxyGrain(
             var limit = options.Value.ProxyMaxResponseBytes;
             if (response.Content.Headers.ContentLength > limit) throw TooLarge(app, limit);
             await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
-            var buffer = new MemoryStream();
+            using var buffer = new MemoryStream();
             var chunk = new byte[81920];
             int read;
             while ((read = await stream.ReadAsync(chunk, timeout.Token)) > 0)

@@ -13,6 +13,7 @@ public static class ProxyCall
     public const int MaxQueryParameters = 100;
     public const int MaxHeaders = 50;
     public const int MaxValueLength = 8192;
+    public const int MaxBodyBytes = 4 * 1024 * 1024;
 
     private static readonly HashSet<string> Methods = new(StringComparer.Ordinal) { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS" };
 
@@ -25,8 +26,11 @@ public static class ProxyCall
         "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP",
     };
 
-    /// <summary>Field errors of the request (empty when it may go out); never echoes a value.</summary>
-    public static Dictionary<string, string[]> Check(ProxyRequest request, ApiSettings api)
+    /// <summary>
+    /// Field errors of the request (empty when it may go out); never echoes a value. Without <paramref name="api"/>,
+    /// everything that does not depend on the app, so bad input is refused before any credential is touched.
+    /// </summary>
+    public static Dictionary<string, string[]> Check(ProxyRequest request, ApiSettings? api)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!Methods.Contains(request.Method ?? "")) errors["method"] = [$"must be one of: {string.Join(", ", Methods)}"];
@@ -35,7 +39,7 @@ public static class ProxyCall
         else if (request.Query.Any(p => string.IsNullOrEmpty(p.Key) || p.Key.Length > 256 || (p.Value?.Length ?? 0) > MaxValueLength
                                         || PrintableText.HasHiddenCharacters(p.Key, allowLineBreaks: false) || PrintableText.HasHiddenCharacters(p.Value ?? "", allowLineBreaks: false)))
             errors["query"] = ["parameter names are 1-256 visible characters and values at most 8192, without control characters"];
-        else if (request.Query.FirstOrDefault(p => api.Query.ContainsKey(p.Key)) is { Key: { } taken })
+        else if (api is not null && request.Query.FirstOrDefault(p => api.Query.ContainsKey(p.Key)) is { Key: { } taken })
             errors["query"] = [$"'{taken}' is set by the service for this app"];
         if (request.Headers is null || request.Headers.Count > MaxHeaders) errors["headers"] = [$"at most {MaxHeaders} headers"];
         else if (request.Headers.Any(h => !IsToken(h.Key) || (h.Value?.Length ?? 0) > MaxValueLength || (h.Value ?? "").Any(char.IsControl)))
@@ -43,6 +47,7 @@ public static class ProxyCall
         else if (request.Headers.Keys.FirstOrDefault(name => !IsForwardable(name, api)) is { } refused)
             errors["headers"] = [$"'{refused}' is not one a caller may set through the proxy"];
         if (request.ContentType is { } type && (type.Length > 256 || type.Any(char.IsControl))) errors["contentType"] = ["must be one line of at most 256 characters"];
+        if (request.Body is { Length: > MaxBodyBytes }) errors["body"] = [$"must be at most {MaxBodyBytes} bytes"];
         return errors;
     }
 
@@ -81,8 +86,8 @@ public static class ProxyCall
             : null;
     }
 
-    public static bool IsForwardable(string name, ApiSettings api)
-        => !NotForwarded.Contains(name) && !api.Headers.Keys.Contains(name, StringComparer.OrdinalIgnoreCase);
+    public static bool IsForwardable(string name, ApiSettings? api)
+        => !NotForwarded.Contains(name) && !(api?.Headers.Keys.Contains(name, StringComparer.OrdinalIgnoreCase) ?? false);
 
     /// <summary>Whether the caller may see this answer header: not hop-by-hop, not one that sets or carries a credential.</summary>
     public static bool IsReturned(string name) => !NotForwarded.Contains(name);
