@@ -81,7 +81,7 @@ public static class SyntheticAccounts
                 HealthReason = health switch
                 {
                     AccountHealth.NeedsReconnect => "invalid_grant: the refresh token was revoked",
-                    AccountHealth.Error => "token endpoint answered 503",
+                    AccountHealth.Degraded => "token endpoint answered 503",
                     AccountHealth.Deleted => "deleted",
                     _ => null,
                 },
@@ -106,7 +106,7 @@ public static class SyntheticAccounts
     {
         < 0.05 => AccountHealth.Deleted,
         < 0.08 => AccountHealth.NeedsReconnect,
-        < 0.09 => AccountHealth.Error,
+        < 0.09 => AccountHealth.Degraded,
         < 0.11 => AccountHealth.Expiring,
         _ => AccountHealth.Healthy,
     };

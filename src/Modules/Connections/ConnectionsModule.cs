@@ -39,6 +39,7 @@ public static class ConnectionsModule
         services.AddSingleton<OAuthClients>();
         services.AddSingleton<OAuthBrowserBinding>();
         services.AddSingleton<KeyVerifier>();
+        services.AddSingleton<Webhooks.EventOutbox>();
         services.AddSingleton<Tokens.TokenClient>();
         services.AddSingleton<ConnectionsTelemetry>();
         services.AddMetrics();

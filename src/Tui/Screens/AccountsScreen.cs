@@ -4,7 +4,7 @@ using Accounts.Orleans.Tui.Dialogs;
 namespace Accounts.Orleans.Tui.Screens;
 
 /// <summary>Which accounts the health filter shows.</summary>
-public enum HealthFilter { Any, Healthy, Expiring, NeedsReconnect, Error, Deleted }
+public enum HealthFilter { Any, Healthy, Expiring, NeedsReconnect, Degraded, Deleted }
 
 /// <summary>
 /// The home screen: accounts from the index (never by activating them) with search and filters, the selected
@@ -72,7 +72,7 @@ public sealed class AccountsScreen : SearchableListScreen<AccountSummary>
                 HealthFilter.Healthy => AccountHealth.Healthy,
                 HealthFilter.Expiring => AccountHealth.Expiring,
                 HealthFilter.NeedsReconnect => AccountHealth.NeedsReconnect,
-                HealthFilter.Error => AccountHealth.Error,
+                HealthFilter.Degraded => AccountHealth.Degraded,
                 HealthFilter.Deleted => AccountHealth.Deleted,
                 _ => null,
             },

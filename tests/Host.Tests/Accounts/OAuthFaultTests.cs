@@ -117,7 +117,7 @@ public sealed class OAuthFaultTests
         Assert.Equal("access-1", again.AccessToken);
         Assert.Equal(calls, Refreshes(host));
         Assert.InRange(calls, 1, 3);
-        Assert.Equal(AccountHealth.Error, summary.Health);
+        Assert.Equal(AccountHealth.Degraded, summary.Health);
         Assert.False(string.IsNullOrEmpty(summary.HealthReason));
     }
 
@@ -149,7 +149,7 @@ public sealed class OAuthFaultTests
 
         Assert.Equal(1, Refreshes(host));
         Assert.Equal("access-1", credentials.AccessToken);
-        Assert.Equal(AccountHealth.Error, (await host.Account(id).GetAsync()).Health);
+        Assert.Equal(AccountHealth.Degraded, (await host.Account(id).GetAsync()).Health);
     }
 
     [Fact]

@@ -17,7 +17,9 @@ public static class AccountRoutes
         ["healthy"] = AccountHealth.Healthy,
         ["expiring"] = AccountHealth.Expiring,
         ["needs_reconnect"] = AccountHealth.NeedsReconnect,
-        ["error"] = AccountHealth.Error,
+        ["degraded"] = AccountHealth.Degraded,
+        // The name the degraded state had before it had hysteresis.
+        ["error"] = AccountHealth.Degraded,
         ["deleted"] = AccountHealth.Deleted,
     };
 

@@ -164,7 +164,7 @@ public sealed partial class AccountRefresher(
                     LogRefreshFailed(logger, id, definition.Slug, failing.Reason, failing.NextAttemptAt);
                     Account.ConsecutiveRefreshFailures = failing.ConsecutiveFailures;
                     Account.NextRefreshAttemptAt = failing.NextAttemptAt;
-                    await MarkAsync(AccountHealth.Error, failing.Reason, failing.RefreshSettled);
+                    await MarkAsync(AccountHealth.Degraded, failing.Reason, failing.RefreshSettled);
                     if (oldTokenWillDo) return secrets;
                     throw new TokenRefreshFailedException(id, failing.Reason);
             }

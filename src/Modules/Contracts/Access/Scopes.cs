@@ -15,11 +15,14 @@ public static class Scopes
     /// <summary>Call an app's API through the service with an account's credentials, which the caller never sees.</summary>
     public const string Proxy = "proxy";
 
+    /// <summary>Manage the workspace's webhook endpoints, see their deliveries and redeliver them.</summary>
+    public const string Webhooks = "webhooks";
+
     /// <summary>Add, change, disable and import catalog apps; triage app requests.</summary>
     public const string CatalogWrite = "catalog:write";
 
     /// <summary>OAuth clients, maintenance, API keys; and everything above.</summary>
     public const string Admin = "admin";
 
-    public static IReadOnlyList<string> All { get; } = [AccountsRead, AccountsWrite, CredentialsRead, Proxy, CatalogWrite, Admin];
+    public static IReadOnlyList<string> All { get; } = [AccountsRead, AccountsWrite, CredentialsRead, Proxy, Webhooks, CatalogWrite, Admin];
 }

@@ -3,8 +3,12 @@ using Accounts.Orleans.Contracts.Catalog;
 
 namespace Accounts.Orleans.Contracts.Accounts;
 
-/// <summary>How usable an account is right now.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<AccountHealth>))]
+/// <summary>
+/// How usable an account is right now. It moves healthy → degraded (a refresh or a key check failed after its retries)
+/// → healthy again once nothing has failed for the quiet period, or to needs_reconnect when the app refuses the grant or
+/// the keys; a reconnect makes it healthy. See <c>docs/health.md</c>.
+/// </summary>
+[JsonConverter(typeof(AccountHealthJsonConverter))]
 [GenerateSerializer, Alias("accounts.health")]
 public enum AccountHealth
 {
@@ -16,8 +20,11 @@ public enum AccountHealth
     [JsonStringEnumMemberName("expiring")] Expiring = 1,
     /// <summary>The app refused the refresh token (or the keys); a person must connect it again.</summary>
     [JsonStringEnumMemberName("needs_reconnect")] NeedsReconnect = 2,
-    /// <summary>The last refresh failed for a reason that may pass (the app was down); old tokens are kept.</summary>
-    [JsonStringEnumMemberName("error")] Error = 3,
+    /// <summary>
+    /// A refresh or key check failed for a reason that may pass (the app was down); the last credentials are still handed
+    /// out. It stays degraded, however often it flaps, until nothing has failed for the quiet period.
+    /// </summary>
+    [JsonStringEnumMemberName("degraded")] Degraded = 3,
     [JsonStringEnumMemberName("deleted")] Deleted = 4,
 }
 
