@@ -24,7 +24,11 @@ public sealed class LoopbackKeyApp : IAsyncDisposable
         ValidKey = validKey;
     }
 
-    public string ValidKey { get; }
+    /// <summary>The one key it accepts; set another to revoke the old one, as a person does at the app.</summary>
+    public string ValidKey { get; set; }
+
+    /// <summary>When set, every request is answered with this status, as an app that is down does.</summary>
+    public int? FailWith { get; set; }
 
     public Uri BaseAddress => new(_app.Urls.Single());
 
@@ -41,8 +45,9 @@ public sealed class LoopbackKeyApp : IAsyncDisposable
         {
             Interlocked.Increment(ref loopback._calls);
             await Volatile.Read(ref loopback._answering).Task;
+            if (loopback.FailWith is { } status) return Results.StatusCode(status);
             var given = request.Headers.Authorization.ToString();
-            return given == $"Bearer {validKey}"
+            return given == $"Bearer {loopback.ValidKey}"
                 ? Results.Json(new { id = "me" })
                 : Results.Json(new { message = $"Invalid API key: {given}" }, statusCode: (int)HttpStatusCode.Unauthorized);
         });

@@ -3,6 +3,7 @@ using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Contracts.Storage;
 using Accounts.Orleans.Contracts.Validation;
+using Accounts.Orleans.Contracts.Webhooks;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -62,6 +63,9 @@ public sealed partial class ApiProblems(IProblemDetailsService problems, ILogger
                 }, e.Message),
             ProxyFailedException e => Problem(e.Failure == ProxyFailure.Timeout ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
                 e.Failure switch { ProxyFailure.Timeout => "proxy_timeout", ProxyFailure.TooLarge => "proxy_response_too_large", _ => "proxy_unreachable" }, e.Message),
+            WebhookEndpointNotFoundException e => Problem(StatusCodes.Status404NotFound, "webhook_endpoint_not_found", e.Message),
+            WebhookDeliveryNotFoundException e => Problem(StatusCodes.Status404NotFound, "webhook_delivery_not_found", e.Message),
+            WebhookLimitReachedException e => Problem(StatusCodes.Status409Conflict, "webhook_endpoint_limit", e.Message, ("max", e.Limit)),
             AuditUnavailableException e => Problem(StatusCodes.Status503ServiceUnavailable, "audit_unavailable", e.Message),
             WorkspaceLimitReachedException e => Problem(StatusCodes.Status409Conflict, e.Limit == WorkspaceLimit.Accounts ? "workspace_account_limit" : "workspace_flow_limit",
                 e.Message, ("max", e.Max)),

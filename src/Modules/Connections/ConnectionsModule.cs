@@ -40,29 +40,36 @@ public static class ConnectionsModule
         services.AddSingleton<OAuthBrowserBinding>();
         services.AddSingleton<KeyVerifier>();
         services.AddSingleton<Webhooks.EventOutbox>();
+        services.AddSingleton<Webhooks.WebhookEndpointTable>();
+        services.AddSingleton<Webhooks.WebhookDeliveryTable>();
+        services.AddSingleton<Webhooks.WebhookSecrets>();
+        services.AddSingleton<Webhooks.WebhookSender>();
+        services.AddHostedService<Webhooks.WebhookDispatcher>();
         services.AddSingleton<Tokens.TokenClient>();
         services.AddSingleton<ConnectionsTelemetry>();
         services.AddMetrics();
         services.AddServiceClock();
-        services.AddHttpClient(KeyVerifier.HttpClientName)
-            // The default handlers log every request URL, and some apps take keys in the query string.
-            .RemoveAllLoggers()
-            .ConfigurePrimaryHttpMessageHandler(provider =>
-            {
-                var settings = provider.GetRequiredService<IOptions<ConnectionsOptions>>().Value;
-                var addresses = new Outbound.OutboundAddressPolicy(settings.AllowLoopbackHttp, settings.AllowPrivateNetworks);
-                return new SocketsHttpHandler
-                {
-                    // A credential must never follow a redirect to a host the catalog did not name.
-                    AllowAutoRedirect = false,
-                    // A proxy from the environment (HTTPS_PROXY) would be the only address the policy sees, and would
-                    // then reach any target for us: calls go direct, so the policy judges the app's own address.
-                    UseProxy = false,
-                    AutomaticDecompression = DecompressionMethods.All,
-                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                    ConnectCallback = addresses.ConnectAsync,
-                };
-            });
+        // The default handlers log every request URL, and some apps take keys in the query string.
+        services.AddHttpClient(KeyVerifier.HttpClientName).RemoveAllLoggers().ConfigurePrimaryHttpMessageHandler(OutboundHandler);
+        // Webhook URLs are typed by API callers: the same address policy keeps them off internal services.
+        services.AddHttpClient(Webhooks.WebhookSender.HttpClientName).RemoveAllLoggers().ConfigurePrimaryHttpMessageHandler(OutboundHandler);
         return services;
+    }
+
+    private static SocketsHttpHandler OutboundHandler(IServiceProvider provider)
+    {
+        var settings = provider.GetRequiredService<IOptions<ConnectionsOptions>>().Value;
+        var addresses = new Outbound.OutboundAddressPolicy(settings.AllowLoopbackHttp, settings.AllowPrivateNetworks);
+        return new SocketsHttpHandler
+        {
+            // A credential must never follow a redirect to a host the catalog did not name.
+            AllowAutoRedirect = false,
+            // A proxy from the environment (HTTPS_PROXY) would be the only address the policy sees, and would
+            // then reach any target for us: calls go direct, so the policy judges the app's own address.
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.All,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectCallback = addresses.ConnectAsync,
+        };
     }
 }

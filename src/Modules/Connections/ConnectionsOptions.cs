@@ -85,6 +85,36 @@ public sealed class ConnectionsOptions
 
     /// <summary>How many audit events may wait in memory before credential reads fail closed.</summary>
     public int AuditBacklogLimit { get; set; } = 100_000;
+
+    /// <summary>
+    /// A degraded account recovers once it has worked and nothing has failed for this long, so an account that flaps
+    /// announces one degraded and one recovered rather than one per failure.
+    /// </summary>
+    public TimeSpan RecoveryQuietPeriod { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// How often a key-based account's keys are tried at the app with its test request (each account at a jittered time
+    /// within it), so a revoked key shows before a workflow fails. Zero turns it off; apps without a test request are never checked.
+    /// </summary>
+    public TimeSpan KeyCheckInterval { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>The most webhook endpoints one workspace may have.</summary>
+    public int MaxWebhookEndpointsPerWorkspace { get; set; } = 20;
+
+    /// <summary>How many times a webhook delivery is tried before it is dead (about a day and a half with the default schedule).</summary>
+    public int WebhookMaxAttempts { get; set; } = 8;
+
+    /// <summary>How long an endpoint has to answer a delivery.</summary>
+    public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How many deliveries one silo sends to one endpoint at once.</summary>
+    public int WebhookConcurrencyPerEndpoint { get; set; } = 4;
+
+    /// <summary>How often each silo looks for due deliveries when nothing has woken it.</summary>
+    public TimeSpan WebhookPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long delivered and dead deliveries and their events are kept.</summary>
+    public TimeSpan WebhookRetention { get; set; } = TimeSpan.FromDays(7);
 }
 
 /// <summary>Refuses, at start, values that would only fail later (a sweep that never runs, a flow that has expired before it began).</summary>
@@ -109,6 +139,17 @@ internal sealed class ConnectionsOptionsValidator : IValidateOptions<Connections
         Within(nameof(options.ProxyTimeout), options.ProxyTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(25));
         if (options.ProxyMaxResponseBytes is < 1024 or > 50 * 1024 * 1024)
             failures.Add($"{ConnectionsOptions.Section}:{nameof(options.ProxyMaxResponseBytes)} must be between 1024 and 52428800 (it is {options.ProxyMaxResponseBytes}).");
+        Within(nameof(options.RecoveryQuietPeriod), options.RecoveryQuietPeriod, TimeSpan.Zero, TimeSpan.FromDays(7));
+        if (options.KeyCheckInterval != TimeSpan.Zero) Within(nameof(options.KeyCheckInterval), options.KeyCheckInterval, TimeSpan.FromMinutes(1), TimeSpan.FromDays(30));
+        Within(nameof(options.WebhookTimeout), options.WebhookTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+        Within(nameof(options.WebhookPollInterval), options.WebhookPollInterval, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(5));
+        Within(nameof(options.WebhookRetention), options.WebhookRetention, TimeSpan.FromHours(1), TimeSpan.FromDays(365));
+        if (options.MaxWebhookEndpointsPerWorkspace is < 1 or > 1000)
+            failures.Add($"{ConnectionsOptions.Section}:{nameof(options.MaxWebhookEndpointsPerWorkspace)} must be between 1 and 1000 (it is {options.MaxWebhookEndpointsPerWorkspace}).");
+        if (options.WebhookMaxAttempts is < 1 or > 20)
+            failures.Add($"{ConnectionsOptions.Section}:{nameof(options.WebhookMaxAttempts)} must be between 1 and 20 (it is {options.WebhookMaxAttempts}).");
+        if (options.WebhookConcurrencyPerEndpoint is < 1 or > 64)
+            failures.Add($"{ConnectionsOptions.Section}:{nameof(options.WebhookConcurrencyPerEndpoint)} must be between 1 and 64 (it is {options.WebhookConcurrencyPerEndpoint}).");
         Within(nameof(options.AuditOutageLimit), options.AuditOutageLimit, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         if (options.AuditBacklogLimit is < 1_000 or > 10_000_000)
             failures.Add($"{ConnectionsOptions.Section}:{nameof(options.AuditBacklogLimit)} must be between 1000 and 10000000 (it is {options.AuditBacklogLimit}).");

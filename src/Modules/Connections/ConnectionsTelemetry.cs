@@ -14,6 +14,7 @@ public sealed class ConnectionsTelemetry
     private readonly Counter<long> _refreshes;
     private readonly Histogram<double> _refreshSeconds;
     private readonly Counter<long> _flows;
+    private readonly Counter<long> _webhookAttempts;
     private IReadOnlyDictionary<string, long> _accountsByHealth = new Dictionary<string, long>();
 
     public ConnectionsTelemetry(IMeterFactory meters)
@@ -24,6 +25,7 @@ public sealed class ConnectionsTelemetry
         _refreshes = meter.CreateCounter<long>("accounts.tokens.refreshes", "{refresh}", "Token refreshes by outcome");
         _refreshSeconds = meter.CreateHistogram<double>("accounts.tokens.refresh.duration", "s", "Time a refresh took, retries included");
         _flows = meter.CreateCounter<long>("accounts.oauth.flows", "{flow}", "OAuth flows by event (started, completed, failed)");
+        _webhookAttempts = meter.CreateCounter<long>("accounts.webhooks.attempts", "{attempt}", "Webhook delivery attempts by outcome (delivered, failed)");
         // Counted from the index by the cluster's sweeper, so only the silo that runs it reports (no double counting).
         meter.CreateObservableGauge("accounts.accounts", () => Volatile.Read(ref _accountsByHealth)
             .Select(c => new Measurement<long>(c.Value, new KeyValuePair<string, object?>("health", c.Key))), "{account}", "Accounts by health");
@@ -41,6 +43,8 @@ public sealed class ConnectionsTelemetry
         _refreshes.Add(1, tags);
         _refreshSeconds.Record(took.TotalSeconds, tags);
     }
+
+    public void WebhookAttempted(string outcome) => _webhookAttempts.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Flow(string app, string @event) => _flows.Add(1, new TagList { { "app", app }, { "event", @event } });
 }

@@ -4,7 +4,7 @@ using Accounts.Orleans.Vault;
 
 namespace Accounts.Orleans.Connections;
 
-/// <summary>What this module keeps sealed under the master key ring: live accounts, and OAuth client secrets operators stored.</summary>
+/// <summary>What this module keeps sealed under the master key ring: live accounts, OAuth client secrets operators stored, webhook signing secrets.</summary>
 internal sealed class SealedConnections(AccountsDatabase database) : ISealedSecrets
 {
     public async Task<string?> DescribeAsync(CancellationToken cancellationToken)
@@ -16,12 +16,27 @@ internal sealed class SealedConnections(AccountsDatabase database) : ISealedSecr
             $"""SELECT COUNT(*) FROM accounts_grain_state WHERE grain_type = @type AND payload IS NOT NULL AND {payload} LIKE '%"sealedSecrets":"%';""",
             Accounts.ConnectedAccountGrain.StateName, cancellationToken);
         var clients = await CountAsync("SELECT COUNT(*) FROM accounts_grain_state WHERE grain_type = @type AND payload IS NOT NULL;", OAuthClientRegistryGrain.StateName, cancellationToken);
-        return (accounts, clients) switch
+        var endpoints = await CountEndpointsAsync(cancellationToken);
+        var parts = new[]
         {
-            (0, 0) => null,
-            (_, 0) => $"{accounts} account(s)",
-            _ => $"{accounts} account(s) and stored OAuth client secrets",
-        };
+            accounts > 0 ? $"{accounts} account(s)" : null,
+            clients > 0 ? "stored OAuth client secrets" : null,
+            endpoints > 0 ? $"{endpoints} webhook endpoint secret(s)" : null,
+        }.OfType<string>().ToArray();
+        return parts.Length == 0 ? null : string.Join(" and ", parts);
+    }
+
+    private async Task<long> CountEndpointsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CountAsync("SELECT COUNT(*) FROM webhooks_endpoints;", null, cancellationToken);
+        }
+        catch (System.Data.Common.DbException)
+        {
+            // A database from before webhooks has no such table, so nothing sealed in it.
+            return 0;
+        }
     }
 
     private async Task<long> CountAsync(string sql, string? type, CancellationToken cancellationToken)

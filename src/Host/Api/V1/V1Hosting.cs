@@ -80,6 +80,7 @@ public static class V1Hosting
         v1.MapAppEndpoints("/apps");
         v1.MapAccountRoutes();
         v1.MapConnectSessionRoutes();
+        v1.MapWebhookRoutes();
         v1.MapAdminRoutes();
         app.MapOpenApi();
         app.MapScalarApiReference("/reference", options => options.WithTitle("Accounts.Orleans API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));

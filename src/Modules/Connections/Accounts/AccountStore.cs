@@ -19,6 +19,7 @@ public sealed partial class AccountStore(
     CredentialSeal seal,
     AccountIndex index,
     AuditTrail audit,
+    Webhooks.EventOutbox outbox,
     TimeProvider time,
     ILogger logger,
     AccountStore.IActivation activation)
@@ -46,6 +47,7 @@ public sealed partial class AccountStore(
     private UnsavedRotation? _unsaved;
     private bool _lastUsedUnsaved;
     private bool _indexStale;
+    private IGrainTimer? _publishRetry;
 
     public ConnectedAccountState Account => state.State;
 
@@ -116,6 +118,70 @@ public sealed partial class AccountStore(
         _lastUsedUnsaved = false;
         Audit(action, actor, step, detail);
         await MirrorAsync();
+        await PublishAsync();
+    }
+
+    /// <summary>
+    /// The account's health after <paramref name="signal"/>, by the hysteresis rule; an event when it changed state. The
+    /// caller stores it with its next write.
+    /// </summary>
+    public void Observe(Health.HealthSignal signal, string? reason, TimeSpan quietPeriod)
+        => Apply(Health.HealthTransitions.Observe(HealthNow, signal, reason, time.GetUtcNow(), quietPeriod));
+
+    /// <summary>Whether a degraded account has been quiet long enough to recover (then stored with the next write).</summary>
+    public bool Settle(TimeSpan quietPeriod) => Apply(Health.HealthTransitions.Settle(HealthNow, time.GetUtcNow(), quietPeriod));
+
+    /// <summary>A connect or reconnect: healthy, with the event that says which.</summary>
+    public void Connected(string eventType)
+    {
+        SetHealth(Health.HealthTransitions.Connected(time.GetUtcNow()));
+        Raise(eventType);
+    }
+
+    /// <summary>Records an event to go out with the next write (see <see cref="ConnectedAccountState.PendingEvents"/>).</summary>
+    public void Raise(string type)
+        => Account.PendingEvents.Add(Webhooks.OutboxEvent.New(type, Account.WorkspaceId!, time, new()
+        {
+            ["account_id"] = id,
+            ["app"] = Account.AppSlug,
+            ["health"] = Index.AccountIndex.HealthName(Account.Health),
+            ["reason"] = Account.HealthReason,
+        }));
+
+    /// <summary>Hands stored events to the outbox; if it refuses, tries again later from this activation (or the next one).</summary>
+    public async Task PublishAsync()
+    {
+        if (await outbox.TryPublishAsync(Account.PendingEvents))
+        {
+            _publishRetry?.Dispose();
+            _publishRetry = null;
+            return;
+        }
+        LogPublishFailed(logger, id, Account.PendingEvents.Count);
+        _publishRetry ??= activation.Schedule(async _ =>
+        {
+            _publishRetry = null;
+            await PublishAsync();
+        }, TimeSpan.FromSeconds(5 + RandomNumberGenerator.GetInt32(10)));
+    }
+
+    private Health.HealthRecord HealthNow => new(Account.Health, Account.HealthReason, Account.HealthSince, Account.LastFailureAt, Account.LastWorkedAt);
+
+    private bool Apply(Health.HealthChange change)
+    {
+        SetHealth(change.Record);
+        if (change.Event is not { } type) return false;
+        Raise(type);
+        return true;
+    }
+
+    private void SetHealth(Health.HealthRecord record)
+    {
+        Account.Health = record.Health;
+        Account.HealthReason = record.Reason;
+        Account.HealthSince = record.Since;
+        Account.LastFailureAt = record.LastFailureAt;
+        Account.LastWorkedAt = record.LastWorkedAt;
     }
 
     /// <summary>Stores that a refresh is about to call the token endpoint, so that a silo dying mid-call leaves a trace.</summary>
@@ -284,6 +350,7 @@ public sealed partial class AccountStore(
         Released(rotation);
         Audit("refreshed", "service");
         await MirrorAsync();
+        await PublishAsync();
     }
 
     private void Released(UnsavedRotation rotation)
@@ -323,6 +390,9 @@ public sealed partial class AccountStore(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {AccountId}: another activation stored newer tokens first; using them")]
     private static partial void LogNewerTokensStored(ILogger logger, string accountId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: the event outbox refused {Count} event(s); they are kept with the account and handed over again")]
+    private static partial void LogPublishFailed(ILogger logger, string accountId, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not update the index row of account {AccountId} ({Error}); retried on its next change")]
     private static partial void LogIndexFailed(ILogger logger, string accountId, string error);

@@ -33,5 +33,8 @@ public static class AccountSummaries
         LinkedSteps = account.Links.ToArray(),
         Fields = new Dictionary<string, string>(account.DisplayFields, StringComparer.Ordinal),
         UpstreamIdentity = account.UpstreamIdentity,
+        HealthSince = account.HealthSince,
+        LastCheckedAt = account.LastCheckedAt,
+        NextCheckAt = account.DeletedAt is null ? account.NextCheckAt : null,
     };
 }

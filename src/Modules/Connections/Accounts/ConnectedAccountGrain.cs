@@ -2,6 +2,7 @@ using Accounts.Orleans.Connections.Refresh;
 using Accounts.Orleans.Contracts.Access;
 using Accounts.Orleans.Contracts.Ids;
 using Accounts.Orleans.Contracts.Storage;
+using Accounts.Orleans.Contracts.Webhooks;
 
 namespace Accounts.Orleans.Connections.Accounts;
 
@@ -18,6 +19,7 @@ public sealed partial class ConnectedAccountGrain(
     AccountRefreshers refreshers,
     IGrainFactory grains,
     ConnectionsTelemetry telemetry,
+    Keys.KeyVerifier verifier,
     IOptions<ConnectionsOptions> options,
     [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
     ILogger<ConnectedAccountGrain> logger) : Grain, IConnectedAccountGrain, IAccountLifecycleGrain, AccountStore.IActivation
@@ -58,6 +60,9 @@ public sealed partial class ConnectedAccountGrain(
             LogUnfinishedRefresh(logger, Id, Account.AppSlug, startedAt);
             this.RegisterGrainTimer(_ => Refresher.RecoverAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = true });
         }
+        // Events stored by a write whose activation died before the outbox took them.
+        if (Account.PendingEvents.Count > 0)
+            this.RegisterGrainTimer(_ => Store.PublishAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = true });
         return Task.CompletedTask;
     }
 
@@ -179,6 +184,45 @@ public sealed partial class ConnectedAccountGrain(
         }
     }
 
+    async Task IAccountLifecycleGrain.SettleHealthAsync()
+    {
+        if (Account is not { WorkspaceId: not null, DeletedAt: null, Health: AccountHealth.Degraded }) return;
+        await Store.SettleRotationAsync();
+        if (Store.Settle(options.Value.RecoveryQuietPeriod)) await Store.SaveAsync("recovered", "service");
+    }
+
+    async Task IAccountLifecycleGrain.CheckKeysIfDueAsync()
+    {
+        var now = time.GetUtcNow();
+        if (Account is not { WorkspaceId: not null, DeletedAt: null, AuthType: AuthType.Keys, NextCheckAt: { } due } || due > now || Account.Health == AccountHealth.NeedsReconnect) return;
+        var app = await AppAsync();
+        string outcome;
+        try
+        {
+            await verifier.VerifyAsync(app, Store.Secrets.Fields, CancellationToken.None);
+            Store.Observe(Health.HealthSignal.Worked, null, options.Value.RecoveryQuietPeriod);
+            outcome = "the app accepted the keys";
+        }
+        catch (KeyVerificationFailedException e)
+        {
+            Store.Observe(e.Refused ? Health.HealthSignal.Refused : Health.HealthSignal.FailedTransiently, $"checking the keys: {e.AppAnswer}", options.Value.RecoveryQuietPeriod);
+            outcome = e.AppAnswer;
+        }
+        Account.LastCheckedAt = now;
+        Account.NextCheckAt = NextKeyCheck(app, now, first: false);
+        await Store.SaveAsync("keys_checked", "service", detail: outcome);
+    }
+
+    /// <summary>When the keys are next tried: about one interval on (±10%, so accounts connected together spread out), the first time anywhere within it.</summary>
+    private DateTimeOffset? NextKeyCheck(AppDefinition app, DateTimeOffset now, bool first)
+    {
+        var interval = options.Value.KeyCheckInterval;
+        if (interval <= TimeSpan.Zero || app.TestRequest is null) return null;
+        var random = System.Security.Cryptography.RandomNumberGenerator.GetInt32(10_000) / 10_000d;
+        var fraction = first ? 0.1 + 0.9 * random : 0.9 + 0.2 * random;
+        return now + interval * fraction;
+    }
+
     async Task<AccountSummary> IConnectedAccountGrain.DeleteAsync(bool force, string actor)
     {
         var who = AccountRules.Actor(actor);
@@ -196,6 +240,9 @@ public sealed partial class ConnectedAccountGrain(
         account.DeletedAt = time.GetUtcNow();
         account.Health = AccountHealth.Deleted;
         account.HealthReason = "deleted";
+        account.HealthSince = account.DeletedAt;
+        account.NextCheckAt = null;
+        Store.Raise(WebhookEventTypes.AccountDeleted);
         var detail = string.Join("; ", new[] { unlinked > 0 ? $"unlinked {unlinked} step(s)" : null, revoked ? "revoked at the app" : null }.OfType<string>());
         await Store.SaveAsync("deleted", who, detail: detail.Length > 0 ? detail : null);
         return Summary(account);
@@ -206,7 +253,8 @@ public sealed partial class ConnectedAccountGrain(
         Create(request.WorkspaceId, request.AppSlug, request.Nickname, AuthType.Keys);
         Store.Seal(new AccountSecrets(request.Values, null, null, null));
         Account.DisplayFields = new Dictionary<string, string>(request.DisplayFields, StringComparer.Ordinal);
-        Account.Health = AccountHealth.Healthy;
+        Account.NextCheckAt = NextKeyCheck(await AppAsync(), time.GetUtcNow(), first: true);
+        Store.Connected(WebhookEventTypes.AccountConnected);
         await Store.SaveAsync("connected", request.Actor);
         LogConnected(logger, Id, request.AppSlug, request.WorkspaceId);
         return Summary(Account);
@@ -218,8 +266,8 @@ public sealed partial class ConnectedAccountGrain(
         await Store.SettleRotationAsync();
         Store.Seal(new AccountSecrets(values, null, null, null));
         account.DisplayFields = new Dictionary<string, string>(displayFields, StringComparer.Ordinal);
-        account.Health = AccountHealth.Healthy;
-        account.HealthReason = null;
+        account.NextCheckAt = NextKeyCheck(await AppAsync(), time.GetUtcNow(), first: true);
+        Store.Connected(WebhookEventTypes.AccountReconnected);
         await Store.SaveAsync("reconnected", actor);
         return Summary(account);
     }
@@ -236,6 +284,7 @@ public sealed partial class ConnectedAccountGrain(
     {
         Create(request.WorkspaceId, request.AppSlug, request.Nickname, AuthType.OAuth2);
         Refresher.Apply(request.Tokens, keepRefreshToken: null, await Refresher.PinsAsync());
+        Store.Connected(WebhookEventTypes.AccountConnected);
         await Store.SaveAsync("connected", request.Actor);
         LogConnected(logger, Id, request.AppSlug, request.WorkspaceId);
         return Summary(Account);
@@ -252,6 +301,7 @@ public sealed partial class ConnectedAccountGrain(
             LogIdentityChanged(logger, Id, account.AppSlug);
         }
         Refresher.Apply(received, keepRefreshToken: null, await Refresher.PinsAsync());
+        Store.Connected(WebhookEventTypes.AccountReconnected);
         Refresher.Unfinished = false;
         await Store.SaveAsync("reconnected", actor, detail: warning is null ? null : "upstream identity changed");
         return (Summary(account), warning);

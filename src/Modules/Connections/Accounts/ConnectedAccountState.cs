@@ -36,6 +36,20 @@ public sealed class ConnectedAccountState
     [Id(18)] public int ConsecutiveRefreshFailures { get; set; }
     /// <summary>After failed refreshes: no refresh before then, unless an operator forces one.</summary>
     [Id(19)] public DateTimeOffset? NextRefreshAttemptAt { get; set; }
+    /// <summary>When the current health began.</summary>
+    [Id(20)] public DateTimeOffset? HealthSince { get; set; }
+    /// <summary>The last refresh or key check that failed for a reason that may pass; a degraded account recovers only after a quiet period since.</summary>
+    [Id(21)] public DateTimeOffset? LastFailureAt { get; set; }
+    [Id(22)] public DateTimeOffset? LastWorkedAt { get; set; }
+    /// <summary>
+    /// Events stored with the change they describe, in the same write, and handed to the outbox after it: kept until the
+    /// outbox has them, so a silo that dies in between loses none (the next activation hands them over again).
+    /// </summary>
+    [Id(23)] public List<Webhooks.OutboxEvent> PendingEvents { get; set; } = [];
+    /// <summary>Key-based accounts: when the app's test request last ran against the keys.</summary>
+    [Id(24)] public DateTimeOffset? LastCheckedAt { get; set; }
+    /// <summary>Key-based accounts: when the keys are next checked at the app; null when they never are.</summary>
+    [Id(25)] public DateTimeOffset? NextCheckAt { get; set; }
 }
 
 /// <summary>The plaintext inside an account's envelope; exists only in memory, never logged (no values in ToString).</summary>

@@ -31,6 +31,14 @@ public interface IAccountLifecycleGrain : IGrainWithStringKey
     [Alias("RefreshIfDue")]
     Task RefreshIfDueAsync(TimeSpan lookahead);
 
+    /// <summary>The sweeper's nudge to a degraded account: recovers it once it has been quiet long enough.</summary>
+    [Alias("SettleHealth")]
+    Task SettleHealthAsync();
+
+    /// <summary>The sweeper's nudge to a key-based account: tries its keys at the app when their check is due.</summary>
+    [Alias("CheckKeysIfDue")]
+    Task CheckKeysIfDueAsync();
+
     /// <summary>
     /// What the proxy needs to call the app for a linked step, checked exactly as a credential read is; after the app
     /// refused the credentials (<paramref name="afterRefusal"/>), an OAuth account refreshes first (single flight).

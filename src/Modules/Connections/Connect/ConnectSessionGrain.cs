@@ -13,6 +13,7 @@ namespace Accounts.Orleans.Connections.Connect;
 public sealed partial class ConnectSessionGrain(
     [PersistentState(ConnectSessionGrain.StateName, StorageNames.Grains)] IPersistentState<ConnectSessionState> state,
     IGrainFactory grains,
+    Webhooks.EventOutbox outbox,
     [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
     ILogger<ConnectSessionGrain> logger) : Grain, IConnectSessionGrain, IConnectSessionUseGrain, IConnectSessionSetupGrain
 {
@@ -28,6 +29,31 @@ public sealed partial class ConnectSessionGrain(
 
     /// <summary>Who the audit names for what the page does: the session, which names the key that created it.</summary>
     private string Actor => $"connect-session:{Id}";
+
+    // Events a write stored whose activation ended before the outbox took them go at the next activation.
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => outbox.TryPublishAsync(Session.PendingEvents);
+
+    /// <summary>Stores the session with an event about it, then hands the event to the outbox.</summary>
+    private async Task WriteWithEventAsync(string type, string? accountId, string? error)
+    {
+        Session.PendingEvents.Add(Webhooks.OutboxEvent.New(type, Session.WorkspaceId!, time, new()
+        {
+            ["connect_session_id"] = Id,
+            ["end_user_id"] = Session.EndUserId,
+            ["account_id"] = accountId,
+            ["error"] = error,
+        }));
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            Session.PendingEvents.RemoveAt(Session.PendingEvents.Count - 1);
+            throw;
+        }
+        await outbox.TryPublishAsync(Session.PendingEvents);
+    }
 
     async Task<ConnectSessionView> IConnectSessionSetupGrain.BeginAsync(ConnectSessionBegin begin)
     {
@@ -167,7 +193,7 @@ public sealed partial class ConnectSessionGrain(
         else
         {
             Session.Error = error;
-            await state.WriteStateAsync();
+            await WriteWithEventAsync(Contracts.Webhooks.WebhookEventTypes.ConnectSessionFailed, null, error);
         }
     }
 
@@ -201,7 +227,8 @@ public sealed partial class ConnectSessionGrain(
                 Session.AccountId = accountId;
                 Session.Error = null;
                 Session.CompletedAt = time.GetUtcNow();
-                break;
+                await WriteWithEventAsync(Contracts.Webhooks.WebhookEventTypes.ConnectSessionCompleted, accountId, null);
+                return;
             }
         }
         if (settled) await state.WriteStateAsync();
@@ -228,7 +255,7 @@ public sealed partial class ConnectSessionGrain(
         Session.AccountId = accountId;
         Session.Error = null;
         Session.CompletedAt = time.GetUtcNow();
-        await state.WriteStateAsync();
+        await WriteWithEventAsync(Contracts.Webhooks.WebhookEventTypes.ConnectSessionCompleted, accountId, null);
     }
 
     private ConnectSessionView View() => new()

@@ -20,6 +20,8 @@ public sealed class ConnectSessionState
     [Id(13)] public string CreatedBy { get; set; } = "";
     /// <summary>The OAuth flows this session started that may still end (their flow keys, never the state values).</summary>
     [Id(14)] public List<string> Flows { get; set; } = [];
+    /// <summary>Events stored with the change they describe and handed to the outbox after it (see the account's).</summary>
+    [Id(15)] public List<Webhooks.OutboxEvent> PendingEvents { get; set; } = [];
 }
 
 /// <summary>What the connector hands a new session grain.</summary>

@@ -23,12 +23,12 @@ public sealed class AccountIndex(AccountsDatabase database, [FromKeyedServices(S
         {
             upsert.Transaction = transaction;
             upsert.CommandText = """
-                INSERT INTO accounts_account_index (account_id, workspace_id, app_slug, nickname_search, health, deleted, expires_at_ms, next_refresh_at_ms, updated_at_ms, summary)
-                VALUES (@id, @workspace, @app, @nickname, @health, @deleted, @expires, @nextRefresh, @updated, @summary)
+                INSERT INTO accounts_account_index (account_id, workspace_id, app_slug, nickname_search, health, deleted, expires_at_ms, next_refresh_at_ms, next_check_at_ms, updated_at_ms, summary)
+                VALUES (@id, @workspace, @app, @nickname, @health, @deleted, @expires, @nextRefresh, @nextCheck, @updated, @summary)
                 ON CONFLICT (account_id) DO UPDATE SET
                     workspace_id = excluded.workspace_id, app_slug = excluded.app_slug, nickname_search = excluded.nickname_search,
                     health = excluded.health, deleted = excluded.deleted, expires_at_ms = excluded.expires_at_ms,
-                    next_refresh_at_ms = excluded.next_refresh_at_ms, updated_at_ms = excluded.updated_at_ms, summary = excluded.summary;
+                    next_refresh_at_ms = excluded.next_refresh_at_ms, next_check_at_ms = excluded.next_check_at_ms, updated_at_ms = excluded.updated_at_ms, summary = excluded.summary;
                 """;
             upsert.AddParameter("id", summary.Id);
             upsert.AddParameter("workspace", summary.WorkspaceId);
@@ -38,6 +38,7 @@ public sealed class AccountIndex(AccountsDatabase database, [FromKeyedServices(S
             upsert.AddParameter("deleted", deleted ? 1 : 0);
             upsert.AddParameter("expires", summary.AccessTokenExpiresAt?.ToUnixTimeMilliseconds());
             upsert.AddParameter("nextRefresh", summary.NextRefreshAt?.ToUnixTimeMilliseconds());
+            upsert.AddParameter("nextCheck", summary.NextCheckAt?.ToUnixTimeMilliseconds());
             upsert.AddParameter("updated", summary.UpdatedAt.ToUnixTimeMilliseconds());
             upsert.AddParameter("summary", JsonSerializer.Serialize(summary, Json));
             await upsert.ExecuteNonQueryAsync(cancellationToken);
@@ -116,6 +117,32 @@ public sealed class AccountIndex(AccountsDatabase database, [FromKeyedServices(S
             LIMIT {limit};
             """;
         command.AddParameter("before", before.ToUnixTimeMilliseconds());
+        command.AddParameter("after", after ?? "");
+        var ids = new List<string>(limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetString(0));
+        return ids;
+    }
+
+    /// <summary>Live key-based accounts whose keys are due to be tried at the app by <paramref name="now"/>, a page in id order.</summary>
+    public Task<IReadOnlyList<string>> DueForKeyCheckAsync(DateTimeOffset now, string? after, int limit, CancellationToken cancellationToken)
+        => IdsAsync("next_check_at_ms IS NOT NULL AND next_check_at_ms <= @now AND health <> 'needs_reconnect'", now, after, limit, cancellationToken);
+
+    /// <summary>Live degraded accounts, a page in id order.</summary>
+    public Task<IReadOnlyList<string>> DegradedAsync(string? after, int limit, CancellationToken cancellationToken)
+        => IdsAsync("health = 'degraded'", null, after, limit, cancellationToken);
+
+    private async Task<IReadOnlyList<string>> IdsAsync(string condition, DateTimeOffset? now, string? after, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT account_id FROM accounts_account_index
+            WHERE deleted = 0 AND {condition} AND account_id > @after
+            ORDER BY account_id
+            LIMIT {limit};
+            """;
+        if (now is { } at) command.AddParameter("now", at.ToUnixTimeMilliseconds());
         command.AddParameter("after", after ?? "");
         var ids = new List<string>(limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

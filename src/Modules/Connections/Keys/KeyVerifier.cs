@@ -43,11 +43,12 @@ public sealed class KeyVerifier(IHttpClientFactory http, IOptions<ConnectionsOpt
         using (response)
         {
             if (test.SuccessStatuses.Contains((int)response.StatusCode)) return;
+            var refused = response.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden;
             // Where the person chose the host, the answer may be any server's that the service can reach: saying more
             // than the status class would make the connect form a way to read them.
-            if (TakesHostFromValues(test.Url)) throw new KeyVerificationFailedException(app.Slug, $"HTTP {(int)response.StatusCode / 100}xx");
+            if (TakesHostFromValues(test.Url)) throw new KeyVerificationFailedException(app.Slug, $"HTTP {(int)response.StatusCode / 100}xx", refused);
             var answer = await ReadShortAnswerAsync(response, timeout.Token);
-            throw new KeyVerificationFailedException(app.Slug, Describe(response, answer, values, request.Headers.SelectMany(h => h.Value)));
+            throw new KeyVerificationFailedException(app.Slug, Describe(response, answer, values, request.Headers.SelectMany(h => h.Value)), refused);
         }
     }
 

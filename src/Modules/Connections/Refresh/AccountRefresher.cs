@@ -22,6 +22,7 @@ public sealed partial class AccountRefresher(
     ConnectionsTelemetry telemetry,
     TimeProvider time,
     TimeSpan defaultMargin,
+    TimeSpan quietPeriod,
     ILogger logger)
 {
     private ConnectedAccountState Account => store.Account;
@@ -81,7 +82,7 @@ public sealed partial class AccountRefresher(
         }
     }
 
-    /// <summary>New tokens for the account (connect, reconnect or refresh): sealed with the endpoints they were issued by, healthy, nothing pending.</summary>
+    /// <summary>New tokens for the account (connect, reconnect or refresh): sealed with the endpoints they were issued by, nothing pending. The caller says what they mean for its health.</summary>
     public void Apply(ReceivedTokens received, string? keepRefreshToken, EndpointPins pins)
     {
         store.Seal(new AccountSecrets(new Dictionary<string, string>(), received.AccessToken, received.RefreshToken ?? keepRefreshToken, received.TokenType,
@@ -89,8 +90,6 @@ public sealed partial class AccountRefresher(
         Account.AccessTokenExpiresAt = received.ExpiresAt;
         Account.Scopes = received.Scopes.ToList();
         Account.UpstreamIdentity = received.Identity ?? Account.UpstreamIdentity;
-        Account.Health = AccountHealth.Healthy;
-        Account.HealthReason = null;
         Account.RefreshStartedAt = null;
         Account.ConsecutiveRefreshFailures = 0;
         Account.NextRefreshAttemptAt = null;
@@ -140,6 +139,7 @@ public sealed partial class AccountRefresher(
                 var presented = Account.SealedSecrets!;
                 Apply(ReceivedTokens.From(success.Grant, Account.Scopes, Account.UpstreamIdentity), keepRefreshToken: secrets.RefreshToken, EndpointPins.Of(definition));
                 Account.LastRefreshedAt = time.GetUtcNow();
+                store.Observe(Health.HealthSignal.Worked, null, quietPeriod);
                 Unfinished = false;
                 await store.StoreRotationAsync(presented);
                 telemetry.Refreshed(definition.Slug, "success", clock.Elapsed);
@@ -174,8 +174,7 @@ public sealed partial class AccountRefresher(
     /// <param name="refreshSettled">The app answered, so no rotation can be outstanding: the started mark goes too.</param>
     private Task MarkAsync(AccountHealth health, string reason, bool refreshSettled = true)
     {
-        Account.Health = health;
-        Account.HealthReason = reason;
+        store.Observe(health == AccountHealth.NeedsReconnect ? Health.HealthSignal.Refused : Health.HealthSignal.FailedTransiently, reason, quietPeriod);
         if (refreshSettled) Account.RefreshStartedAt = null;
         return store.SaveAsync(health == AccountHealth.NeedsReconnect ? "needs_reconnect" : "refresh_failed", "service", detail: reason);
     }

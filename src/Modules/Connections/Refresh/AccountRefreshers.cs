@@ -9,5 +9,5 @@ public sealed class AccountRefreshers(TokenClient tokens, OAuthClients clients, 
     IOptions<ConnectionsOptions> options, ILogger<AccountRefresher> logger)
 {
     public AccountRefresher For(string id, AccountStore store, Func<Task<AppDefinition>> app)
-        => new(id, store, app, tokens, clients, telemetry, time, options.Value.DefaultRefreshMargin, logger);
+        => new(id, store, app, tokens, clients, telemetry, time, options.Value.DefaultRefreshMargin, options.Value.RecoveryQuietPeriod, logger);
 }

@@ -11,6 +11,27 @@ public sealed class EventOutbox(AccountsDatabase database)
     /// <summary>Raised after an append, so this silo's dispatcher looks at once rather than at its next tick.</summary>
     public event Action? Appended;
 
+    /// <summary>
+    /// Appends the events a producer stored with its state and removes them from <paramref name="pending"/>; false
+    /// (and nothing removed) when storage refused, so the producer hands them over again later.
+    /// </summary>
+    public async Task<bool> TryPublishAsync(List<OutboxEvent> pending)
+    {
+        if (pending.Count == 0) return true;
+        var batch = pending.ToArray();
+        try
+        {
+            await AppendAsync(batch, CancellationToken.None);
+        }
+        catch (Exception e) when (e is DbException or TimeoutException or InvalidOperationException)
+        {
+            return false;
+        }
+        // The stored copy goes with the producer's next write; appending it again meanwhile adds nothing.
+        pending.RemoveAll(batch.Contains);
+        return true;
+    }
+
     /// <exception cref="DbException">Storage refused; the producer keeps the events and appends them again later.</exception>
     public async Task AppendAsync(IReadOnlyCollection<OutboxEvent> events, CancellationToken cancellationToken)
     {

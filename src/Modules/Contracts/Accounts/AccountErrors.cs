@@ -65,12 +65,14 @@ public sealed class AccountValidationException : AccountException, IFieldErrors
 /// Trying the keys at the app failed: it refused them, or could not be reached. <see cref="AppAnswer"/> says which
 /// (what it answered, without the keys).
 /// </summary>
+/// <param name="refused">The app answered 401 or 403: the keys are wrong or revoked, not the app down.</param>
 [GenerateSerializer, Alias("accounts.error.key-verification")]
-public sealed class KeyVerificationFailedException(string appSlug, string appAnswer)
+public sealed class KeyVerificationFailedException(string appSlug, string appAnswer, bool refused = false)
     : AccountException($"Trying these credentials at {appSlug} failed: {appAnswer}")
 {
     [Id(0)] public string AppSlug { get; } = appSlug;
     [Id(1)] public string AppAnswer { get; } = appAnswer;
+    [Id(2)] public bool Refused { get; } = refused;
 }
 
 /// <summary>The service cannot open stored credentials: its master key is missing or wrong. It fails closed.</summary>

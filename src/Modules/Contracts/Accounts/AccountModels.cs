@@ -64,6 +64,11 @@ public sealed record AccountSummary
     [Id(15)] public IReadOnlyDictionary<string, string> Fields { get; init; } = new Dictionary<string, string>();
     /// <summary>Who the account is at the app (user or tenant id) when the app says so.</summary>
     [Id(16)] public string? UpstreamIdentity { get; init; }
+    /// <summary>When the current health began (when it became degraded, say).</summary>
+    [Id(17)] public DateTimeOffset? HealthSince { get; init; }
+    /// <summary>Key-based accounts: when the keys were last tried at the app, and when they next will be.</summary>
+    [Id(18)] public DateTimeOffset? LastCheckedAt { get; init; }
+    [Id(19)] public DateTimeOffset? NextCheckAt { get; init; }
 }
 
 /// <summary>

@@ -23,7 +23,7 @@ public static class WebhookEventTypes
     /// <summary>A connect link produced an account.</summary>
     public const string ConnectSessionCompleted = "connect_session.completed";
 
-    /// <summary>A connect link's consent was denied or failed, or the link expired unused.</summary>
+    /// <summary>A consent started from a connect link was denied or failed; the link stays usable until it expires.</summary>
     public const string ConnectSessionFailed = "connect_session.failed";
 
     /// <summary>The OAuth client secret of an app this workspace has accounts of expires within 30 days, then within 7.</summary>
