@@ -1,10 +1,10 @@
 using Accounts.Orleans.Client;
 using LoadProbe;
 // Load driver for the connected-accounts hot paths, on an embedded Host in this process (loopback only):
-//   dotnet run -c Release --project bench/Connections.Load [-- --seconds 5 --accounts 1000 --callers 50 --storm-accounts 1000 --proxy-only 1]
+//   dotnet run -c Release --project bench/Connections.Load [-- --seconds 5 --accounts 1000 --callers 50 --storm-accounts 1000 --proxy-only 1 --webhooks-only 1]
 // Measures warm credential reads against a no-op grain call (in the silo and through an Orleans client), calls
 // through the proxy against calling the loopback app directly, cold activations against the storage provider's own
-// indexed point read of the same rows, and a refresh storm.
+// indexed point read of the same rows, a refresh storm, and webhook delivery from the outbox.
 using System.Diagnostics;
 using System.Globalization;
 using Accounts.Orleans.Connections.Load;
@@ -25,6 +25,7 @@ var accountCount = Option("--accounts", 1000);
 var callers = Option("--callers", 50);
 var stormAccounts = Option("--storm-accounts", Math.Min(accountCount, 1000));
 var proxyOnly = Option("--proxy-only", 0) == 1;
+var webhooksOnly = Option("--webhooks-only", 0) == 1;
 var duration = TimeSpan.FromSeconds(seconds);
 var data = Directory.CreateTempSubdirectory("accounts-load-").FullName;
 var gatewayPort = FreePorts.Next();
@@ -67,9 +68,10 @@ var hot = await grains.GetGrain<IAccountConnectorGrain>(0).ConnectWithKeysAsync(
     Fields = new Dictionary<string, string> { ["api_key"] = keyApp.ValidKey }, Actor = "load",
 });
 await grains.GetGrain<IConnectedAccountGrain>(hot.Id).LinkAsync("ws_load", step);
-if (proxyOnly)
+if (proxyOnly || webhooksOnly)
 {
-    await MeasureProxyAsync();
+    if (proxyOnly) await MeasureProxyAsync();
+    if (webhooksOnly) await MeasureWebhooksAsync();
     await app.StopAsync();
     await app.DisposeAsync();
     Directory.Delete(data, recursive: true);
@@ -125,6 +127,7 @@ using (var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServe
 }
 
 await MeasureProxyAsync();
+await MeasureWebhooksAsync();
 
 // Cold activations: many accounts, then a restart so none is active.
 var ids = new List<string>();
@@ -241,6 +244,38 @@ async Task MeasureProxyAsync()
     Console.WriteLine(proxied);
     Console.WriteLine(overRest);
     Console.WriteLine($"  ratio proxy / direct throughput: in-silo {proxied.PerSecond / directResult.PerSecond:F2}, REST {overRest.PerSecond / directResult.PerSecond:F2}");
+}
+
+// Webhooks: events appended to the outbox as producers append them, delivered, signed, to a receiver on loopback
+// that checks every signature; to one endpoint (at most 4 in flight, the per-endpoint limit) and to eight.
+async Task MeasureWebhooksAsync()
+{
+    await using var receiver = await WebhookReceiver.StartAsync();
+    var outbox = app.Services.GetRequiredService<Accounts.Orleans.Connections.Webhooks.EventOutbox>();
+    var webhooks = grains.GetGrain<Accounts.Orleans.Contracts.Webhooks.IWebhooksGrain>(0);
+    Console.WriteLine($"Webhooks, {Environment.ProcessorCount} cores (shared with the receiver), from append to the receiver's 2xx:");
+    foreach (var (endpoints, events) in new[] { (1, 1000), (8, 1000) })
+    {
+        var workspace = $"ws_hooks_{endpoints}";
+        for (var i = 0; i < endpoints; i++)
+        {
+            var created = await webhooks.CreateEndpointAsync(workspace, new Accounts.Orleans.Contracts.Webhooks.WebhookEndpointSpec { Url = receiver.Url });
+            receiver.Secrets.Add(created.Secret);
+        }
+        var before = receiver.Deliveries.Count;
+        var expected = endpoints * events;
+        var clock = Stopwatch.StartNew();
+        foreach (var batch in Enumerable.Range(0, events).Chunk(50))
+        {
+            await outbox.AppendAsync(batch.Select(n => Accounts.Orleans.Connections.Webhooks.OutboxEvent.New("account.connected", workspace, TimeProvider.System,
+                new() { ["account_id"] = $"acct_{n}", ["app"] = "loopback_keys", ["health"] = "healthy" })).ToArray(), CancellationToken.None);
+        }
+        var appended = clock.Elapsed;
+        while (receiver.Deliveries.Count - before < expected && clock.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(20);
+        var took = clock.Elapsed;
+        var verified = receiver.Deliveries.Skip(before).Count(d => d.Verified);
+        Console.WriteLine($"  {endpoints} endpoint(s): {events:N0} events, {receiver.Deliveries.Count - before:N0}/{expected:N0} deliveries ({verified:N0} verified) in {took.TotalSeconds:F2} s = {(receiver.Deliveries.Count - before) / took.TotalSeconds,8:N0} deliveries/s (appending took {appended.TotalSeconds:F2} s)");
+    }
 }
 
 async Task<WebApplication> StartHostAsync()

@@ -30,6 +30,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public ConcurrentQueue<Received> Deliveries { get; } = new();
 
+    /// <summary>While set and not completed, every request waits for it before it is answered, as a stuck receiver does.</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
+    /// <summary>Requests waiting at the <see cref="Gate"/>.</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    private int _waiting;
+
     /// <summary>One request as it arrived.</summary>
     public sealed record Received(string Id, string Timestamp, string Signature, string Body, bool Verified, int AnsweredWith)
     {
@@ -70,6 +78,18 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var body = await reader.ReadToEndAsync(context.RequestAborted);
             var headers = context.Request.Headers;
             var verified = receiver.Secrets.ToArray().Any(secret => Verifies(secret, headers["webhook-id"].ToString(), headers["webhook-timestamp"].ToString(), headers["webhook-signature"].ToString(), body));
+            if (receiver.Gate is { } gate)
+            {
+                Interlocked.Increment(ref receiver._waiting);
+                try
+                {
+                    await gate.Task.WaitAsync(context.RequestAborted);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref receiver._waiting);
+                }
+            }
             var status = receiver.Answer(Interlocked.Increment(ref count));
             receiver.Deliveries.Enqueue(new Received(headers["webhook-id"].ToString(), headers["webhook-timestamp"].ToString(), headers["webhook-signature"].ToString(), body, verified, status));
             context.Response.StatusCode = status;
