@@ -122,6 +122,49 @@ public sealed class AppsScreenTests
     }
 
     [Fact]
+    public async Task A_client_secret_expiry_entered_in_the_dialog_shows_its_days_left_and_a_warning_within_7_days()
+    {
+        const string secret = "canary-3b7e-current-secret";
+        const string next = "canary-9d1c-next-secret";
+        // Noon, so midnight seven days on is six and a half days away.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(DateTime.UtcNow.Date.AddHours(12), TimeSpan.Zero));
+        var expires = clock.GetUtcNow().UtcDateTime.Date.AddDays(7);
+        await using var host = await TestHost.Sqlite().WithTime(clock).StartAsync();
+        using var console = new ConsoleHarness(host.Grains, Operator);
+        using var window = new Window();
+        var screen = new AppsScreen(console.Session with { Clock = clock }) { SearchText = "slack" };
+        window.Add(screen);
+        await screen.LoadAsync();
+        var drawn = new List<string>();
+        console.OnDialog<OAuthClientDialog>(async dialog =>
+        {
+            console.Type("slack-cid");
+            console.Press(Key.Tab);
+            console.Type(secret);
+            console.Press(Key.Tab);
+            console.Type(expires.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+            console.Press(Key.Tab);
+            console.Type(next);
+            drawn.Add(console.Draw());
+            console.Press(Key.Enter);
+            await dialog.Settled;
+            Assert.True(dialog.Succeeded, dialog.Error);
+        });
+
+        Assert.True(screen.SelectWhere(a => a.Slug == "slack"));
+        await screen.EditClientAsync();
+        drawn.Add(console.Draw(window));
+
+        var details = ScreenText.DetailsPane(drawn[1], "Slack (slack)");
+        Assert.Contains($"Secret expires {expires:yyyy-MM-dd} (in 6 days)", details, StringComparison.Ordinal);
+        Assert.Contains("WARNING", details, StringComparison.Ordinal);
+        Assert.Contains("Next secret stored", details, StringComparison.Ordinal);
+        Assert.All(drawn, screenText => Assert.DoesNotContain("canary", screenText, StringComparison.Ordinal));
+        var client = Assert.Single(await Clients(host).ListAsync());
+        Assert.Equal((OAuthClientSecretWarning.Within7Days, true), (client.SecretWarning, client.HasNextSecret));
+    }
+
+    [Fact]
     public async Task An_exported_app_edited_and_imported_back_overrides_the_catalog_entry()
     {
         using var files = new TempDirectory();

@@ -33,6 +33,8 @@ public static class ConnectionsModule
         services.AddHostedService<Refresh.RefreshSweepService>();
         services.AddSingleton<ExpiredFlowPurge>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpiredFlowPurge>());
+        services.AddSingleton<ClientSecretWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClientSecretWatch>());
         services.AddSingleton<Accounts.CredentialSeal>();
         services.AddSingleton<Accounts.AccountStores>();
         services.AddSingleton<Refresh.AccountRefreshers>();

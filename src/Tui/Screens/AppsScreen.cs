@@ -49,14 +49,14 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
         return (page.Items, page.Next);
     }
 
-    protected override Task<string> DescribeAsync(AppDefinition app) => Task.FromResult(Describe(app, _clients.GetValueOrDefault(app.Slug)));
+    protected override Task<string> DescribeAsync(AppDefinition app) => Task.FromResult(Describe(app, _clients.GetValueOrDefault(app.Slug), Session.Clock.GetUtcNow()));
 
     private IAppCatalogReaderGrain Reader => Session.Grains.GetGrain<IAppCatalogReaderGrain>(0);
 
     private IAppCatalogGrain Catalog => Session.Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey);
 
     /// <summary>What an operator acts on comes first (how the app connects, its client, its fields); docs and prose last.</summary>
-    internal static string Describe(AppDefinition app, OAuthClientStatus? client)
+    internal static string Describe(AppDefinition app, OAuthClientStatus? client, DateTimeOffset now)
     {
         var lines = new List<string> { $"{app.Name} ({app.Slug})" };
         if (app.OAuth is { } oauth)
@@ -69,6 +69,8 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
                 _ => $"OAuth client: {client.ClientId}{(client.HasSecret ? ", secret stored encrypted" : ", no secret")}"
                     + (client.UpdatedBy is { } by ? $" (by {by}{(client.UpdatedAt is { } at ? " " + at.ToLocalTime().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "")})" : ""),
             });
+            if (client is not null && ClientSecretText.Describe(client, now) is { } expiry) lines.Add(expiry);
+            if (client is not null && ClientSecretText.DescribeNext(client) is { } next) lines.Add(next);
             if (oauth.DefaultScopes.Count > 0) lines.Add($"Scopes: {string.Join(oauth.ScopeSeparator, oauth.DefaultScopes)}");
             lines.Add($"Authorize: {oauth.AuthorizeUrl}");
             lines.Add($"Token: {oauth.TokenUrl}");

@@ -54,6 +54,32 @@ public sealed class OAuthClientRulesTests
         Assert.DoesNotContain(Secret, Registration(secret: Secret).ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_next_secret_follows_the_secret_rules_and_is_never_printed()
+    {
+        const string Next = "sk_next_never_echo_me";
+        var expires = new DateTimeOffset(2027, 1, 5, 0, 0, 0, TimeSpan.Zero);
+        var rotating = Registration() with { NextClientSecret = $" {Next}\n", SecretExpiresAt = expires, NextSecretExpiresAt = expires.AddDays(90) };
+
+        Assert.Empty(OAuthClientRules.Check(rotating).Errors);
+        Assert.Equal(Next, OAuthClientRules.NextSecret(rotating));
+        Assert.Equal(["nextClientSecret"], OAuthClientRules.Check(rotating with { NextClientSecret = Next + "\u0001" }).Errors.Keys);
+        Assert.DoesNotContain(Next, rotating.ToString(), StringComparison.Ordinal);
+        Assert.Contains("HasNextSecret = True", rotating.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_public_client_has_no_next_secret_and_no_expiry_to_record()
+    {
+        var expires = new DateTimeOffset(2027, 1, 5, 0, 0, 0, TimeSpan.Zero);
+
+        var errors = OAuthClientRules.Check(Registration(secret: null) with { NextClientSecret = "next", SecretExpiresAt = expires }).Errors;
+        var orphanExpiry = OAuthClientRules.Check(Registration() with { NextSecretExpiresAt = expires }).Errors;
+
+        Assert.Equal(["nextClientSecret", "secretExpiresAt"], errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["nextSecretExpiresAt"], orphanExpiry.Keys);
+    }
+
     [Theory]
     [InlineData("slack", true)]
     [InlineData("google_drive2", true)]

@@ -26,6 +26,9 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
     /// <summary>The client secret the loopback server insists on; recognisable, and never legitimately anywhere but in memory.</summary>
     private const string SecretCanary = "cs_c4n4ry_5e3f9a1d7b2c";
 
+    /// <summary>A next secret held for a rotation: sealed like the current one, never shown.</summary>
+    private const string NextSecretCanary = "cs_n3xt_c4n4ry_8d1e6f0a";
+
     private static readonly WorkflowStep Step = new("wf_sync", "pull");
     private static readonly CredentialRequest Read = new(TestHost.Workspace, Step.WorkflowId, Step.StepId);
 
@@ -81,14 +84,15 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
         });
         var errors = new List<string>();
 
-        var status = await host.Clients.SetAsync(Registration());
+        var status = await host.Clients.SetAsync(Registration() with { NextClientSecret = NextSecretCanary });
         var id = await host.ConnectWithOAuthAsync();
         await host.Account(id).RefreshAsync(Operator);
         var listed = await host.Clients.ListAsync();
         errors.Add((await Assert.ThrowsAsync<AccountValidationException>(() => host.Clients.SetAsync(Registration() with { ClientSecret = SecretCanary + new string('x', 4096) }))).ToString());
         errors.Add((await Assert.ThrowsAsync<AccountValidationException>(() => host.Clients.SetAsync(Registration() with { ClientSecret = SecretCanary + "\u0007" }))).ToString());
         errors.Add((await Assert.ThrowsAsync<AccountValidationException>(() => host.Clients.SetAsync(Registration() with { AppSlug = "sendgrid" }))).ToString());
-        errors.Add(Registration().ToString());
+        errors.Add((await Assert.ThrowsAsync<AccountValidationException>(() => host.Clients.SetAsync(Registration() with { NextClientSecret = NextSecretCanary + "\u0007" }))).ToString());
+        errors.Add((Registration() with { NextClientSecret = NextSecretCanary }).ToString());
         var logs = string.Join("\n", host.Host.Services.GetRequiredService<FakeLogCollector>().GetSnapshot().Select(r => $"{r.Message} {r.Exception}"));
         host.Host.Services.GetRequiredService<TracerProvider>().ForceFlush();
         // The exporter hears every Host in this process until ours stops; read the spans after that. Stopping also stores the audit trail.
@@ -103,7 +107,8 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
         Assert.Contains($"oauth-client:{Slug}", stored, StringComparison.Ordinal);
         Assert.Contains(logs.Split('\n'), line => line.Contains(StoredClientId, StringComparison.Ordinal));
         Assert.Contains(spans, s => s.DisplayName == "token.refresh");
-        foreach (var secret in SecretScan.FormsOf(SecretCanary))
+        Assert.True(status.HasNextSecret);
+        foreach (var secret in SecretScan.FormsOf(SecretCanary).Concat(SecretScan.FormsOf(NextSecretCanary)))
         {
             Assert.DoesNotContain(secret, stored, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain(secret, shown, StringComparison.Ordinal);
@@ -111,6 +116,34 @@ public sealed class OAuthClientRegistryTests(PostgresServer postgres)
             Assert.DoesNotContain(secret, traced, StringComparison.Ordinal);
             Assert.All(errors, e => Assert.DoesNotContain(secret, e, StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public async Task While_a_stored_client_secret_rotation_overlaps_a_refused_secret_is_tried_again_with_the_next_one()
+    {
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().With(TestHost.WithoutConfiguredClient).StartAsync();
+        var expires = DateTimeOffset.UtcNow.AddDays(20);
+        var status = await host.Clients.SetAsync(Registration() with { SecretExpiresAt = expires, NextClientSecret = NextSecretCanary, NextSecretExpiresAt = expires.AddDays(365) });
+        host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1"))
+            .Enqueue(FakeResponse.Error(401, "invalid_client"))
+            .Enqueue(FakeResponse.Token("access-2", expiresIn: 3600, refreshToken: "refresh-2"));
+        var started = await host.StartFlowAsync();
+        using (var page = await host.CallbackAsync($"state={started.State}&code=c")) Assert.True(page.IsSuccessStatusCode);
+        var id = (await host.Host.Grains.OAuthFlow(started.State).GetViewAsync()).AccountId!;
+        await host.Account(id).LinkAsync(TestHost.Workspace, Step);
+
+        await host.Account(id).RefreshAsync(Operator);
+        var credentials = await host.Account(id).GetCredentialsAsync(Read);
+        var listed = Assert.Single(await host.Clients.ListAsync());
+
+        Assert.Equal("access-2", credentials.AccessToken);
+        Assert.Equal(AccountHealth.Healthy, (await host.Account(id).GetAsync()).Health);
+        // The code exchange went through with the current secret alone; the next one was tried only once the app refused the client.
+        Assert.Equal([SecretCanary, SecretCanary, NextSecretCanary], host.Fake.Requests.Select(r => r.Field("client_secret")));
+        Assert.Equal([StoredClientId, StoredClientId, StoredClientId], host.Fake.Requests.Select(r => r.Field("client_id")));
+        // Until the operator promotes the next secret, the warning is about the current one.
+        Assert.Equal((expires, true, OAuthClientSecretWarning.Within30Days, expires.AddDays(365)), (status.SecretExpiresAt, status.HasNextSecret, status.SecretWarning, status.NextSecretExpiresAt));
+        Assert.Equal(status, listed);
     }
 
     [Fact]

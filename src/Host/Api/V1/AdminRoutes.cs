@@ -32,10 +32,12 @@ public static class AdminRoutes
 
     private static async Task<Ok<OAuthClientStatus>> SetClientAsync(string appSlug, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        var body = await ApiBody.ReadAsync<ClientBody>(request, MaxBodyBytes, """{ "clientId", "clientSecret" }""", cancellationToken);
+        var body = await ApiBody.ReadAsync<ClientBody>(request, MaxBodyBytes,
+            """{ "clientId", "clientSecret", "secretExpiresAt", "nextClientSecret", "nextSecretExpiresAt" }""", cancellationToken);
         return TypedResults.Ok(await Clients(grains).SetAsync(new OAuthClientRegistration
         {
             AppSlug = appSlug, ClientId = body.ClientId ?? "", ClientSecret = body.ClientSecret, Actor = user.Name(),
+            SecretExpiresAt = body.SecretExpiresAt, NextClientSecret = body.NextClientSecret, NextSecretExpiresAt = body.NextSecretExpiresAt,
         }));
     }
 
@@ -64,9 +66,10 @@ public static class AdminRoutes
     public sealed record OAuthClientList(IReadOnlyList<OAuthClientStatus> Items);
 
 
-    private sealed record ClientBody(string? ClientId, string? ClientSecret)
+    private sealed record ClientBody(string? ClientId, string? ClientSecret, DateTimeOffset? SecretExpiresAt, string? NextClientSecret, DateTimeOffset? NextSecretExpiresAt)
     {
-        public override string ToString() => $"ClientBody {{ ClientId = {ClientId}, HasSecret = {ClientSecret is not null} }}";
+        public override string ToString()
+            => $"ClientBody {{ ClientId = {ClientId}, HasSecret = {ClientSecret is not null}, SecretExpiresAt = {SecretExpiresAt}, HasNextSecret = {NextClientSecret is not null} }}";
     }
 
     private sealed record TriageBody(string? Status, string? ShippedSlug, string? Note);

@@ -160,6 +160,23 @@ public sealed class AccountIndex(AccountsDatabase database, [FromKeyedServices(S
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// The workspaces with at least one live (not deleted) account of an app: who hears about that app's OAuth client.
+    /// Ordered, so a caller that announces to each does so in the same order every time.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> WorkspacesWithAppAsync(string appSlug, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // Reads the app's rows through its (app_slug, account_id) index; an app has few accounts next to the whole table.
+        command.CommandText = "SELECT DISTINCT workspace_id FROM accounts_account_index WHERE deleted = 0 AND app_slug = @app ORDER BY workspace_id;";
+        command.AddParameter("app", appSlug);
+        var workspaces = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) workspaces.Add(reader.GetString(0));
+        return workspaces;
+    }
+
     /// <summary>Live (not deleted) accounts per health, for the accounts-by-health gauge.</summary>
     public async Task<IReadOnlyDictionary<string, long>> CountByHealthAsync(CancellationToken cancellationToken)
     {

@@ -14,6 +14,10 @@ public interface IOAuthClientStoreGrain : IGrainWithIntegerKey
     [Alias("Find"), ReadOnly]
     Task<SealedOAuthClient?> FindAsync(string appSlug);
 
+    /// <summary>Every app's client, from configuration or stored, as the registry lists it; for the expiry watch.</summary>
+    [Alias("List"), ReadOnly]
+    Task<IReadOnlyList<OAuthClientStatus>> ListAsync();
+
     /// <summary>Re-wraps every stored secret's data key under the active master key.</summary>
     [Alias("Rewrap")]
     Task<MaintenanceReport> RewrapAsync();

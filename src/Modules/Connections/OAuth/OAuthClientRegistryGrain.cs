@@ -40,13 +40,17 @@ public sealed partial class OAuthClientRegistryGrain(
         return Task.CompletedTask;
     }
 
-    Task<IReadOnlyList<OAuthClientStatus>> IOAuthClientRegistryGrain.ListAsync()
+    Task<IReadOnlyList<OAuthClientStatus>> IOAuthClientRegistryGrain.ListAsync() => Task.FromResult<IReadOnlyList<OAuthClientStatus>>(List());
+
+    Task<IReadOnlyList<OAuthClientStatus>> IOAuthClientStoreGrain.ListAsync() => Task.FromResult<IReadOnlyList<OAuthClientStatus>>(List());
+
+    private OAuthClientStatus[] List()
     {
         var options = configured.CurrentValue;
-        var fromConfiguration = options.Where(c => options.IsConfigured(c.Key))
-            .Select(c => new OAuthClientStatus { AppSlug = c.Key, ClientId = c.Value.ClientId, HasSecret = !string.IsNullOrEmpty(c.Value.ClientSecret), Source = OAuthClientSource.Configuration });
-        var stored = Stored.Where(c => !options.IsConfigured(c.Key)).Select(c => Status(c.Key, c.Value));
-        return Task.FromResult<IReadOnlyList<OAuthClientStatus>>(fromConfiguration.Concat(stored).OrderBy(c => c.AppSlug, StringComparer.Ordinal).ToArray());
+        var now = time.GetUtcNow();
+        var fromConfiguration = options.Where(c => options.IsConfigured(c.Key)).Select(c => OAuthClientStatuses.FromConfiguration(c.Key, c.Value, now));
+        var stored = Stored.Where(c => !options.IsConfigured(c.Key)).Select(c => OAuthClientStatuses.FromStored(c.Key, c.Value, now));
+        return fromConfiguration.Concat(stored).OrderBy(c => c.AppSlug, StringComparer.Ordinal).ToArray();
     }
 
     Task<string> IOAuthClientRegistryGrain.GetCallbackUrlAsync() => Task.FromResult(connections.Value.RedirectUri
@@ -63,19 +67,25 @@ public sealed partial class OAuthClientRegistryGrain(
         if (configured.CurrentValue.IsConfigured(app!.Slug)) throw new OAuthClientInConfigurationException(app.Slug);
 
         var actor = AccountRules.Actor(registration.Actor);
+        var next = OAuthClientRules.NextSecret(registration);
         var client = new StoredOAuthClient
         {
             ClientId = clientId,
-            SealedSecret = secret is null ? null : cipher.Seal(Encoding.UTF8.GetBytes(secret), StoredOAuthClient.Binding(app.Slug)),
+            SealedSecret = Seal(app.Slug, secret),
+            SealedNextSecret = Seal(app.Slug, next),
+            SecretExpiresAt = registration.SecretExpiresAt,
+            NextSecretExpiresAt = next is null ? null : registration.NextSecretExpiresAt,
             UpdatedAt = time.GetUtcNow(),
             UpdatedBy = actor,
         };
         var replaced = Stored.ContainsKey(app.Slug);
         Stored[app.Slug] = client;
         await SaveAsync();
-        Audit(app.Slug, SetAction, actor, $"{(replaced ? "replaced" : "added")}; client id {clientId}; {(secret is null ? "public client, no secret" : "secret stored sealed")}");
-        LogSet(logger, app.Slug, clientId, secret is not null, actor);
-        return Status(app.Slug, client);
+        Audit(app.Slug, SetAction, actor, $"{(replaced ? "replaced" : "added")}; client id {clientId}; {(secret is null ? "public client, no secret" : "secret stored sealed")}"
+            + (client.SecretExpiresAt is { } expires ? $", expires {expires:O}" : "")
+            + (next is null ? "" : "; next secret stored sealed" + (client.NextSecretExpiresAt is { } nextExpires ? $", expires {nextExpires:O}" : "")));
+        LogSet(logger, app.Slug, clientId, secret is not null, next is not null, actor);
+        return OAuthClientStatuses.FromStored(app.Slug, client, time.GetUtcNow());
     }
 
     async Task IOAuthClientRegistryGrain.RemoveAsync(string appSlug, string actor)
@@ -93,7 +103,9 @@ public sealed partial class OAuthClientRegistryGrain(
     }
 
     Task<SealedOAuthClient?> IOAuthClientStoreGrain.FindAsync(string appSlug)
-        => Task.FromResult(appSlug is not null && Stored.TryGetValue(appSlug, out var client) ? new SealedOAuthClient(client.ClientId, client.SealedSecret) : null);
+        => Task.FromResult(appSlug is not null && Stored.TryGetValue(appSlug, out var client)
+            ? new SealedOAuthClient(client.ClientId, client.SealedSecret) { SealedNextSecret = client.SealedNextSecret }
+            : null);
 
     async Task<MaintenanceReport> IOAuthClientStoreGrain.RewrapAsync()
     {
@@ -103,12 +115,15 @@ public sealed partial class OAuthClientRegistryGrain(
         {
             try
             {
-                if (client.SealedSecret is null || EnvelopeCipher.MasterKeyIdOf(client.SealedSecret) == cipher.ActiveKeyId)
+                if (IsCurrent(client.SealedSecret) && IsCurrent(client.SealedNextSecret))
                 {
                     skipped++;
                     continue;
                 }
-                client.SealedSecret = cipher.Rewrap(client.SealedSecret, StoredOAuthClient.Binding(slug));
+                // Both before either is assigned: a client is moved whole or not at all.
+                var secret = Rewrap(slug, client.SealedSecret);
+                var next = Rewrap(slug, client.SealedNextSecret);
+                (client.SealedSecret, client.SealedNextSecret) = (secret, next);
                 done++;
             }
             catch (CredentialEnvelopeException e)
@@ -121,25 +136,22 @@ public sealed partial class OAuthClientRegistryGrain(
         return new MaintenanceReport(done, skipped, failed);
     }
 
+    private byte[]? Seal(string appSlug, string? secret)
+        => secret is null ? null : cipher.Seal(Encoding.UTF8.GetBytes(secret), StoredOAuthClient.Binding(appSlug));
+
+    private bool IsCurrent(byte[]? sealedSecret) => sealedSecret is null || EnvelopeCipher.MasterKeyIdOf(sealedSecret) == cipher.ActiveKeyId;
+
+    private byte[]? Rewrap(string appSlug, byte[]? sealedSecret)
+        => IsCurrent(sealedSecret) ? sealedSecret : cipher.Rewrap(sealedSecret!, StoredOAuthClient.Binding(appSlug));
+
     /// <summary>Stores the registry, or clears it when it is empty (so the Host sees no sealed clients).</summary>
     private Task SaveAsync() => state.WriteOrStartOverAsync(DeactivateOnIdle, clear: Stored.Count == 0);
 
     private void Audit(string appSlug, string action, string actor, string? detail)
         => audit.Record(new AuditEvent(time.GetUtcNow(), AuditSubject(appSlug), WorkspaceId: "", action, actor, WorkflowId: null, StepId: null, detail));
 
-    private static OAuthClientStatus Status(string appSlug, StoredOAuthClient client) => new()
-    {
-        AppSlug = appSlug,
-        ClientId = client.ClientId,
-        HasSecret = client.SealedSecret is not null,
-        Source = OAuthClientSource.Stored,
-        UpdatedAt = client.UpdatedAt,
-        UpdatedBy = client.UpdatedBy,
-    };
-
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "OAuth client of {App} stored (client id {ClientId}, has secret: {HasSecret}) by {Actor}")]
-    private static partial void LogSet(ILogger logger, string app, string clientId, bool hasSecret, string actor);
+    [LoggerMessage(Level = LogLevel.Information, Message = "OAuth client of {App} stored (client id {ClientId}, has secret: {HasSecret}, has next secret: {HasNextSecret}) by {Actor}")]
+    private static partial void LogSet(ILogger logger, string app, string clientId, bool hasSecret, bool hasNextSecret, string actor);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored OAuth client of {App} removed by {Actor}")]
     private static partial void LogRemoved(ILogger logger, string app, string actor);

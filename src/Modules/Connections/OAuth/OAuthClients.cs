@@ -17,7 +17,13 @@ public sealed partial class OAuthClients(IOptionsMonitor<OAuthClientsOptions> co
         if (configured.CurrentValue.IsConfigured(appSlug)) return configured.CurrentValue[appSlug];
         var stored = await Store.FindAsync(appSlug);
         if (stored is null) return null;
-        return new OAuthClientCredentials { ClientId = stored.ClientId, ClientSecret = stored.SealedSecret is null ? null : Open(appSlug, stored.SealedSecret) };
+        return new OAuthClientCredentials
+        {
+            ClientId = stored.ClientId,
+            ClientSecret = stored.SealedSecret is null ? null : Open(appSlug, stored.SealedSecret),
+            // Opened with the current one, so a rotation that overlaps is covered by the token client's fallback.
+            NextClientSecret = stored.SealedNextSecret is null ? null : Open(appSlug, stored.SealedNextSecret),
+        };
     }
 
     private IOAuthClientStoreGrain Store => grains.GetGrain<IOAuthClientStoreGrain>(0);

@@ -25,6 +25,18 @@ public sealed class OAuthClientCredentials
     /// </summary>
     public string? NextClientSecret { get; set; }
 
+    /// <summary>When the app stops accepting <see cref="ClientSecret"/> (<see cref="ClientSecretExpiry.Rule"/>); the service warns 30 and 7 days ahead.</summary>
+    public string? ClientSecretExpiresAt { get; set; }
+
+    public string? NextClientSecretExpiresAt { get; set; }
+
+    /// <summary><see cref="ClientSecretExpiresAt"/> read; the validator has refused a malformed one before anything asks.</summary>
+    public DateTimeOffset? SecretExpiresAt => Expiry(ClientSecretExpiresAt);
+
+    public DateTimeOffset? NextSecretExpiresAt => Expiry(NextClientSecretExpiresAt);
+
+    private static DateTimeOffset? Expiry(string? text) => ClientSecretExpiry.TryParse(text, out var at) ? at : null;
+
     public override string ToString() => $"ClientId={ClientId}, ClientSecret=***{(NextClientSecret is null ? "" : ", NextClientSecret=***")}";
 }
 
@@ -41,7 +53,21 @@ public sealed class OAuthClientsOptionsValidator : IValidateOptions<OAuthClients
                 failures.Add($"{OAuthClientsOptions.Section}:{slug}:ClientId is required (at most {OAuthClientRegistration.MaxClientIdLength} characters).");
             if (client.ClientSecret is { Length: > OAuthClientRegistration.MaxClientSecretLength })
                 failures.Add($"{OAuthClientsOptions.Section}:{slug}:ClientSecret is longer than {OAuthClientRegistration.MaxClientSecretLength} characters.");
+            if (client.NextClientSecret is { Length: > OAuthClientRegistration.MaxClientSecretLength })
+                failures.Add($"{OAuthClientsOptions.Section}:{slug}:NextClientSecret is longer than {OAuthClientRegistration.MaxClientSecretLength} characters.");
+            CheckExpiry(failures, slug, nameof(OAuthClientCredentials.ClientSecretExpiresAt), client.ClientSecretExpiresAt, client.ClientSecret, nameof(OAuthClientCredentials.ClientSecret));
+            CheckExpiry(failures, slug, nameof(OAuthClientCredentials.NextClientSecretExpiresAt), client.NextClientSecretExpiresAt, client.NextClientSecret, nameof(OAuthClientCredentials.NextClientSecret));
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // The value is a date, not a secret, so the message may repeat it.
+    private static void CheckExpiry(List<string> failures, string slug, string key, string? value, string? secret, string secretKey)
+    {
+        if (value is null) return;
+        if (!ClientSecretExpiry.TryParse(value, out _))
+            failures.Add($"{OAuthClientsOptions.Section}:{slug}:{key} '{value}' {ClientSecretExpiry.Rule}.");
+        else if (string.IsNullOrEmpty(secret))
+            failures.Add($"{OAuthClientsOptions.Section}:{slug}:{key} is set, but {secretKey} is not: there is no secret to expire.");
     }
 }

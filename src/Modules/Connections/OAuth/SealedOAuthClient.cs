@@ -9,5 +9,8 @@ public sealed record SealedOAuthClient(
     [property: Id(0)] string ClientId,
     [property: Id(1)] byte[]? SealedSecret)
 {
-    public override string ToString() => $"SealedOAuthClient {{ ClientId = {ClientId}, HasSecret = {SealedSecret is not null} }}";
+    /// <summary>The next secret while a rotation overlaps, sealed like the current one.</summary>
+    [Id(2)] public byte[]? SealedNextSecret { get; init; }
+
+    public override string ToString() => $"SealedOAuthClient {{ ClientId = {ClientId}, HasSecret = {SealedSecret is not null}, HasNextSecret = {SealedNextSecret is not null} }}";
 }

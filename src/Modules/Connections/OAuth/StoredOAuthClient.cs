@@ -11,6 +11,10 @@ public sealed class StoredOAuthClient
     [Id(1)] public byte[]? SealedSecret { get; set; }
     [Id(2)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(3)] public string UpdatedBy { get; set; } = "";
+    /// <summary>The secret the app issued next, sealed under the same <see cref="Binding"/>: both are the app's client's.</summary>
+    [Id(4)] public byte[]? SealedNextSecret { get; set; }
+    [Id(5)] public DateTimeOffset? SecretExpiresAt { get; set; }
+    [Id(6)] public DateTimeOffset? NextSecretExpiresAt { get; set; }
 
     /// <summary>
     /// Whose secret an envelope holds: the app. No account id ever starts with this prefix and the workspace is empty,
