@@ -22,7 +22,12 @@ public sealed class ClientSecretWatchTests(PostgresServer postgres)
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
         var expires = clock.GetUtcNow().AddDays(20);
         await using var host = await TestHost.On(engine, postgres).WithFakeTokenEndpoint().WithKeyApp().WithTime(clock)
-            .With(s => s[$"Accounts:OAuthClients:{TestHost.OAuthSlug}:ClientSecretExpiresAt"] = expires.ToString("O", CultureInfo.InvariantCulture))
+            .With(s =>
+            {
+                s[$"Accounts:OAuthClients:{TestHost.OAuthSlug}:ClientSecretExpiresAt"] = expires.ToString("O", CultureInfo.InvariantCulture);
+                // The outbox keeps delivered events for this long: long enough here to read every one back after the clock moved.
+                s["Accounts:Connections:WebhookRetention"] = "365.00:00:00";
+            })
             .StartAsync();
         await ConnectAsync(host, "ws_a");
         await ConnectAsync(host, "ws_a");
