@@ -57,7 +57,7 @@ public sealed partial class WebhooksScreenTests
         Assert.DoesNotContain("whsec_", afterAdd, StringComparison.Ordinal);
         var details = ScreenText.DetailsPane(afterAdd, "https://hooks.acme.example/accounts");
         Assert.Contains("Events: account.degraded, account.needs_reconnect", details, StringComparison.Ordinal);
-        Assert.Contains($"Signing secret: …{endpoint.SecretHint} (shown in full only when made)", details, StringComparison.Ordinal);
+        Assert.Contains($"Signing secret: …{endpoint.SecretHint} (shown in full once, when made or rotated)", details, StringComparison.Ordinal);
         Assert.Contains("Description: Ops pager", details, StringComparison.Ordinal);
         Assert.Empty(console.Told);
     }

@@ -62,7 +62,7 @@ public sealed class WebhooksScreen : SearchableListScreen<WebhookEndpoint>
             $"Workspace: {e.WorkspaceId}",
             $"Enabled: {(e.Enabled ? "yes" : "no (events for it are not queued)")}",
             $"Events: {EventsText(e.Events)}",
-            $"Signing secret: {Hint(e)} (shown in full only when made)",
+            $"Signing secret: {Hint(e)} (shown in full once, when made or rotated)",
         };
         if (e.PreviousSecretUntil is { } until && until > now) lines.Add($"Previous secret still signs until {Time(until)}");
         if (e.Description is { } description) lines.Add($"Description: {description}");
