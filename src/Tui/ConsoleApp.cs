@@ -35,7 +35,8 @@ public static class ConsoleApp
         _ = connection.StartAsync();
         using IApplication app = Application.Create().Init();
         var session = new ConsoleSession(connection.Grains, settings.Operator, new TerminalModals(app));
-        using var window = new MainWindow(session, new AccountsScreen(session), new AppsScreen(session), new AppRequestsScreen(session), new ClusterScreen(session, settings.Cluster.GatewaysText));
+        using var window = new MainWindow(session, new AccountsScreen(session), new AppsScreen(session), new AppRequestsScreen(session), new ClusterScreen(session, settings.Cluster.GatewaysText),
+            new WebhooksScreen(session), new WebhookDeliveriesScreen(session));
 
         // Timeouts run on the UI thread, so the heartbeat's awaits come back to it too.
         app.AddTimeout(TimeSpan.Zero, () =>

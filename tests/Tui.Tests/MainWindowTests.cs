@@ -14,7 +14,7 @@ public sealed class MainWindowTests
         await using var console = await RunningConsole.StartAsync();
         var bars = new Dictionary<Key, string>();
 
-        foreach (var key in new[] { Key.F2, Key.F3, Key.F4, Key.F5 })
+        foreach (var key in new[] { Key.F2, Key.F3, Key.F4, Key.F5, Key.F9, Key.F12 })
         {
             await console.PressAsync(key);
             bars[key] = StatusBar(console.Harness.Draw());
@@ -25,7 +25,22 @@ public sealed class MainWindowTests
         Assert.Equal(["Import", "Export", "Client", "Disable", "Enable"], Labels(bars[Key.F3], ["F6", "F7", "F8", "Ctrl+T", "Ctrl+U"]));
         Assert.Equal(["Submit", "Vote", "Triage"], Labels(bars[Key.F4], ["F6", "F7", "F8"]));
         Assert.Equal(["Reload"], Labels(bars[Key.F5], ["Ctrl+R"]));
+        Assert.Equal(["Add", "Rotate", "Ping", "On/off", "Delete"], Labels(bars[Key.F9], ["F6", "F7", "F8", "Ctrl+T", "Delete"]));
+        Assert.Equal(["Redeliver"], Labels(bars[Key.F12], ["F6"]));
         Assert.Contains("Ctrl+Q Quit", bars[Key.F4], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task At_80_columns_the_line_under_the_menu_names_every_screen_key_and_the_title_the_operator_and_the_clusters_state()
+    {
+        await using var console = await RunningConsole.StartAsync();
+
+        await console.PressAsync(Key.F12);
+        var lines = console.Harness.Draw().Split('\n');
+
+        Assert.Contains("F2 Accounts F3 Apps F4 App requests F5 Cluster F9 Webhooks [F12 Deliveries]", lines[2], StringComparison.Ordinal);
+        Assert.Contains("Accounts.Orleans console – console:ops@test – 1 silo(s)", lines[0], StringComparison.Ordinal);
+        Assert.IsType<WebhookDeliveriesScreen>(console.Window.Active);
     }
 
     [Fact]
@@ -112,7 +127,8 @@ public sealed class MainWindowTests
     }
 
     private static MainWindow Frame(ConsoleHarness console) => new(console.Session,
-        new AccountsScreen(console.Session), new AppsScreen(console.Session), new AppRequestsScreen(console.Session), new ClusterScreen(console.Session, "127.0.0.1:0"));
+        new AccountsScreen(console.Session), new AppsScreen(console.Session), new AppRequestsScreen(console.Session), new ClusterScreen(console.Session, "127.0.0.1:0"),
+        new WebhooksScreen(console.Session), new WebhookDeliveriesScreen(console.Session));
 
     /// <summary>The status bar: the last line inside the window's border.</summary>
     private static string StatusBar(string screen)

@@ -184,7 +184,7 @@ public abstract class SearchableListScreen<T> : ConsoleScreen where T : class
 
     private string PageStatus(int count)
     {
-        var noun = count == 1 ? ItemNoun : ItemNoun + "s";
+        var noun = count == 1 ? ItemNoun : ItemsNoun;
         if (_page == 0 && _next is null) return $"{count} {noun}";
         var paging = string.Join(" · ", new[] { _page > 0 ? "Ctrl+PgUp previous" : null, _next is not null ? "Ctrl+PgDn next" : null }.OfType<string>());
         return $"page {_page + 1}: {count} {noun}{(paging.Length > 0 ? " · " + paging : "")}";
@@ -194,6 +194,9 @@ public abstract class SearchableListScreen<T> : ConsoleScreen where T : class
     protected abstract Task<(IReadOnlyList<T> Rows, string? Next)> QueryAsync(string? text, string? cursor);
 
     protected abstract string ItemNoun { get; }
+
+    /// <summary>More than one of <see cref="ItemNoun"/>, for the nouns whose plural is not just an added s.</summary>
+    protected virtual string ItemsNoun => ItemNoun + "s";
 
     /// <summary>What the details pane says when the page is empty: how to get something onto it.</summary>
     protected abstract string EmptyHint { get; }

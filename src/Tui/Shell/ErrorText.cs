@@ -1,4 +1,5 @@
 using Accounts.Orleans.Contracts.Validation;
+using Accounts.Orleans.Contracts.Webhooks;
 
 namespace Accounts.Orleans.Tui.Shell;
 
@@ -7,12 +8,12 @@ public static class ErrorText
 {
     /// <summary>Errors the console expects: typed service errors and an unreachable or slow cluster.</summary>
     public static bool IsExpected(Exception e) =>
-        e is AccountException or CatalogException or OrleansException or TimeoutException or OperationCanceledException or InvalidDataException;
+        e is AccountException or CatalogException or WebhookException or OrleansException or TimeoutException or OperationCanceledException or InvalidDataException;
 
     public static string Describe(Exception e) => e switch
     {
         IFieldErrors v => string.Join('\n', v.Errors.SelectMany(f => f.Value.Select(m => $"{FieldName(f.Key)}: {m}"))),
-        AccountException or CatalogException => e.Message,
+        AccountException or CatalogException or WebhookException => e.Message,
         TimeoutException => "The cluster did not answer in time; it may be overloaded or restarting.",
         OperationCanceledException => "Cancelled.",
         OrleansException => $"The cluster cannot be reached: {FirstLine(e.Message)}",

@@ -4,8 +4,9 @@ using Terminal.Gui.Drawing;
 namespace Accounts.Orleans.Tui.Shell;
 
 /// <summary>
-/// The console's frame: a menu bar, a line with the screens' keys and the cluster's state (a red banner when it
-/// cannot be reached), the active screen, and a status bar with the active screen's actions.
+/// The console's frame: a title with the operator and the cluster's state, a menu bar, a line with the screens' keys
+/// (a red banner when the cluster cannot be reached), the active screen, and a status bar with the active screen's
+/// actions.
 /// </summary>
 public sealed class MainWindow : Window
 {
@@ -14,17 +15,21 @@ public sealed class MainWindow : Window
     private readonly Label _banner = new() { X = 0, Y = 1, Width = Dim.Fill(), Height = 1, HotKeySpecifier = (System.Text.Rune)0xffff };
     private readonly StatusBar _statusBar = new();
     private readonly MenuBar _menu;
+    private readonly string _title;
     private readonly Scheme _normal;
     private readonly Scheme _alarm = new(new Terminal.Gui.Drawing.Attribute(ColorName16.White, ColorName16.Red));
     private ConsoleScreen _active;
     private string _clusterState = "connecting…";
     private bool _connected;
 
-    public MainWindow(ConsoleSession session, AccountsScreen accounts, AppsScreen apps, AppRequestsScreen requests, ClusterScreen cluster)
+    public MainWindow(ConsoleSession session, AccountsScreen accounts, AppsScreen apps, AppRequestsScreen requests, ClusterScreen cluster,
+        WebhooksScreen webhooks, WebhookDeliveriesScreen deliveries)
     {
         _session = session;
-        Title = $"Accounts.Orleans console – {session.Operator}";
-        _screens = [(Key.F2, accounts), (Key.F3, apps), (Key.F4, requests), (Key.F5, cluster)];
+        _title = $"Accounts.Orleans console – {session.Operator}";
+        Title = _title;
+        // F6 to F8 are the screens' own actions and F10 the menu; F11 is taken by many terminals for full screen.
+        _screens = [(Key.F2, accounts), (Key.F3, apps), (Key.F4, requests), (Key.F5, cluster), (Key.F9, webhooks), (Key.F12, deliveries)];
         _active = accounts;
         _normal = _banner.GetScheme();
 
@@ -109,11 +114,16 @@ public sealed class MainWindow : Window
         else if (reachable && _active is ClusterScreen) await RunSafelyAsync(_active.LoadAsync);
     }
 
+    /// <summary>
+    /// Every screen's key fits the line at 80 columns only on its own, so the cluster's state goes to the title, which
+    /// has room to spare after the operator's name.
+    /// </summary>
     private void UpdateBanner()
     {
-        var tabs = string.Join("  ", _screens.Select(s => s.Screen == _active ? $"[{s.Key} {s.Screen.Name}]" : $"{s.Key} {s.Screen.Name}"));
-        _banner.Text = _connected ? $"{tabs}  │ {_clusterState}" : $" CLUSTER UNREACHABLE: {_clusterState} – retrying…";
+        var tabs = string.Join(' ', _screens.Select(s => s.Screen == _active ? $"[{s.Key} {s.Screen.Name}]" : $"{s.Key} {s.Screen.Name}"));
+        _banner.Text = _connected ? tabs : $" CLUSTER UNREACHABLE: {_clusterState} – retrying…";
         _banner.SetScheme(_connected ? _normal : _alarm);
+        Title = _connected ? $"{_title} – {_clusterState}" : _title;
     }
 
     /// <summary>
@@ -140,8 +150,8 @@ public sealed class MainWindow : Window
     private MenuBar Menu()
     {
         var items = new List<MenuBarItem> { new("_File", [new MenuItem("_Quit", QuitKey.ToString(), () => App?.RequestStop(this), Key.Empty)]) };
-        // Each menu needs its own Alt+letter: Accounts, aPps, reQuests, Cluster.
-        string[] titles = ["_Accounts", "A_pps", "Re_quests", "_Cluster"];
+        // Each menu needs its own Alt+letter: Accounts, aPps, reQuests, Cluster, Webhooks, Deliveries.
+        string[] titles = ["_Accounts", "A_pps", "Re_quests", "_Cluster", "_Webhooks", "_Deliveries"];
         foreach (var ((key, screen), title) in _screens.Zip(titles))
         {
             var entries = new List<View> { new MenuItem($"_Show {screen.Name}", key.ToString(), () => Settled = ShowAsync(screen), Key.Empty) };
