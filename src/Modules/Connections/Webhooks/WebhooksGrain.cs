@@ -107,8 +107,11 @@ public sealed class WebhooksGrain(
         CheckWorkspace(workspaceId);
         if (!TimeOrderedId.IsValid(deliveryId, WebhookDeliveryTable.IdPrefix)) throw new WebhookValidationException("deliveryId", "is not a webhook delivery id (whdl_ followed by a ULID)");
         if (!Tenancy.Sees(workspaceId)) throw new WebhookDeliveryNotFoundException(deliveryId);
-        await deliveries.RequeueAsync(workspaceId, deliveryId, time.GetUtcNow(), CancellationToken.None);
         var delivery = await deliveries.FindAsync(workspaceId, deliveryId, CancellationToken.None) ?? throw new WebhookDeliveryNotFoundException(deliveryId);
+        var now = time.GetUtcNow();
+        // What this call did, not what a dispatcher may already have done since: a pending delivery is left as it is.
+        if (await deliveries.RequeueAsync(workspaceId, deliveryId, now, CancellationToken.None))
+            delivery = delivery with { Status = WebhookDeliveryStatus.Pending, Attempts = 0, NextAttemptAt = now };
         audit.Record(new AuditEvent(time.GetUtcNow(), $"webhook:{delivery.EndpointId}", workspaceId, "webhook_redelivered", Actor, null, null, deliveryId));
         return delivery;
     }

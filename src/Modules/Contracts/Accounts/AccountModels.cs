@@ -6,7 +6,7 @@ namespace Accounts.Orleans.Contracts.Accounts;
 /// <summary>
 /// How usable an account is right now. It moves healthy → degraded (a refresh or a key check failed after its retries)
 /// → healthy again once nothing has failed for the quiet period, or to needs_reconnect when the app refuses the grant or
-/// the keys; a reconnect makes it healthy. See <c>docs/health.md</c>.
+/// the keys; a reconnect makes it healthy. The README's "Account health" says it in full.
 /// </summary>
 [JsonConverter(typeof(AccountHealthJsonConverter))]
 [GenerateSerializer, Alias("accounts.health")]
