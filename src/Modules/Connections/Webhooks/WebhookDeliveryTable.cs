@@ -9,6 +9,9 @@ namespace Accounts.Orleans.Connections.Webhooks;
 /// <summary>A delivery a silo claimed, with what it needs to send it.</summary>
 public sealed record ClaimedDelivery(string Id, string EventId, string EndpointId, int Attempts, string Payload);
 
+/// <summary>How one attempt went: delivered; or failed, to be tried at <see cref="NextAttemptAt"/>, or dead when that is null.</summary>
+public sealed record DeliveryOutcome(string DeliveryId, bool Delivered, int Attempts, int? Status, string? Error, DateTimeOffset? NextAttemptAt, DateTimeOffset At);
+
 /// <summary>
 /// The outbox's second half: events fanned out to one delivery row per endpoint, claimed by a silo with a lease, and
 /// marked delivered, retried later or dead. Every statement here is safe when two silos run it at once.
@@ -110,13 +113,33 @@ public sealed class WebhookDeliveryTable(AccountsDatabase database)
         return claimed.Where(c => payloads.ContainsKey(c.Event)).Select(c => new ClaimedDelivery(c.Id, c.Event, c.Endpoint, c.Attempts, payloads[c.Event])).ToArray();
     }
 
-    /// <summary>The endpoint answered 2xx.</summary>
-    public Task DeliveredAsync(string deliveryId, int attempts, int status, DateTimeOffset at, CancellationToken cancellationToken)
-        => FinishAsync(deliveryId, "delivered", attempts, null, status, null, at, cancellationToken);
-
-    /// <summary>The attempt failed: tried again at <paramref name="nextAttemptAt"/>, or dead when that is null.</summary>
-    public Task FailedAsync(string deliveryId, int attempts, int? status, string error, DateTimeOffset? nextAttemptAt, CancellationToken cancellationToken)
-        => FinishAsync(deliveryId, nextAttemptAt is null ? "dead" : "pending", attempts, nextAttemptAt, status, error, null, cancellationToken);
+    /// <summary>
+    /// Stores how a batch of attempts went, in one transaction: one write per batch rather than per delivery, which on
+    /// SQLite (one writer at a time) is what keeps a busy endpoint's deliveries from queueing on the write lock.
+    /// </summary>
+    public async Task RecordAsync(IReadOnlyCollection<DeliveryOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        if (outcomes.Count == 0) return;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var outcome in outcomes)
+        {
+            await using var command = Command(connection, transaction, """
+                UPDATE webhooks_deliveries SET status = @status, attempts = @attempts, next_attempt_at_ms = @next, lease_until_ms = NULL,
+                    last_status = @httpStatus, last_error = @error, delivered_at_ms = COALESCE(@delivered, delivered_at_ms)
+                WHERE delivery_id = @id;
+                """);
+            command.AddParameter("id", outcome.DeliveryId);
+            command.AddParameter("status", outcome.Delivered ? "delivered" : outcome.NextAttemptAt is null ? "dead" : "pending");
+            command.AddParameter("attempts", outcome.Attempts);
+            command.AddParameter("next", outcome.Delivered ? null : outcome.NextAttemptAt?.ToUnixTimeMilliseconds());
+            command.AddParameter("httpStatus", outcome.Status);
+            command.AddParameter("error", outcome.Error);
+            command.AddParameter("delivered", outcome.Delivered ? outcome.At.ToUnixTimeMilliseconds() : null);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
 
     /// <summary>Deliveries newest first, confined to <paramref name="workspaceId"/> when it is set.</summary>
     /// <exception cref="WebhookValidationException">The limit is out of range or the cursor is not one this list issued.</exception>
@@ -199,24 +222,6 @@ public sealed class WebhookDeliveryTable(AccountsDatabase database)
         WebhookDeliveryStatus.Dead => "dead",
         _ => "pending",
     };
-
-    private async Task FinishAsync(string deliveryId, string status, int attempts, DateTimeOffset? next, int? httpStatus, string? error, DateTimeOffset? deliveredAt, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, """
-            UPDATE webhooks_deliveries SET status = @status, attempts = @attempts, next_attempt_at_ms = @next, lease_until_ms = NULL,
-                last_status = @httpStatus, last_error = @error, delivered_at_ms = COALESCE(@delivered, delivered_at_ms)
-            WHERE delivery_id = @id;
-            """);
-        command.AddParameter("id", deliveryId);
-        command.AddParameter("status", status);
-        command.AddParameter("attempts", attempts);
-        command.AddParameter("next", next?.ToUnixTimeMilliseconds());
-        command.AddParameter("httpStatus", httpStatus);
-        command.AddParameter("error", error);
-        command.AddParameter("delivered", deliveredAt?.ToUnixTimeMilliseconds());
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 
     private static async Task<Dictionary<string, string>> PayloadsAsync(DbConnection connection, string[] eventIds, CancellationToken cancellationToken)
     {

@@ -26,6 +26,9 @@ public sealed partial class WebhookDispatcher(
     private static readonly TimeSpan PurgeEvery = TimeSpan.FromMinutes(10);
 
     private readonly SemaphoreSlim _wake = new(0, 1);
+    // This silo's writes to the delivery tables go one at a time: on SQLite two at once make one wait out the
+    // driver's busy back-off, far longer than waiting its turn here.
+    private readonly SemaphoreSlim _writes = new(1, 1);
     private readonly ConcurrentDictionary<string, int> _busy = new(StringComparer.Ordinal);
     private DateTimeOffset _lastPurge = DateTimeOffset.MinValue;
 
@@ -60,13 +63,22 @@ public sealed partial class WebhookDispatcher(
     /// <summary>One round: fan out, claim what this silo can send now, and start sending it.</summary>
     internal async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        while (await deliveries.FanOutAsync(Batch, time, cancellationToken) == Batch)
-        {
-            // A backlog: keep fanning out before claiming.
-        }
         var settings = options.Value;
         var now = time.GetUtcNow();
-        var claimed = await deliveries.ClaimAsync(now, now + settings.WebhookTimeout * 3, settings.WebhookConcurrencyPerEndpoint, Batch, _busy.Keys.ToArray(), cancellationToken);
+        IReadOnlyList<ClaimedDelivery> claimed;
+        await _writes.WaitAsync(cancellationToken);
+        try
+        {
+            while (await deliveries.FanOutAsync(Batch, time, cancellationToken) == Batch)
+            {
+                // A backlog: keep fanning out before claiming.
+            }
+            claimed = await deliveries.ClaimAsync(now, now + settings.WebhookTimeout * 3, settings.WebhookConcurrencyPerEndpoint, Batch, _busy.Keys.ToArray(), cancellationToken);
+        }
+        finally
+        {
+            _writes.Release();
+        }
         if (claimed.Count > 0)
         {
             var targets = await endpoints.FindManyAsync(claimed.Select(c => c.EndpointId).Distinct().ToArray(), cancellationToken);
@@ -87,7 +99,21 @@ public sealed partial class WebhookDispatcher(
     {
         try
         {
-            await Task.WhenAll(batch.Select(d => SendAsync(d, endpoint, cancellationToken)));
+            var outcomes = await Task.WhenAll(batch.Select(d => SendAsync(d, endpoint, cancellationToken)));
+            await _writes.WaitAsync(CancellationToken.None);
+            try
+            {
+                await deliveries.RecordAsync(outcomes, CancellationToken.None);
+            }
+            finally
+            {
+                _writes.Release();
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Storage refused the outcomes: the leases run out and the deliveries are sent again, which at-least-once allows.
+            LogOutcomeLost(logger, batch.Length, e.GetType().Name);
         }
         finally
         {
@@ -97,33 +123,21 @@ public sealed partial class WebhookDispatcher(
         }
     }
 
-    private async Task SendAsync(ClaimedDelivery delivery, WebhookEndpointRow? endpoint, CancellationToken cancellationToken)
+    private async Task<DeliveryOutcome> SendAsync(ClaimedDelivery delivery, WebhookEndpointRow? endpoint, CancellationToken cancellationToken)
     {
-        try
-        {
-            var now = time.GetUtcNow();
-            var attempts = delivery.Attempts + 1;
-            AttemptResult result;
-            if (endpoint is null) result = new(false, null, "the endpoint was deleted", null);
-            else if (SecretsOf(endpoint, now) is not { } signing) result = new(false, null, "the endpoint's secret cannot be opened with this service's master keys", null);
-            // The timestamp is for the receiver, which checks it against its own clock to refuse replays: the wall
-            // clock's, whatever the service's clock says.
-            else result = await sender.SendAsync(endpoint.Url, delivery.EventId, delivery.Payload, signing, TimeProvider.System.GetUtcNow(), cancellationToken);
-            telemetry.WebhookAttempted(result.Delivered ? "delivered" : "failed");
-            if (result.Delivered)
-            {
-                await deliveries.DeliveredAsync(delivery.Id, attempts, result.Status!.Value, time.GetUtcNow(), CancellationToken.None);
-                return;
-            }
-            var next = endpoint is null ? null : WebhookRetryPolicy.NextAttempt(attempts, options.Value.WebhookMaxAttempts, time.GetUtcNow(), RandomNumberGenerator.GetInt32(1000) / 1000d, result.RetryAfter);
-            if (next is null) LogDead(logger, delivery.Id, delivery.EndpointId, attempts, result.Error ?? "");
-            await deliveries.FailedAsync(delivery.Id, attempts, result.Status, result.Error ?? "failed", next, CancellationToken.None);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // Storage refused the outcome: the lease runs out and the delivery is sent again, which at-least-once allows.
-            LogOutcomeLost(logger, delivery.Id, e.GetType().Name);
-        }
+        var attempts = delivery.Attempts + 1;
+        AttemptResult result;
+        if (endpoint is null) result = new(false, null, "the endpoint was deleted", null);
+        else if (SecretsOf(endpoint, time.GetUtcNow()) is not { } signing) result = new(false, null, "the endpoint's secret cannot be opened with this service's master keys", null);
+        // The timestamp is for the receiver, which checks it against its own clock to refuse replays: the wall
+        // clock's, whatever the service's clock says.
+        else result = await sender.SendAsync(endpoint.Url, delivery.EventId, delivery.Payload, signing, TimeProvider.System.GetUtcNow(), cancellationToken);
+        telemetry.WebhookAttempted(result.Delivered ? "delivered" : "failed");
+        var now = time.GetUtcNow();
+        if (result.Delivered) return new DeliveryOutcome(delivery.Id, true, attempts, result.Status, null, null, now);
+        var next = endpoint is null ? null : WebhookRetryPolicy.NextAttempt(attempts, options.Value.WebhookMaxAttempts, now, RandomNumberGenerator.GetInt32(1000) / 1000d, result.RetryAfter);
+        if (next is null) LogDead(logger, delivery.Id, delivery.EndpointId, attempts, result.Error ?? "");
+        return new DeliveryOutcome(delivery.Id, false, attempts, result.Status, result.Error ?? "failed", next, now);
     }
 
     /// <summary>The current secret, and the previous one while its overlap lasts; null when the master keys cannot open them.</summary>
@@ -157,6 +171,7 @@ public sealed partial class WebhookDispatcher(
     public override void Dispose()
     {
         _wake.Dispose();
+        _writes.Dispose();
         base.Dispose();
     }
 
@@ -166,6 +181,6 @@ public sealed partial class WebhookDispatcher(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} to endpoint {EndpointId} is dead after {Attempts} attempt(s): {Reason}")]
     private static partial void LogDead(ILogger logger, string deliveryId, string endpointId, int attempts, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The outcome of webhook delivery {DeliveryId} could not be stored ({Error}); it will be sent again")]
-    private static partial void LogOutcomeLost(ILogger logger, string deliveryId, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The outcomes of {Count} webhook deliveries could not be stored ({Error}); they will be sent again")]
+    private static partial void LogOutcomeLost(ILogger logger, int count, string error);
 }
