@@ -47,7 +47,11 @@ public sealed class StorageOutageTests(PostgresServer postgres)
 
         Assert.Contains(logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("PostgreSQL 53300", StringComparison.Ordinal));
         Assert.All(failures.Append(listing), e => Assert.Null(e.InnerException));
-        Assert.DoesNotContain(logs.GetSnapshot(), r => r.Exception?.GetType().Namespace?.StartsWith("Npgsql", StringComparison.Ordinal) == true);
+        // Orleans' membership refresh, when its timer falls into the outage, logs the clustering provider's exception
+        // itself and retries: its line, not ours to shape. Everything of the service's own must carry none.
+        var leaked = logs.GetSnapshot().Where(r => r.Exception?.GetType().Namespace?.StartsWith("Npgsql", StringComparison.Ordinal) == true
+                                                   && r.Category?.StartsWith("Orleans.Runtime.MembershipService", StringComparison.Ordinal) != true).ToArray();
+        Assert.True(leaked.Length == 0, string.Join(" | ", leaked.Select(r => $"{r.Category}: {r.Message}")));
         await Eventually.TrueAsync(async () =>
         {
             try

@@ -26,7 +26,11 @@ public sealed class AccountHealthTests
         return (receiver, host, clock);
     }
 
-    private static string[] Types(WebhookReceiver receiver) => [.. receiver.Deliveries.Select(d => d.Type)];
+    /// <summary>The event types received, in the order they happened: deliveries in flight together may arrive in any order.</summary>
+    private static string[] Types(WebhookReceiver receiver)
+        => [.. receiver.Deliveries.OrderBy(d => (string)d.Json["timestamp"]!, StringComparer.Ordinal).ThenBy(d => Order.IndexOf(d.Type)).Select(d => d.Type)];
+
+    private static readonly List<string> Order = [.. WebhookEventTypes.All];
 
     [Fact]
     public async Task A_flapping_token_endpoint_yields_one_degraded_and_one_recovered_event()
