@@ -57,7 +57,8 @@ public sealed class WebhookFailoverTests(PostgresServer postgres)
         await Eventually.TrueAsync(async () =>
         {
             var page = await SendAsync(second, HttpMethod.Get, "/v1/webhooks/deliveries?workspaceId=ws_failover&status=delivered&limit=200", null);
-            return page!["items"]!.AsArray().Count == Events;
+            var items = page!["items"]!.AsArray();
+            return items.Count == Events && items.All(d => (string?)d!["status"] == "delivered");
         }, TimeSpan.FromSeconds(30), "every delivery recorded as delivered");
     }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Accounts.Orleans.Contracts.Webhooks;
 
 /// <summary>What an operator or an API key sets on an endpoint.</summary>
@@ -38,15 +40,16 @@ public sealed record WebhookEndpointCreated(
     public override string ToString() => $"WebhookEndpointCreated {{ Endpoint = {Endpoint.Id}, Secret = *** }}";
 }
 
+[JsonConverter(typeof(JsonStringEnumConverter<WebhookDeliveryStatus>))]
 [GenerateSerializer, Alias("webhooks.delivery-status")]
 public enum WebhookDeliveryStatus
 {
     /// <summary>Waiting for its first or next attempt.</summary>
-    Pending = 0,
+    [JsonStringEnumMemberName("pending")] Pending = 0,
     /// <summary>The endpoint answered 2xx.</summary>
-    Delivered = 1,
+    [JsonStringEnumMemberName("delivered")] Delivered = 1,
     /// <summary>Every attempt failed; kept for the dead-letter view until redelivered or purged.</summary>
-    Dead = 2,
+    [JsonStringEnumMemberName("dead")] Dead = 2,
 }
 
 /// <summary>One event on its way to one endpoint.</summary>
