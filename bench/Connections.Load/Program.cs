@@ -228,6 +228,11 @@ async Task MeasureProxyAsync()
         var answer = await proxy.ProxyAsync(hot.Id, call);
         if (answer.Status != 200) throw new InvalidOperationException($"The proxy answered {answer.Status}.");
     }
+    async Task StreamedAsync()
+    {
+        await foreach (var part in grains.StreamProxyAsync(hot.Id, call))
+            if (part.Head is { Status: not 200 } head) throw new InvalidOperationException($"The proxy answered {head.Status}.");
+    }
     async Task RestAsync()
     {
         using var content = new StringContent("""{ "workflowId": "wf_load", "stepId": "step", "path": "/api/v1/things/1" }""", System.Text.Encoding.UTF8, "application/json");
@@ -235,15 +240,18 @@ async Task MeasureProxyAsync()
     }
     await Measure.LoadAsync("warm-up", DirectAsync, 64, TimeSpan.FromSeconds(1));
     await Measure.LoadAsync("warm-up", ProxiedAsync, 64, TimeSpan.FromSeconds(1));
+    await Measure.LoadAsync("warm-up", StreamedAsync, 64, TimeSpan.FromSeconds(1));
     await Measure.LoadAsync("warm-up", RestAsync, 64, TimeSpan.FromSeconds(1));
     var directResult = await Measure.LoadAsync("direct: GET the loopback app", DirectAsync, 64, duration);
     var proxied = await Measure.LoadAsync("in-silo: IAccountProxyGrain.ProxyAsync", ProxiedAsync, 64, duration);
-    var overRest = await Measure.LoadAsync("REST: POST /v1/accounts/{id}/proxy", RestAsync, 64, duration);
+    var streamed = await Measure.LoadAsync("in-silo: StreamProxyAsync (IAccountProxyStreamGrain)", StreamedAsync, 64, duration);
+    var overRest = await Measure.LoadAsync("REST: POST /v1/accounts/{id}/proxy (streamed)", RestAsync, 64, duration);
     Console.WriteLine($"Proxy, {Environment.ProcessorCount} cores, 64 workers, {seconds} s each:");
     Console.WriteLine(directResult);
     Console.WriteLine(proxied);
+    Console.WriteLine(streamed);
     Console.WriteLine(overRest);
-    Console.WriteLine($"  ratio proxy / direct throughput: in-silo {proxied.PerSecond / directResult.PerSecond:F2}, REST {overRest.PerSecond / directResult.PerSecond:F2}");
+    Console.WriteLine($"  ratio proxy / direct throughput: in-silo {proxied.PerSecond / directResult.PerSecond:F2}, streamed {streamed.PerSecond / directResult.PerSecond:F2}, REST {overRest.PerSecond / directResult.PerSecond:F2}");
 }
 
 // Webhooks: events appended to the outbox as producers append them, delivered, signed, to a receiver on loopback

@@ -25,6 +25,12 @@ public sealed class LoopbackApiApp : IAsyncDisposable
 
     public Uri BaseAddress => new(_app.Urls.Single());
 
+    /// <summary>Lets <c>/api/v1/trickle</c> send the rest of its answer: until then it has sent only its first part.</summary>
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the caller of <c>/api/v1/trickle</c> went away before the answer was whole.</summary>
+    public TaskCompletionSource Abandoned { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Every request seen: method, path and query, and its headers.</summary>
     public ConcurrentQueue<(string Method, string Target, IReadOnlyDictionary<string, string> Headers, string Body)> Requests { get; } = new();
 
@@ -58,6 +64,25 @@ public sealed class LoopbackApiApp : IAsyncDisposable
                     response.ContentType = "application/octet-stream";
                     var block = new byte[64 * 1024];
                     for (var sent = 0; sent < 10 * 1024 * 1024; sent += block.Length) await response.Body.WriteAsync(block, context.RequestAborted);
+                    return;
+                case "/api/v1/declared-huge":
+                    response.ContentType = "application/octet-stream";
+                    response.ContentLength = 10 * 1024 * 1024;
+                    await response.Body.WriteAsync(new byte[64 * 1024], context.RequestAborted);
+                    return;
+                case "/api/v1/trickle":
+                    response.ContentType = "text/plain";
+                    await response.WriteAsync("first,", context.RequestAborted);
+                    await response.Body.FlushAsync(context.RequestAborted);
+                    try
+                    {
+                        await api.Release.Task.WaitAsync(context.RequestAborted);
+                        await response.WriteAsync("last", context.RequestAborted);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        api.Abandoned.TrySetResult();
+                    }
                     return;
                 default:
                     response.Headers.SetCookie = "session=app-session; HttpOnly";

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using Accounts.Orleans.Access;
 using Accounts.Orleans.Contracts.Access;
+using Orleans.Serialization.Invocation;
 
 namespace Accounts.Orleans.Host.Cluster;
 
@@ -16,9 +17,28 @@ public sealed class CallerChecks(PrincipalResolver principals)
 
     private static readonly ConcurrentDictionary<MethodInfo, Rule> Rules = new();
 
-    /// <summary>Whether this call reaches one of the service's grains (Orleans' own system targets are not ours to check).</summary>
+    /// <summary>
+    /// Whether this call reaches one of the service's grains (Orleans' own system targets are not ours to check). A
+    /// streamed answer (<see cref="IAsyncEnumerable{T}"/>) is fetched through an Orleans extension on the grain, so
+    /// those calls are ours too when the grain is.
+    /// </summary>
     public static bool IsOurs(IIncomingGrainCallContext context)
-        => context.InterfaceMethod?.DeclaringType?.Namespace?.StartsWith("Accounts.Orleans.", StringComparison.Ordinal) == true;
+        => IsOurs(context.InterfaceMethod?.DeclaringType)
+           || (context.InterfaceMethod?.DeclaringType == typeof(IAsyncEnumerableGrainExtension) && IsOurs(context.TargetContext?.GrainInstance?.GetType()));
+
+    /// <summary>
+    /// The contract method this call answers to, with its arguments: the call itself, or the method whose streamed answer
+    /// it starts. Null for the later fetches of a streamed answer, which carry no arguments of their own.
+    /// </summary>
+    public static (MethodInfo Method, IInvokable Request)? Contract(IIncomingGrainCallContext context)
+    {
+        if (context.InterfaceMethod?.DeclaringType != typeof(IAsyncEnumerableGrainExtension)) return (context.InterfaceMethod!, context.Request);
+        return context.InterfaceMethod.Name == nameof(IAsyncEnumerableGrainExtension.StartEnumeration) && context.Request.GetArgument(1) is IInvokable started
+            ? (started.GetMethod(), started)
+            : null;
+    }
+
+    private static bool IsOurs(Type? type) => type?.Namespace?.StartsWith("Accounts.Orleans.", StringComparison.Ordinal) == true;
 
     /// <summary>
     /// Verifies the caller: its principal, or the refusal. The caller of this sets the principal into the request context
@@ -26,7 +46,9 @@ public sealed class CallerChecks(PrincipalResolver principals)
     /// </summary>
     public ValueTask<(Principal? Principal, Exception? Refusal)> CheckAsync(IIncomingGrainCallContext context)
     {
-        var rule = Rules.GetOrAdd(context.InterfaceMethod!, Rule.For);
+        // Fetching more of a streamed answer needs only a verified caller: the stream was started under the method's own rule,
+        // and is known only by two random ids (the grain's and the enumeration's) its starter holds.
+        var rule = Contract(context) is { Method: var method } ? Rules.GetOrAdd(method, Rule.For) : Rule.Continuation;
         // An internal interface answers the service itself, or one of its grains serving a caller.
         var internalAllowed = !rule.Internal || principals.IsHopFromGrain(context.TargetId);
         var resolving = principals.ResolveAsync();
@@ -46,6 +68,8 @@ public sealed class CallerChecks(PrincipalResolver principals)
 
     private sealed record Rule(bool Internal, string? Scope)
     {
+        public static readonly Rule Continuation = new(Internal: false, Scope: null);
+
         public static Rule For(MethodInfo method)
             => new(!method.DeclaringType!.Namespace!.StartsWith(ContractsNamespace, StringComparison.Ordinal) || method.DeclaringType.IsDefined(typeof(ServiceOnlyAttribute), inherit: false),
                 method.GetCustomAttribute<RequiresScopeAttribute>()?.Scope);

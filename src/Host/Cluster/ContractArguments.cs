@@ -17,12 +17,12 @@ public static class ContractArguments
     /// <summary>The refusal for this call's arguments, or null when they may go on to the grain.</summary>
     public static Exception? Check(IIncomingGrainCallContext context)
     {
-        if (context.InterfaceMethod is not { DeclaringType: { } contract } method || !IsOurs(contract)) return null;
+        if (CallerChecks.Contract(context) is not ({ DeclaringType: { } contract } method, var request) || !IsOurs(contract)) return null;
         var rules = Rules.GetOrAdd(method, ParameterRule.For);
         Dictionary<string, string[]>? errors = null;
         for (var i = 0; i < rules.Length; i++)
         {
-            if (rules[i].Check(context.Request.GetArgument(i)) is { } problem)
+            if (rules[i].Check(request.GetArgument(i)) is { } problem)
                 (errors ??= new(StringComparer.Ordinal))[rules[i].Name] = [problem];
         }
         return errors is null ? null : Refusal(contract, errors);

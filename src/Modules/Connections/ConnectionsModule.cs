@@ -41,6 +41,7 @@ public static class ConnectionsModule
         services.AddSingleton<OAuthClients>();
         services.AddSingleton<OAuthBrowserBinding>();
         services.AddSingleton<KeyVerifier>();
+        services.AddSingleton<Proxy.ProxyExchange>();
         services.AddSingleton<Webhooks.EventOutbox>();
         services.AddSingleton<Webhooks.WebhookEndpointTable>();
         services.AddSingleton<Webhooks.WebhookDeliveryTable>();

@@ -68,10 +68,14 @@ public sealed class ConnectionsOptions
     /// </summary>
     public TimeSpan OpenedSecretsIdleTime { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>How long a proxied call to an app may take, its answer read in full.</summary>
+    /// <summary>How long a proxied call to an app may take, its answer passed on in full.</summary>
     public TimeSpan ProxyTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>The largest answer the proxy passes on; a larger one is refused (<c>ProxyFailedException</c>), never cut short.</summary>
+    /// <summary>
+    /// The largest answer the proxy passes on. A buffered call gets <c>ProxyFailedException</c> instead of a larger one; a
+    /// streamed one (REST) stops at the cap with that failure, and the connection is cut, so no caller takes part of an
+    /// answer for all of it.
+    /// </summary>
     public int ProxyMaxResponseBytes { get; set; } = 5 * 1024 * 1024;
 
     /// <summary>Refresh this long before expiry unless the app says otherwise.</summary>

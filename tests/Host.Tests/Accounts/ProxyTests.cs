@@ -187,6 +187,123 @@ public sealed class ProxyTests
     }
 
     [Fact]
+    public async Task Over_rest_the_answer_is_passed_on_as_the_app_sends_it_before_the_app_has_finished()
+    {
+        await using var api = await LoopbackApiApp.StartAsync();
+        api.ValidSecret = Secret;
+        await using var host = await KeyAppHostAsync(api, Style.Bearer);
+        var id = await ConnectAsync(host);
+        var key = await KeyAsync(host, "proxy", TestHost.Workspace, Scopes.Proxy);
+
+        using var answer = await SendAsync(host, key, id, "/api/v1/trickle");
+        await using var body = await answer.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken);
+        var first = await ReadAtLeastAsync(body, "first,".Length);
+        // The app has sent only its first part: what arrived cannot have been read whole and then passed on.
+        Assert.False(api.Release.Task.IsCompleted);
+        api.Release.SetResult();
+        var rest = await new StreamReader(body).ReadToEndAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal("true", answer.Headers.GetValues("Accounts-Proxied").Single());
+        Assert.Equal("first,last", first + rest);
+        await host.FlushAuditAsync();
+        Assert.Contains(await host.Directory.GetAuditAsync(id, 100), e => e.Detail == "GET /api/v1/trickle → 200");
+    }
+
+    [Fact]
+    public async Task Over_rest_an_answer_past_the_cap_is_cut_off_at_the_cap_and_one_declared_past_it_is_refused_before_it_starts()
+    {
+        await using var api = await LoopbackApiApp.StartAsync();
+        api.ValidSecret = Secret;
+        const int cap = 1024 * 1024;
+        await using var host = await KeyAppHostAsync(api, Style.Bearer, settings: new() { ["Accounts:Connections:ProxyMaxResponseBytes"] = cap.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var id = await ConnectAsync(host);
+        var key = await KeyAsync(host, "proxy", TestHost.Workspace, Scopes.Proxy);
+
+        using var declared = await SendAsync(host, key, id, "/api/v1/declared-huge");
+        using var streamed = await SendAsync(host, key, id, "/api/v1/huge");
+        await using var body = await streamed.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken);
+        var received = 0L;
+        var buffer = new byte[64 * 1024];
+        // A transfer cut short is an error to the client, never an end of body it could take for the whole answer.
+        await Assert.ThrowsAnyAsync<IOException>(async () =>
+        {
+            int read;
+            while ((read = await body.ReadAsync(buffer, TestContext.Current.CancellationToken)) > 0) received += read;
+        });
+
+        Assert.Equal(HttpStatusCode.BadGateway, declared.StatusCode);
+        Assert.Equal("proxy_response_too_large", await ProblemCodeAsync(declared));
+        Assert.Equal(HttpStatusCode.OK, streamed.StatusCode);
+        Assert.InRange(received, 1, cap);
+        await host.FlushAuditAsync();
+        var audit = await host.Directory.GetAuditAsync(id, 100);
+        Assert.Contains(audit, e => e.Detail == "GET /api/v1/declared-huge → toolarge");
+        Assert.Contains(audit, e => e.Detail == "GET /api/v1/huge → toolarge");
+    }
+
+    [Fact]
+    public async Task A_caller_that_goes_away_mid_answer_closes_the_apps_connection()
+    {
+        await using var api = await LoopbackApiApp.StartAsync();
+        api.ValidSecret = Secret;
+        await using var host = await KeyAppHostAsync(api, Style.Bearer);
+        var id = await ConnectAsync(host);
+        var key = await KeyAsync(host, "proxy", TestHost.Workspace, Scopes.Proxy);
+
+        using (var answer = await SendAsync(host, key, id, "/api/v1/trickle"))
+        {
+            await using var body = await answer.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken);
+            await ReadAtLeastAsync(body, "first,".Length);
+        }
+
+        await api.Abandoned.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        // The app sees its connection close as the proxy lets go of it, a moment before the proxy records the call.
+        await Eventually.TrueAsync(async () =>
+        {
+            await host.FlushAuditAsync();
+            return (await host.Directory.GetAuditAsync(id, 100)).Any(e => e.Detail?.StartsWith("GET /api/v1/trickle → ", StringComparison.Ordinal) == true);
+        }, TimeSpan.FromSeconds(30), "the abandoned call in the audit");
+    }
+
+    [Fact]
+    public async Task A_client_streams_the_answer_head_first_up_to_the_cap_under_the_proxy_scope_and_a_key_without_it_gets_nothing()
+    {
+        await using var api = await LoopbackApiApp.StartAsync();
+        api.ValidSecret = Secret;
+        await using var host = await KeyAppHostAsync(api, Style.Bearer);
+        var id = await ConnectAsync(host);
+        await using var asProxy = await host.ConnectClientAsync(await KeyAsync(host, "proxy", TestHost.Workspace, Scopes.Proxy));
+        await using var asReader = await host.ConnectClientAsync(await KeyAsync(host, "reader", TestHost.Workspace, Scopes.CredentialsRead));
+        await using var asOther = await host.ConnectClientAsync(await KeyAsync(host, "other", "ws_other", Scopes.Proxy));
+
+        var cancellation = TestContext.Current.CancellationToken;
+        var parts = new List<ProxyPart>();
+        var cut = await Assert.ThrowsAsync<ProxyFailedException>(async () =>
+        {
+            await foreach (var part in asProxy.Grains.StreamProxyAsync(id, Request(id, "/api/v1/huge"), cancellation).WithCancellation(cancellation)) parts.Add(part);
+        });
+        var ofSmall = await asProxy.Grains.StreamProxyAsync(id, Request(id, "/api/v1/users/7"), cancellation).ToListAsync(cancellation);
+        var unscoped = await Assert.ThrowsAsync<PermissionDeniedException>(async () => await asReader.Grains.StreamProxyAsync(id, Request(id, "/api/v1/users/7"), cancellation).ToListAsync(cancellation));
+        await Assert.ThrowsAsync<AccountNotFoundException>(async () => await asOther.Grains.StreamProxyAsync(id, Request(id, "/api/v1/users/7") with { WorkspaceId = "ws_other" }, cancellation).ToListAsync(cancellation));
+        await Assert.ThrowsAsync<AccountValidationException>(async () => await asProxy.Grains.StreamProxyAsync(id, Request(id, "/api/../x"), cancellation).ToListAsync(cancellation));
+        var missing = await Assert.ThrowsAsync<AccountValidationException>(async () => await asProxy.Grains.StreamProxyAsync(id, null!, cancellation).ToListAsync(cancellation));
+        await Assert.ThrowsAsync<AccountNotFoundException>(async () => await asProxy.Grains.StreamProxyAsync("", Request(id, "/api/v1/users/7"), cancellation).ToListAsync(cancellation));
+
+        var head = Assert.IsType<ProxyHead>(parts[0].Head);
+        Assert.Equal(200, head.Status);
+        Assert.All(parts.Skip(1), p => Assert.Null(p.Head));
+        Assert.Equal(ProxyFailure.TooLarge, cut.Failure);
+        Assert.InRange(parts.Sum(p => p.Data.Length), 1, 5 * 1024 * 1024);
+        Assert.True(parts.Count > 2, "a large answer comes in many parts");
+        Assert.Contains("\"path\":\"/api/v1/users/7\"", Encoding.UTF8.GetString(ofSmall.SelectMany(p => p.Data).ToArray()), StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, JsonSerializer.Serialize(ofSmall[0].Head), StringComparison.Ordinal);
+        Assert.Equal(Scopes.Proxy, unscoped.Needed);
+        Assert.Equal(["request"], missing.Errors.Keys);
+        Assert.Equal(2, api.Requests.Count);
+    }
+
+    [Fact]
     public async Task A_step_that_is_not_linked_cannot_call_the_app()
     {
         await using var api = await LoopbackApiApp.StartAsync();
@@ -201,8 +318,11 @@ public sealed class ProxyTests
 
     private const string Slug = "proxied_keys";
 
-    private static Task<TestHost> KeyAppHostAsync(LoopbackApiApp api, Style style, string basePath = "")
-        => TestHost.Sqlite().With(s => TestCatalog.AddTo(s, new AppDefinition
+    private static Task<TestHost> KeyAppHostAsync(LoopbackApiApp api, Style style, string basePath = "", Dictionary<string, string?>? settings = null)
+        => TestHost.Sqlite().With(s =>
+        {
+            foreach (var (name, value) in settings ?? []) s[name] = value;
+        }).With(s => TestCatalog.AddTo(s, new AppDefinition
         {
             Slug = Slug,
             Name = "Proxied Keys",
@@ -253,6 +373,30 @@ public sealed class ProxyTests
 
     private static async Task<string> KeyAsync(TestHost host, string name, string workspace, params string[] scopes)
         => (await host.Grains.GetGrain<IApiKeyRegistryGrain>(0).CreateAsync(new ApiKeyRequest { Name = name, WorkspaceId = workspace, Scopes = scopes })).Key;
+
+    /// <summary>A proxied GET over REST, answered as soon as the head is in, so the test reads the body as it comes.</summary>
+    private static Task<HttpResponseMessage> SendAsync(TestHost host, string key, string id, string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/accounts/{id}/proxy")
+        {
+            Content = new StringContent($$"""{ "workflowId": "{{Step.WorkflowId}}", "stepId": "{{Step.StepId}}", "path": "{{path}}" }""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return host.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+    }
+
+    private static async Task<string> ReadAtLeastAsync(Stream body, int count)
+    {
+        var buffer = new byte[count];
+        await body.ReadExactlyAsync(buffer, TestContext.Current.CancellationToken);
+        return Encoding.UTF8.GetString(buffer);
+    }
+
+    private static async Task<string?> ProblemCodeAsync(HttpResponseMessage response)
+    {
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return json.RootElement.TryGetProperty("code", out var code) ? code.GetString() : null;
+    }
 
     private static Task<HttpResponseMessage> PostAsync(TestHost host, string key, string path, string json)
     {

@@ -179,7 +179,7 @@ public static class AccountRoutes
         }
         var workspace = user.Workspace() ?? body.WorkspaceId ?? await WorkspaceOfAsync(user, grains, id);
         if (body.WorkspaceId is { } named && named != workspace) throw new AccountNotFoundException(id);
-        var answer = await grains.GetGrain<IAccountProxyGrain>(0).ProxyAsync(CheckedId(id), new ProxyRequest
+        var parts = grains.StreamProxyAsync(CheckedId(id), new ProxyRequest
         {
             WorkspaceId = workspace,
             WorkflowId = body.WorkflowId ?? "",
@@ -190,27 +190,50 @@ public static class AccountRoutes
             Headers = body.Headers ?? [],
             Body = payload,
             ContentType = body.ContentType,
-        });
-        return new ProxiedAnswer(answer);
+        }, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            // Everything that can go wrong before the app's head arrives is one of the service's own problems (a 4xx or 502).
+            if (!await parts.MoveNextAsync() || parts.Current.Head is not { } head) throw new InvalidOperationException("A streamed proxy answer began without its head.");
+            return new ProxiedAnswer(head, parts);
+        }
+        catch
+        {
+            await parts.DisposeAsync();
+            throw;
+        }
     }
 
-    /// <summary>The app's answer as the app gave it (less what the proxy drops), marked so a caller can tell it from the service's own errors.</summary>
-    private sealed class ProxiedAnswer(ProxyResponse answer) : IResult
+    /// <summary>
+    /// The app's answer as the app gives it (less what the proxy drops), passed on as it comes and marked so a caller can
+    /// tell it from the service's own errors. Once the head is sent, a failure can no longer become a problem answer: the
+    /// connection is cut instead, so a client sees a broken transfer and never a short body that looks whole.
+    /// </summary>
+    private sealed class ProxiedAnswer(ProxyHead head, IAsyncEnumerator<ProxyPart> parts) : IResult
     {
         public const string MarkHeader = "Accounts-Proxied";
 
         public async Task ExecuteAsync(HttpContext httpContext)
         {
+            await using var rest = parts;
             var response = httpContext.Response;
-            response.StatusCode = answer.Status;
-            foreach (var (name, value) in answer.Headers)
+            response.StatusCode = head.Status;
+            foreach (var (name, value) in head.Headers)
             {
                 if (string.Equals(name, "Content-Type", StringComparison.OrdinalIgnoreCase)) response.ContentType = value;
                 else response.Headers.Append(name, value);
             }
             response.Headers[MarkHeader] = "true";
-            response.ContentLength = answer.Body.Length;
-            await response.Body.WriteAsync(answer.Body, httpContext.RequestAborted);
+            response.ContentLength = head.Length;
+            try
+            {
+                while (await rest.MoveNextAsync()) await response.Body.WriteAsync(rest.Current.Data, httpContext.RequestAborted);
+            }
+            catch (ProxyFailedException)
+            {
+                // The grain has audited the failure; the caller learns of it the only way left.
+                httpContext.Abort();
+            }
         }
     }
 
