@@ -25,6 +25,7 @@ public sealed class TestHostBuilder
     private Action<WebApplicationBuilder>? _configure;
     private int? _port;
     private ApiSettings? _oauthApi;
+    private Func<AppDefinition, AppDefinition>? _oauthApp;
 
     internal TestHostBuilder(StorageEngine engine, PostgresServer? postgres)
     {
@@ -53,6 +54,13 @@ public sealed class TestHostBuilder
     public TestHostBuilder WithFakeTokenEndpoint()
     {
         _oauth = OAuthServerKind.FakeTokenEndpoint;
+        return this;
+    }
+
+    /// <summary>Changes the OAuth app's entry (settings, templated URLs, captures) before the Host reads it.</summary>
+    public TestHostBuilder WithOAuthApp(Func<AppDefinition, AppDefinition> adjust)
+    {
+        _oauthApp = adjust;
         return this;
     }
 
@@ -157,6 +165,7 @@ public sealed class TestHostBuilder
                 return null;
         }
         if (_oauthApi is not null) app = app with { Api = _oauthApi };
+        if (_oauthApp is not null) app = _oauthApp(app);
         settings[$"Accounts:OAuthClients:{TestHost.OAuthSlug}:ClientId"] = TestHost.OAuthClientId;
         settings[$"Accounts:OAuthClients:{TestHost.OAuthSlug}:ClientSecret"] = TestHost.OAuthClientSecret;
         settings["Accounts:Connections:RedirectUri"] = Callback;

@@ -43,8 +43,79 @@ public static partial class AppDefinitionRules
                 errors.Add("authType", "must be oauth2 or keys");
                 break;
         }
+        ValidateSettings(errors, app, allowLoopbackHttp);
         if (app.Api is { } api) ValidateApi(errors, app, api, allowLoopbackHttp);
         return errors.ToDictionary();
+    }
+
+    public const int MaxSettings = 10;
+    public const int MaxHosts = 20;
+
+    /// <summary>
+    /// Connection settings and the hosts they may lead to: names that cannot be mistaken for a field, a capture or the
+    /// access token; a default and choices each setting itself accepts; hosts that are DNS names of two labels or more.
+    /// </summary>
+    private static void ValidateSettings(ErrorList errors, AppDefinition app, bool allowLoopbackHttp)
+    {
+        if (app.Settings.Count > MaxSettings) errors.Add("settings", $"has more than {MaxSettings} settings");
+        var taken = app.Fields.Select(f => f.Name).Concat(Captures(app)).Append("access_token").ToHashSet(StringComparer.Ordinal);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < app.Settings.Count; i++)
+        {
+            var setting = app.Settings[i];
+            var at = $"settings[{i}]";
+            if (setting.Name is null || !FieldNamePattern().IsMatch(setting.Name)) errors.Add($"{at}.name", "must be a snake_case identifier");
+            else if (!names.Add(setting.Name) || taken.Contains(setting.Name)) errors.Add($"{at}.name", $"'{setting.Name}' is already the name of a setting, field, capture or the access token");
+            Text(errors, $"{at}.label", setting.Label, MaxNameLength, required: true);
+            Text(errors, $"{at}.helpText", setting.HelpText, MaxDescriptionLength, required: false);
+            if (setting.Pattern is { } pattern && !CompilesAnchored(pattern))
+                errors.Add($"{at}.pattern", "must be a valid regular expression anchored with ^ and $");
+            if (setting.Choices.Count > 50 || setting.Choices.Any(c => string.IsNullOrEmpty(c) || c.Length > ConnectionSetting.MaxLength || PrintableText.HasHiddenCharacters(c)))
+                errors.Add($"{at}.choices", "at most 50 choices, each one clean line");
+            if (setting.Default is { } fallback && setting.Check(fallback) is not null) errors.Add($"{at}.default", "is not a value the setting accepts");
+        }
+        if (app.Hosts.Count > MaxHosts) errors.Add("hosts", $"has more than {MaxHosts} hosts");
+        foreach (var host in app.Hosts.Where(h => !IsAllowedHost(h, allowLoopbackHttp)))
+            errors.Add("hosts", $"'{Clip(host)}' is not a lower-case DNS name of two labels or more");
+        if (app.OAuth?.TokenResponse?.Captures is { } captures)
+        {
+            foreach (var (name, path) in captures)
+            {
+                if (!FieldNamePattern().IsMatch(name)) errors.Add("oauth.tokenResponse.captures", $"'{Clip(name)}' is not a snake_case name");
+                if (string.IsNullOrWhiteSpace(path) || path.Length > 256 || path.Any(char.IsWhiteSpace)) errors.Add("oauth.tokenResponse.captures", $"the path of '{Clip(name)}' must be a dotted path");
+            }
+        }
+    }
+
+    private static IEnumerable<string> Captures(AppDefinition app) => app.OAuth?.TokenResponse?.Captures.Keys ?? [];
+
+    private static bool IsAllowedHost(string host, bool allowLoopbackHttp)
+        => host is { Length: > 0 and <= 253 } && !host.Any(char.IsAsciiLetterUpper)
+           && (allowLoopbackHttp && host is "127.0.0.1" or "localhost"
+               || (host.Contains('.', StringComparison.Ordinal) && Uri.CheckHostName(host) == UriHostNameType.Dns));
+
+    /// <summary>
+    /// A URL template: https once filled, its placeholders naming values it may take (<paramref name="known"/>), and a
+    /// host that a value fills allowed somewhere to go: the app's hosts, or the template's own literal tail.
+    /// </summary>
+    private static void TemplateUrl(ErrorList errors, string key, string? template, bool required, bool allowLoopbackHttp, AppDefinition app, IEnumerable<string> known)
+    {
+        if (string.IsNullOrWhiteSpace(template))
+        {
+            if (required) errors.Add(key, "is required");
+            return;
+        }
+        var names = known.ToHashSet(StringComparer.Ordinal);
+        foreach (var name in TestRequestTemplate.Placeholders(template).SelectMany(TestRequestTemplate.FieldsOf).Where(n => !names.Contains(n)).Distinct(StringComparer.Ordinal))
+            errors.Add(key, $"placeholder '{{{{{Clip(name)}}}}}' names no value this URL can take");
+        // A template that starts with a placeholder takes a whole origin from it; elsewhere "1" stands in, valid as a host label.
+        var standIn = template.StartsWith("{{", StringComparison.Ordinal) && template.IndexOf("}}", StringComparison.Ordinal) is > 0 and var end
+            ? "https://origin.example" + TestRequestTemplate.WithStandIn(template[(end + 2)..], "1")
+            : TestRequestTemplate.WithStandIn(template, "1");
+        Url(errors, key, standIn, required, allowLoopbackHttp);
+        // A key app whose person types a whole host (a self-hosted server) is held to the outbound address policy instead.
+        if (app.AuthType != AuthType.Keys && ConnectionUrls.HostVaries(template) && app.Hosts.Count == 0 && ConnectionUrls.ImpliedHost(template) is null)
+            errors.Add(key, "a value fills its host, so the app must name the hosts it may reach (hosts), or the host must end in a literal domain");
     }
 
     /// <summary>
@@ -53,15 +124,17 @@ public static partial class AppDefinitionRules
     /// </summary>
     private static void ValidateApi(ErrorList errors, AppDefinition app, ApiSettings api, bool allowLoopbackHttp)
     {
-        Url(errors, "api.baseUrl", TestRequestTemplate.WithStandIn(api.BaseUrl ?? "", "1"), required: true, allowLoopbackHttp);
+        TemplateUrl(errors, "api.baseUrl", api.BaseUrl, required: true, allowLoopbackHttp, app,
+            app.Fields.Select(f => f.Name).Concat(app.Settings.Select(s => s.Name)).Concat(Captures(app)));
         if (api.BaseUrl is { } baseUrl && (baseUrl.Contains('?', StringComparison.Ordinal) || baseUrl.Contains('#', StringComparison.Ordinal)))
             errors.Add("api.baseUrl", "must have no query or fragment");
         foreach (var name in api.Headers.Keys.Where(n => n.Length is 0 or > 100 || !n.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal))))
             errors.Add("api.headers", $"'{Clip(name)}' is not a header name");
         foreach (var name in api.Query.Keys.Where(n => n.Length is 0 or > 100 || n.Any(char.IsControl)))
             errors.Add("api.query", $"'{Clip(name)}' is not a query parameter name");
-        var known = app.Fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        var known = app.Fields.Select(f => f.Name).Concat(app.Settings.Select(s => s.Name)).Concat(Captures(app)).ToHashSet(StringComparer.Ordinal);
         if (app.AuthType == AuthType.OAuth2) known.Add("access_token");
+        if (api.BaseUrl?.Contains("{{access_token}}", StringComparison.Ordinal) == true) errors.Add("api.baseUrl", "may not carry the access token: it is shown and logged as an address");
         var templates = api.Headers.Values.Concat(api.Query.Values).Append(api.BaseUrl ?? "").ToList();
         var named = templates.SelectMany(TestRequestTemplate.Placeholders).SelectMany(TestRequestTemplate.FieldsOf).ToList();
         foreach (var name in named.Where(n => !known.Contains(n)).Distinct(StringComparer.Ordinal))
@@ -80,9 +153,12 @@ public static partial class AppDefinitionRules
             return;
         }
         if (app.TestRequest is not null) errors.Add("testRequest", "is only for key-based apps");
-        Url(errors, "oauth.authorizeUrl", oauth.AuthorizeUrl, required: true, allowLoopbackHttp);
-        Url(errors, "oauth.tokenUrl", oauth.TokenUrl, required: true, allowLoopbackHttp);
-        Url(errors, "oauth.revokeUrl", oauth.RevokeUrl, required: false, allowLoopbackHttp);
+        // Consent and code exchange come before anything is captured: only settings fill them.
+        var settings = app.Settings.Select(s => s.Name).ToList();
+        TemplateUrl(errors, "oauth.authorizeUrl", oauth.AuthorizeUrl, required: true, allowLoopbackHttp, app, settings);
+        TemplateUrl(errors, "oauth.tokenUrl", oauth.TokenUrl, required: true, allowLoopbackHttp, app, settings);
+        TemplateUrl(errors, "oauth.refreshUrl", oauth.RefreshUrl, required: false, allowLoopbackHttp, app, settings.Concat(Captures(app)));
+        TemplateUrl(errors, "oauth.revokeUrl", oauth.RevokeUrl, required: false, allowLoopbackHttp, app, settings.Concat(Captures(app)));
         Text(errors, "oauth.issuer", oauth.Issuer, MaxUrlLength, required: false);
         if (oauth.ScopeSeparator is not (" " or "," or "+"))
             errors.Add("oauth.scopeSeparator", "must be a space, a comma or a plus sign");

@@ -101,7 +101,7 @@ public sealed partial class ConnectedAccountGrain(
         if (refresh) _forcedRefreshAt = time.GetUtcNow();
         var values = new Dictionary<string, string>(secrets.Fields, StringComparer.Ordinal);
         if (secrets.AccessToken is { } token) values["access_token"] = token;
-        return new Proxy.ProxyCredentials(account.AppSlug, values, CanRefresh: oauth && !afterRefusal);
+        return new Proxy.ProxyCredentials(account.AppSlug, values, CanRefresh: oauth && !afterRefusal, account.Connection);
     }
 
     /// <summary>The checks of a credential read: the caller's workspace, a live account, a linked step, usable credentials.</summary>
@@ -283,6 +283,7 @@ public sealed partial class ConnectedAccountGrain(
     async Task<AccountSummary> IAccountLifecycleGrain.CreateWithTokensAsync(NewOAuthAccount request)
     {
         Create(request.WorkspaceId, request.AppSlug, request.Nickname, AuthType.OAuth2);
+        UseConnection(request.Tokens);
         Refresher.Apply(request.Tokens, keepRefreshToken: null, await Refresher.PinsAsync());
         Store.Connected(WebhookEventTypes.AccountConnected);
         await Store.SaveAsync("connected", request.Actor);
@@ -300,6 +301,7 @@ public sealed partial class ConnectedAccountGrain(
             warning = $"This authorization belongs to a different {account.AppSlug} identity ({received.Identity}) than before ({before}); every linked workflow now acts as the new one.";
             LogIdentityChanged(logger, Id, account.AppSlug);
         }
+        UseConnection(received);
         Refresher.Apply(received, keepRefreshToken: null, await Refresher.PinsAsync());
         Store.Connected(WebhookEventTypes.AccountReconnected);
         Refresher.Unfinished = false;
@@ -317,9 +319,23 @@ public sealed partial class ConnectedAccountGrain(
         Account.CreatedAt = time.GetUtcNow();
     }
 
+    /// <summary>The connection a consent was given under; the endpoints are pinned to what its values make of the app's URLs.</summary>
+    private void UseConnection(ReceivedTokens tokens)
+    {
+        Account.Connection = new Dictionary<string, string>(tokens.Connection ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        _app = null;
+    }
+
+    /// <summary>The account's app, its URLs filled from the account's connection values (a shop, an instance).</summary>
     private async Task<AppDefinition> AppAsync()
-        => _app ??= await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(Account.AppSlug)
+    {
+        if (_app is not null) return _app;
+        var app = await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(Account.AppSlug)
             ?? throw new AccountNeedsReconnectException(Id, $"the app '{Account.AppSlug}' is no longer in the catalog");
+        // A catalog entry that now asks for a setting this account never gave cannot be reached for it.
+        return _app = ConnectionUrls.Resolve(app, Account.Connection, options.Value.AllowLoopbackHttp, out var unreachable)
+            ?? throw new AccountNeedsReconnectException(Id, $"{app.Name}'s addresses cannot be formed for this account ({string.Join("; ", unreachable.Select(e => $"{e.Key} {e.Value[0]}"))})");
+    }
 
     /// <summary>The account, when it exists and the caller's key may see it; otherwise the same "no account" as for an unknown id.</summary>
     private ConnectedAccountState RequireExisting()

@@ -50,6 +50,8 @@ public sealed class ConnectedAccountState
     [Id(24)] public DateTimeOffset? LastCheckedAt { get; set; }
     /// <summary>Key-based accounts: when the keys are next checked at the app; null when they never are.</summary>
     [Id(25)] public DateTimeOffset? NextCheckAt { get; set; }
+    /// <summary>What the app's URLs take for this account: its connection settings and values captured at connect (<see cref="ConnectionUrls"/>).</summary>
+    [Id(26)] public Dictionary<string, string> Connection { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>The plaintext inside an account's envelope; exists only in memory, never logged (no values in ToString).</summary>

@@ -92,6 +92,20 @@ public sealed class AccountConnectorGrain(
         if (extra.Count > MaxExtraScopes || extra.Any(s => string.IsNullOrWhiteSpace(s) || s.Length > 200 || s.Any(char.IsWhiteSpace) || s.Contains(',', StringComparison.Ordinal)
                 || Contracts.Text.PrintableText.HasHiddenCharacters(s)))
             errors["extraScopes"] = [$"at most {MaxExtraScopes} scopes, each 1-200 characters without spaces, commas, control or format characters"];
+        // Settings say where the account lives; the URLs they make must stay on the app's hosts before anyone is sent there.
+        Dictionary<string, string>? settings = null;
+        if (app is { AuthType: AuthType.OAuth2 })
+        {
+            settings = ConnectionSettings.Read(app, request.Settings, out var settingErrors);
+            foreach (var (key, value) in settingErrors) errors[key] = value;
+            if (settings is not null)
+            {
+                var reachable = ConnectionUrls.Resolve(app with { OAuth = app.OAuth! with { RefreshUrl = null, RevokeUrl = null }, Api = null }, settings,
+                    options.Value.AllowLoopbackHttp, out var unreachable);
+                if (reachable is not null) app = reachable;
+                foreach (var (key, value) in unreachable) errors["settings"] = [$"{key} {value[0]}"];
+            }
+        }
         if (request.ReconnectAccountId is { } reconnect && app is not null && errors.Count == 0)
         {
             if (!AccountIds.IsValid(reconnect)) throw AccountRules.Invalid("reconnectAccountId", AccountIds.Rule);
@@ -116,7 +130,8 @@ public sealed class AccountConnectorGrain(
             request.WorkspaceId, app.Slug, nickname, scopes, AccountRules.Actor(request.Actor), request.ReconnectAccountId, verifier, redirectUri, expiresAt,
             AuthorizationRequest.BuildUrl(app, client.ClientId, redirectUri, scopes, state, verifier),
             // Only the service's own session grain names a session; a key's caller cannot tie its flow to one.
-            Principal.Current is { IsSystem: false } ? null : request.ConnectSessionId));
+            Principal.Current is { IsSystem: false } ? null : request.ConnectSessionId,
+            settings));
         telemetry.Flow(app.Slug, "started");
         return new OAuthStarted(state, OAuthBrowserBinding.StartUrl(ConnectPage, state), expiresAt);
     }

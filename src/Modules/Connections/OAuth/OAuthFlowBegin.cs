@@ -13,7 +13,8 @@ public sealed record OAuthFlowBegin(
     [property: Id(7)] string RedirectUri,
     [property: Id(8)] DateTimeOffset ExpiresAt,
     [property: Id(9)] string AuthorizeUrl,
-    [property: Id(10)] string? ConnectSessionId = null)
+    [property: Id(10)] string? ConnectSessionId = null,
+    [property: Id(11)] IReadOnlyDictionary<string, string>? Settings = null)
 {
     public override string ToString() => $"OAuthFlowBegin {{ WorkspaceId = {WorkspaceId}, AppSlug = {AppSlug} }}";
 }

@@ -19,6 +19,7 @@ public sealed partial class OAuthFlowGrain(
     EnvelopeCipher cipher,
     OAuthClients clients,
     ConnectionsTelemetry telemetry,
+    IOptions<ConnectionsOptions> options,
     [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
     ILogger<OAuthFlowGrain> logger) : Grain, IOAuthFlowGrain, IOAuthBrowserFlowGrain, IOAuthFlowSetupGrain
 {
@@ -45,6 +46,7 @@ public sealed partial class OAuthFlowGrain(
         Flow.RedirectUri = begin.RedirectUri;
         Flow.ExpiresAt = begin.ExpiresAt;
         Flow.AuthorizeUrl = begin.AuthorizeUrl;
+        Flow.Settings = new Dictionary<string, string>(begin.Settings ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         Flow.Status = OAuthFlowStatus.Pending;
         Flow.SealedVerifier = begin.CodeVerifier is null ? null : cipher.Seal(Encoding.ASCII.GetBytes(begin.CodeVerifier), Binding);
         await state.WriteStateAsync();
@@ -157,8 +159,11 @@ public sealed partial class OAuthFlowGrain(
 
     private async Task<OAuthCompleted> ExchangeAsync(OAuthCallback callback, string? verifier)
     {
-        var app = await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(Flow.AppSlug)
+        var entry = await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(Flow.AppSlug)
             ?? throw new OAuthFlowException(OAuthFlowError.ExchangeFailed, $"'{Flow.AppSlug}' is no longer in the catalog.");
+        // Codes are exchanged where the settings say (a shop's own host); what the exchange captures comes later.
+        var app = ConnectionUrls.Resolve(entry with { OAuth = entry.OAuth! with { RefreshUrl = null, RevokeUrl = null }, Api = null }, Flow.Settings, options.Value.AllowLoopbackHttp, out _)
+            ?? throw new OAuthFlowException(OAuthFlowError.ExchangeFailed, $"{entry.Name}'s token endpoint cannot be formed from this connection's settings.");
         // The app's own words (error_description) are not repeated: whoever crafted the redirect chose them, and they
         // may echo what was sent. The code alone, when it is one, says what happened.
         if (callback.Error is { } error)
@@ -175,7 +180,15 @@ public sealed partial class OAuthFlowGrain(
             throw new OAuthFlowException(OAuthFlowError.ExchangeFailed, $"{app.Name} refused to issue tokens: {failed.Failure.Reason}.");
         }
         var grant = ((TokenResult.Success)result).Grant;
-        var tokensReceived = ReceivedTokens.From(grant, Flow.Scopes, identity: null);
+        var connection = new Dictionary<string, string>(Flow.Settings, StringComparer.Ordinal);
+        foreach (var (name, value) in grant.Captured ?? new Dictionary<string, string>()) connection[name] = value;
+        // A captured value fills hosts too (Salesforce's instance): one outside the app's hosts is refused before anything is kept.
+        if (ConnectionUrls.Resolve(entry, connection, options.Value.AllowLoopbackHttp, out var unreachable) is null)
+        {
+            LogExchangeFailed(logger, app.Slug, $"the answer leaves {string.Join(", ", unreachable.Keys)} unusable");
+            throw new OAuthFlowException(OAuthFlowError.ExchangeFailed, $"{app.Name} answered with an address the service will not call ({string.Join("; ", unreachable.Select(e => $"{e.Key} {e.Value[0]}"))}).");
+        }
+        var tokensReceived = ReceivedTokens.From(grant, Flow.Scopes, identity: null) with { Connection = connection };
 
         if (Flow.ReconnectAccountId is { } accountId)
         {

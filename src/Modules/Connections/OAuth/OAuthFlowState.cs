@@ -20,4 +20,6 @@ public sealed class OAuthFlowState
     /// <summary>The app's authorize URL (with the PKCE challenge, never the verifier), handed to one browser.</summary>
     [Id(13)] public string AuthorizeUrl { get; set; } = "";
     [Id(14)] public bool OpenedInBrowser { get; set; }
+    /// <summary>The connection settings the consent is asked under; they become the account's.</summary>
+    [Id(15)] public Dictionary<string, string> Settings { get; set; } = new(StringComparer.Ordinal);
 }

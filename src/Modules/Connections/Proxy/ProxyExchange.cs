@@ -75,8 +75,8 @@ public sealed partial class ProxyExchange(
     {
         var values = credentials.Values;
         var query = request.Query.Concat(api.Query.Select(p => new KeyValuePair<string, string>(p.Key, TestRequestTemplate.Fill(p.Value, values))));
-        var baseUrl = TestRequestTemplate.Fill(api.BaseUrl, values, Uri.EscapeDataString);
-        if (!SafeUrl.IsAllowed(baseUrl, options.Value.AllowLoopbackHttp) || ProxyCall.Target(baseUrl, request.Path, query) is not { } target)
+        var baseUrl = BaseUrl(app, api, credentials);
+        if (baseUrl is null || !SafeUrl.IsAllowed(baseUrl, options.Value.AllowLoopbackHttp) || ProxyCall.Target(baseUrl, request.Path, query) is not { } target)
             throw AccountRules.Invalid("path", "does not form an address under the app's API base URL");
 
         using var message = new HttpRequestMessage(new HttpMethod(request.Method), target);
@@ -100,6 +100,19 @@ public sealed partial class ProxyExchange(
         {
             throw failure.Translate(e);
         }
+    }
+
+    /// <summary>
+    /// The API's address for this account, held to the app's hosts. A key app whose whole host the person types (a
+    /// self-hosted server) names no hosts: its address is held only to the outbound address policy.
+    /// </summary>
+    private string? BaseUrl(AppDefinition app, ApiSettings api, ProxyCredentials credentials)
+    {
+        var values = new Dictionary<string, string>(credentials.Connection ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (name, value) in credentials.Values) values[name] = value;
+        if (app.AuthType == AuthType.Keys && ConnectionUrls.HostVaries(api.BaseUrl) && app.Hosts.Count == 0 && ConnectionUrls.ImpliedHost(api.BaseUrl) is null)
+            return TestRequestTemplate.Fill(api.BaseUrl, values, Uri.EscapeDataString);
+        return ConnectionUrls.Fill(api.BaseUrl, values, app.Hosts, options.Value.AllowLoopbackHttp, out _);
     }
 
     private static ProxyHead Head(HttpResponseMessage response, ProxyCredentials credentials)

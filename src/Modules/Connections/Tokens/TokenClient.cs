@@ -61,12 +61,14 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
     {
         using var activity = Start(operation, app, accountId);
         var oauth = app.OAuth ?? throw new InvalidOperationException($"{app.Slug} is not an OAuth app.");
-        if (!SafeUrl.IsAllowed(oauth.TokenUrl, options.Value.AllowLoopbackHttp))
+        // A refresh goes where the app takes refresh tokens, which for a few apps is not where codes are exchanged.
+        var url = sentRefreshToken is not null ? oauth.RefreshUrl ?? oauth.TokenUrl : oauth.TokenUrl;
+        if (!SafeUrl.IsAllowed(url, options.Value.AllowLoopbackHttp))
             return Failed(activity, new TokenFailure(TokenFailureKind.ClientMisconfigured, null, "the app's token URL is not an https address", null));
         TokenHttpResponse answer;
         try
         {
-            using var response = await SendAsync(oauth.TokenUrl, app, client, form, cancellationToken);
+            using var response = await SendAsync(url, app, client, form, cancellationToken);
             answer = await ReadAsync(response, cancellationToken);
             activity?.SetTag("http.response.status_code", answer.StatusCode);
         }

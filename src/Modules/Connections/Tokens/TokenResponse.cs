@@ -13,7 +13,8 @@ public sealed record TokenGrant(
     DateTimeOffset? ExpiresAt,
     IReadOnlyList<string>? Scopes,
     string TokenType,
-    string? Identity)
+    string? Identity,
+    IReadOnlyDictionary<string, string>? Captured = null)
 {
     // The generated ToString would print both tokens into any log line or exception message that shows a grant.
     private bool PrintMembers(StringBuilder builder)
@@ -22,7 +23,8 @@ public sealed record TokenGrant(
             .Append(", ExpiresAt = ").Append(ExpiresAt?.ToString("O", CultureInfo.InvariantCulture) ?? "null")
             .Append(", Scopes = ").Append(Scopes is null ? "null" : string.Join(' ', Scopes))
             .Append(", TokenType = ").Append(TokenType)
-            .Append(", Identity = ").Append(Identity ?? "null");
+            .Append(", Identity = ").Append(Identity ?? "null")
+            .Append(", Captured = ").Append(Captured is null ? "null" : string.Join(' ', Captured.Keys));
         return true;
     }
 }

@@ -176,7 +176,24 @@ public static class TokenResponseParser
             lifetime is { } l ? Later(now, l) : null,
             scopes,
             "Bearer",
-            Identity(root, quirks?.IdentityPath)));
+            Identity(root, quirks?.IdentityPath),
+            Captured(root, quirks?.Captures)));
+    }
+
+    /// <summary>
+    /// The values the app's entry keeps from the answer, as text; one that is absent, not a string or number, or not one
+    /// clean line is left out, and whatever URL needs it then refuses to be filled.
+    /// </summary>
+    private static Dictionary<string, string>? Captured(JsonElement root, IReadOnlyDictionary<string, string>? captures)
+    {
+        if (captures is not { Count: > 0 }) return null;
+        var captured = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, path) in captures)
+        {
+            if (Identity(root, path) is { Length: <= ConnectionSetting.MaxLength * 8 } value && !Contracts.Text.PrintableText.HasHiddenCharacters(value))
+                captured[name] = value;
+        }
+        return captured;
     }
 
     private static TokenResult.Failed? FromErrorCode(JsonElement root, TimeSpan? retryAfter, string? sentRefreshToken)

@@ -16,6 +16,8 @@ public sealed record OAuthStartRequest
     [Id(5)] public string? ReconnectAccountId { get; init; }
     /// <summary>The connect session that started the flow, told how it ends; set by the session, never by a caller.</summary>
     [Id(6)] public string? ConnectSessionId { get; init; }
+    /// <summary>The app's connection settings (a shop, a region), by name; see <see cref="Catalog.AppDefinition.Settings"/>.</summary>
+    [Id(7)] public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>

@@ -42,6 +42,13 @@ public sealed record AppDefinition
     [Id(11)] public bool Disabled { get; init; }
     /// <summary>Where the app's API lives and how a call to it carries the account's credentials; null when the service cannot proxy it.</summary>
     [Id(12), JsonPropertyName("api")] public ApiSettings? Api { get; init; }
+    /// <summary>Asked before connecting; they fill <c>{{name}}</c> in the app's URLs (<see cref="ConnectionUrls"/>).</summary>
+    [Id(13)] public IReadOnlyList<ConnectionSetting> Settings { get; init; } = [];
+    /// <summary>
+    /// Hosts (and their subdomains) a URL may reach once a setting or a captured value fills its host. Without them a
+    /// template's own literal tail (<c>.zendesk.com</c> after <c>{{subdomain}}</c>) is the only one allowed.
+    /// </summary>
+    [Id(14)] public IReadOnlyList<string> Hosts { get; init; } = [];
 }
 
 /// <summary>
@@ -90,6 +97,8 @@ public sealed record OAuthSettings
     /// <summary>Refresh this long before expiry; null means the service default.</summary>
     [Id(9)] public int? RefreshMarginSeconds { get; init; }
     [Id(10)] public TokenResponseQuirks? TokenResponse { get; init; }
+    /// <summary>Where refresh tokens go when not to <see cref="TokenUrl"/> (Figma).</summary>
+    [Id(11)] public string? RefreshUrl { get; init; }
 }
 
 /// <summary>Where an app's token response departs from RFC 6749 §5.1.</summary>
@@ -106,6 +115,11 @@ public sealed record TokenResponseQuirks
     [Id(4)] public int? DefaultExpiresInSeconds { get; init; }
     /// <summary>Separator of the granted scopes in the response when it differs from the request's.</summary>
     [Id(5)] public string? ScopeSeparator { get; init; }
+    /// <summary>
+    /// Values to keep from the code exchange's answer, by name and dotted path (Salesforce's <c>instance_url</c>,
+    /// Wrike's <c>host</c>): kept with the account, they fill <c>{{name}}</c> like a setting, under the same host rule.
+    /// </summary>
+    [Id(6)] public IReadOnlyDictionary<string, string> Captures { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>One value a key-based app asks for (an API key, a subdomain, …).</summary>
@@ -124,8 +138,6 @@ public sealed record KeyField
 
     public const int DefaultMaxLength = 4096;
 
-    private static readonly TimeSpan PatternTimeout = TimeSpan.FromMilliseconds(200);
-
     /// <summary>
     /// What is wrong with a value for this field (null when it is fine): the rule the connector enforces, shared so
     /// a form can check as the person types. The message names the field and never echoes the value.
@@ -137,15 +149,20 @@ public sealed record KeyField
         if (value.Length > MaxLength) return $"{Label} must be at most {MaxLength} characters";
         if (Text.PrintableText.HasHiddenCharacters(value))
             return $"{Label} must not contain control characters or line breaks";
-        return Pattern is { } pattern && !MatchesWhole(pattern, value) ? $"{Label} does not have the expected format" : null;
+        return Pattern is { } pattern && !WholeMatch.IsMatch(pattern, value) ? $"{Label} does not have the expected format" : null;
     }
+}
 
-    /// <summary>The whole value must match, whatever anchors the pattern uses ("^a|b$" must not pass "xb").</summary>
-    private static bool MatchesWhole(string pattern, string value)
+/// <summary>A catalog pattern applied to a whole value, whatever anchors it uses ("^a|b$" must not pass "xb").</summary>
+public static class WholeMatch
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(200);
+
+    public static bool IsMatch(string pattern, string value)
     {
         try
         {
-            return Regex.IsMatch(value, $@"\A(?:{pattern})\z", RegexOptions.CultureInvariant, PatternTimeout);
+            return Regex.IsMatch(value, $@"\A(?:{pattern})\z", RegexOptions.CultureInvariant, Timeout);
         }
         catch (RegexMatchTimeoutException)
         {
