@@ -1,4 +1,5 @@
 using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Testing;
 using Accounts.Orleans.Testing.OAuth;
 using Accounts.Orleans.Tui.Dialogs;
@@ -71,6 +72,64 @@ public sealed class AccountActionsTests
         Assert.Null(screen.Selected);
         Assert.Contains("0 accounts", screen.Status, StringComparison.Ordinal);
         Assert.Empty(console.Told);
+    }
+
+    [Fact]
+    public async Task An_app_that_needs_a_setting_asks_for_it_before_consent_and_the_flow_goes_where_it_points()
+    {
+        await using var fixture = await TestHost.Sqlite().WithFakeTokenEndpoint().WithOAuthApp(app =>
+        {
+            var origin = new Uri(app.OAuth!.TokenUrl).GetLeftPart(UriPartial.Authority);
+            return app with
+            {
+                Settings = [new ConnectionSetting { Name = "tenant", Label = "Tenant", Pattern = "^[a-z0-9-]+$" }],
+                OAuth = app.OAuth with { AuthorizeUrl = origin + "/{{tenant}}/authorize", TokenUrl = origin + "/{{tenant}}/token" },
+            };
+        }).StartAsync();
+        using var console = new ConsoleHarness(fixture.Host.Grains);
+        var screen = new AccountsScreen(console.Session) { WorkspaceFilter = Workspace };
+        string? authorizeUrl = null;
+
+        console.OnDialog<ConnectDialog>(async dialog =>
+        {
+            dialog.SearchText = TestHost.OAuthSlug;
+            dialog.NicknameText = "Tenant account";
+            await dialog.Lookups;
+            console.Press(Key.Enter);
+            console.Press(Key.Enter);
+            await dialog.Settled;
+            Assert.True(dialog.Succeeded, dialog.Error);
+        });
+        console.OnDialog<ConnectionSettingsDialog>(async dialog =>
+        {
+            console.Type("evil.example/");
+            Assert.Contains("does not have the expected format", dialog.ProblemOf("tenant"), StringComparison.Ordinal);
+            console.Press(Key.Enter);
+            await dialog.Settled;
+            Assert.False(dialog.Succeeded);
+            dialog.SetValue("tenant", "acme");
+            console.Press(Key.Enter);
+            await dialog.Settled;
+            Assert.True(dialog.Succeeded, dialog.Error);
+        });
+        console.OnDialog<OAuthConnectDialog>(async dialog =>
+        {
+            await Eventually.TrueAsync(() => dialog.Url is not null || dialog.Finished.IsCompleted, TimeSpan.FromSeconds(10), "the authorize URL");
+            var browser = new HostBrowser(fixture.Http.BaseAddress!);
+            var opened = await browser.OpenFlowAsync(dialog.Url!);
+            authorizeUrl = opened.AuthorizeUrl.ToString();
+            var state = System.Web.HttpUtility.ParseQueryString(opened.AuthorizeUrl.Query)["state"];
+            using var page = await browser.CallbackAsync($"state={state}&code=c", opened.Cookie);
+            Assert.True(page.IsSuccessStatusCode);
+            await dialog.Finished.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+            Assert.True(dialog.Succeeded, dialog.Error);
+        });
+        await screen.ConnectAsync();
+
+        Assert.Contains("/acme/authorize?", authorizeUrl, StringComparison.Ordinal);
+        Assert.Equal(["/acme/token"], fixture.Fake!.Requests.Select(r => r.Path));
+        Assert.Equal("Tenant account", screen.Selected?.Nickname);
+        Assert.Equal("acme", screen.Selected?.Connection["tenant"]);
     }
 
     [Fact]

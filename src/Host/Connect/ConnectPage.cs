@@ -115,15 +115,26 @@ public static partial class ConnectPage
     {
         if (await OpenFromCookieAsync(context, grains, post: true) is not { } session) return;
         if (await AllowedAppAsync(context, grains, session.View, slug) is not { } app) return;
+        IFormCollection? form = null;
+        if (app.Settings.Count > 0 && (form = await ReadFormAsync(context)) is null) return;
         try
         {
-            var started = await grains.GetGrain<IConnectSessionUseGrain>(session.View.Id).StartOAuthAsync(session.Token, app.Slug, app.Name);
+            var settings = app.Settings.Where(s => form?[$"setting.{s.Name}"].ToString() is { Length: > 0 })
+                .ToDictionary(s => s.Name, s => form![$"setting.{s.Name}"].ToString(), StringComparer.Ordinal);
+            var started = await grains.GetGrain<IConnectSessionUseGrain>(session.View.Id).StartOAuthAsync(session.Token, app.Slug, app.Name, settings);
             // The page was opened in this browser, so the flow is bound to it at once, without the start page's question.
             await OAuthStartPage.GoToAppAsync(context, grains, binding, options.Value, started.State);
         }
         catch (WorkspaceLimitReachedException e)
         {
             await WriteAsync(context, StatusCodes.Status409Conflict, $"Connect {app.Name}", Paragraph(e.Message, "error"));
+        }
+        catch (AccountValidationException e)
+        {
+            // Only the settings come from the person; any other refusal is the session's, which the person cannot fix.
+            var errors = e.Errors.Where(p => p.Key.StartsWith("settings", StringComparison.Ordinal)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+            await WriteAsync(context, StatusCodes.Status400BadRequest, $"Connect {app.Name}",
+                await AppBodyAsync(grains, session.View, app, errors.Count > 0 ? errors : new Dictionary<string, string[]> { [""] = ["This connection cannot be started."] }, form));
         }
         catch (OAuthClientNotConfiguredException)
         {
@@ -189,7 +200,22 @@ public static partial class ConnectPage
         if (app.AuthType == AuthType.OAuth2)
         {
             body.Append(Paragraph($"You will sign in at {app.Name} and choose what to share; you come back here after."));
-            body.Append(Button($"{Path}/apps/{app.Slug}/oauth", $"Continue to {app.Name}"));
+            if (app.Settings.Count == 0) body.Append(Button($"{Path}/apps/{app.Slug}/oauth", $"Continue to {app.Name}"));
+            else
+            {
+                // Where the account lives (a shop, a region) is asked first: it decides which sign-in page is the app's.
+                body.Append($"""<form method="post" action="{Path}/apps/{Text(app.Slug)}/oauth" autocomplete="off">""");
+                if (errors?.GetValueOrDefault("settings") is { } unreachable) body.Append(Paragraph(string.Join(" ", unreachable), "error"));
+                foreach (var setting in app.Settings)
+                {
+                    var value = values?[$"setting.{setting.Name}"].ToString() is { Length: > 0 } typed ? typed : setting.Default ?? "";
+                    body.Append(setting.Choices.Count > 0
+                        ? Choice($"setting.{setting.Name}", setting.Label, setting.Choices, value, setting.HelpText, errors, $"settings.{setting.Name}")
+                        : Input($"setting.{setting.Name}", setting.Label, "text", value, setting.Required && setting.Default is null, setting.Pattern,
+                            ConnectionSetting.MaxLength, setting.HelpText, errors, errorKey: $"settings.{setting.Name}"));
+                }
+                body.Append($"<button type=\"submit\">Continue to {Text(app.Name)}</button></form>");
+            }
         }
         else
         {
@@ -226,6 +252,22 @@ public static partial class ConnectPage
         if (described.Count > 0) html.Append($" aria-describedby=\"{Text(string.Join(' ', described))}\"");
         html.Append(type == "password" ? " autocomplete=\"new-password\">" : " autocomplete=\"off\" spellcheck=\"false\">");
         if (help is not null) html.Append($"<p class=\"help\" id=\"{Text(id)}-help\">{Text(help)}</p>");
+        if (fieldErrors is not null) html.Append($"<p class=\"field-error\" id=\"{Text(id)}-error\">{Text(string.Join(" ", fieldErrors))}</p>");
+        return html.ToString();
+    }
+
+    private static string Choice(string name, string label, IReadOnlyList<string> choices, string value, string? help,
+        IReadOnlyDictionary<string, string[]>? errors, string errorKey)
+    {
+        var id = "f-" + name.Replace('.', '-');
+        var html = new StringBuilder($"<label for=\"{Text(id)}\">{Text(label)}</label><select id=\"{Text(id)}\" name=\"{Text(name)}\"");
+        var fieldErrors = errors?.GetValueOrDefault(errorKey);
+        if (fieldErrors is not null) html.Append($" aria-invalid=\"true\" aria-describedby=\"{Text(id)}-error\"");
+        html.Append('>');
+        foreach (var choice in choices)
+            html.Append($"<option value=\"{Text(choice)}\"{(choice == value ? " selected" : "")}>{Text(choice)}</option>");
+        html.Append("</select>");
+        if (help is not null) html.Append($"<p class=\"help\">{Text(help)}</p>");
         if (fieldErrors is not null) html.Append($"<p class=\"field-error\" id=\"{Text(id)}-error\">{Text(string.Join(" ", fieldErrors))}</p>");
         return html.ToString();
     }

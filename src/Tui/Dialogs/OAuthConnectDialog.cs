@@ -15,7 +15,8 @@ public sealed class OAuthConnectDialog : ConsoleDialog
     private readonly Label _url = new() { X = 1, Y = 2, Width = Dim.Fill(1), Height = 5, HotKeySpecifier = (System.Text.Rune)0xffff };
     private readonly Label _state = new() { X = 1, Y = 8, Width = Dim.Fill(1), Height = 2, Text = "Starting…", HotKeySpecifier = (System.Text.Rune)0xffff };
 
-    public OAuthConnectDialog(ConsoleSession session, AppDefinition app, string workspaceId, string nickname, string? reconnectAccountId, TimeSpan? pollInterval = null)
+    public OAuthConnectDialog(ConsoleSession session, AppDefinition app, string workspaceId, string nickname, string? reconnectAccountId, TimeSpan? pollInterval = null,
+        IReadOnlyDictionary<string, string>? settings = null)
         : base(reconnectAccountId is null ? $"Connect {app.Name} ({workspaceId})" : $"Reconnect {nickname} ({app.Name})")
     {
         _session = session;
@@ -27,6 +28,7 @@ public sealed class OAuthConnectDialog : ConsoleDialog
             Nickname = nickname,
             Actor = session.Operator,
             ReconnectAccountId = reconnectAccountId,
+            Settings = settings ?? new Dictionary<string, string>(),
         };
         ErrorRow = 10;
         Add(new Label { X = 1, Y = 1, Text = $"Open this address in a browser and approve access at {app.Name}:", HotKeySpecifier = (System.Text.Rune)0xffff }, _url, _state);

@@ -180,7 +180,15 @@ public sealed class AccountsScreen : SearchableListScreen<AccountSummary>
             await Session.Modals.RunAsync(form);
             return form.Connected;
         }
-        using var wait = new OAuthConnectDialog(Session, app, workspaceId, nickname, reconnect?.Id);
+        IReadOnlyDictionary<string, string>? settings = null;
+        if (app.Settings.Count > 0)
+        {
+            using var where = new ConnectionSettingsDialog(app, reconnect?.Connection);
+            await Session.Modals.RunAsync(where);
+            if (!where.Succeeded) return null;
+            settings = where.Values;
+        }
+        using var wait = new OAuthConnectDialog(Session, app, workspaceId, nickname, reconnect?.Id, settings: settings);
         await Session.Modals.RunAsync(wait);
         return wait.Connected;
     }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Accounts.Orleans.Contracts.Access;
 using Accounts.Orleans.Contracts.Accounts;
+using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Testing;
 
 namespace Accounts.Orleans.Host.Tests.Connect;
@@ -115,6 +116,42 @@ public sealed class ConnectPageTests
         Assert.Contains($"{Back}/oops?connect_session_id={id}&amp;error=denied\"", deniedHtml, StringComparison.Ordinal);
         Assert.Equal((ConnectSessionStatus.Pending, "denied"), (view.Status, view.Error));
         Assert.DoesNotContain(host.Fake!.Requests, r => r.Path == "/token");
+    }
+
+    [Fact]
+    public async Task An_app_that_needs_a_setting_asks_for_it_refuses_one_that_leaves_its_hosts_and_signs_in_where_it_points()
+    {
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().WithOAuthApp(app =>
+        {
+            var origin = new Uri(app.OAuth!.TokenUrl).GetLeftPart(UriPartial.Authority);
+            return app with
+            {
+                Settings =
+                [
+                    new ConnectionSetting { Name = "tenant", Label = "Tenant", Pattern = "^[a-z0-9-]+$", HelpText = "The name in your sign-in address." },
+                    new ConnectionSetting { Name = "region", Label = "Region", Choices = ["eu", "us"], Default = "us" },
+                ],
+                OAuth = app.OAuth with { AuthorizeUrl = origin + "/{{region}}/{{tenant}}/authorize", TokenUrl = origin + "/{{region}}/{{tenant}}/token" },
+            };
+        }).StartAsync();
+        var (url, _, _) = await SessionAsync(host, "{}");
+        using var opened = await GetAsync(host, url, cookie: null);
+        var session = opened.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+
+        var page = await (await GetAsync(host, $"/connect/apps/{TestHost.OAuthSlug}", session)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        using var escaping = await PostAsync(host, $"/connect/apps/{TestHost.OAuthSlug}/oauth", session, ("setting.tenant", "evil.example/"), ("setting.region", "us"));
+        var escapingHtml = await escaping.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        using var unknownRegion = await PostAsync(host, $"/connect/apps/{TestHost.OAuthSlug}/oauth", session, ("setting.tenant", "acme"), ("setting.region", "mars"));
+        using var started = await PostAsync(host, $"/connect/apps/{TestHost.OAuthSlug}/oauth", session, ("setting.tenant", "acme"), ("setting.region", "eu"));
+
+        Assert.Contains("name=\"setting.tenant\"", page, StringComparison.Ordinal);
+        Assert.Contains("<option value=\"us\" selected>us</option>", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, escaping.StatusCode);
+        Assert.Contains("Tenant does not have the expected format", escapingHtml, StringComparison.Ordinal);
+        Assert.Contains("value=\"evil.example/\"", escapingHtml, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, unknownRegion.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, started.StatusCode);
+        Assert.Contains("/eu/acme/authorize?", started.Headers.Location!.ToString(), StringComparison.Ordinal);
     }
 
     private static async Task<(string Url, string Token, string Id)> SessionAsync(TestHost host, string body)

@@ -36,5 +36,6 @@ public static class AccountSummaries
         HealthSince = account.HealthSince,
         LastCheckedAt = account.LastCheckedAt,
         NextCheckAt = account.DeletedAt is null ? account.NextCheckAt : null,
+        Connection = new Dictionary<string, string>(account.Connection, StringComparer.Ordinal),
     };
 }

@@ -155,7 +155,7 @@ public sealed partial class ConnectSessionGrain(
         }
     }
 
-    async Task<OAuthStarted> IConnectSessionUseGrain.StartOAuthAsync(string token, string appSlug, string nickname)
+    async Task<OAuthStarted> IConnectSessionUseGrain.StartOAuthAsync(string token, string appSlug, string nickname, IReadOnlyDictionary<string, string>? settings)
     {
         await RequirePendingAsync(token);
         RequireAllowed(appSlug);
@@ -167,6 +167,7 @@ public sealed partial class ConnectSessionGrain(
             Actor = Actor,
             ReconnectAccountId = Session.ReconnectAccountId,
             ConnectSessionId = Id,
+            Settings = settings ?? new Dictionary<string, string>(),
         });
         Session.Flows.Add(OAuthState.FlowKey(started.State));
         await state.WriteStateAsync();

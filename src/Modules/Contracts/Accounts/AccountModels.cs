@@ -69,6 +69,8 @@ public sealed record AccountSummary
     /// <summary>Key-based accounts: when the keys were last tried at the app, and when they next will be.</summary>
     [Id(18)] public DateTimeOffset? LastCheckedAt { get; init; }
     [Id(19)] public DateTimeOffset? NextCheckAt { get; init; }
+    /// <summary>Where the account lives: its connection settings and values captured at connect (a shop, an instance URL); no secret.</summary>
+    [Id(20)] public IReadOnlyDictionary<string, string> Connection { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -87,6 +89,8 @@ public sealed record CredentialBundle
     [Id(6)] public IReadOnlyList<string> Scopes { get; init; } = [];
     /// <summary>Key fields (key-based apps) or app-specific values returned with the token (OAuth apps).</summary>
     [Id(7)] public IReadOnlyDictionary<string, string> Fields { get; init; } = new Dictionary<string, string>();
+    /// <summary>Where to call the app for this account: its connection settings and captured values (Salesforce's <c>instance_url</c>).</summary>
+    [Id(8)] public IReadOnlyDictionary<string, string> Connection { get; init; } = new Dictionary<string, string>();
 
     public override string ToString() => $"CredentialBundle {{ AccountId = {AccountId}, AppSlug = {AppSlug}, AuthType = {AuthType}, ExpiresAt = {ExpiresAt} }}";
 }

@@ -32,7 +32,7 @@ public interface IConnectSessionUseGrain : IGrainWithStringKey
 
     /// <summary>Begins the OAuth consent for an allowed app; the session is spent when the callback connects the account.</summary>
     [Alias("StartOAuth")]
-    Task<OAuthStarted> StartOAuthAsync(string token, string appSlug, string nickname);
+    Task<OAuthStarted> StartOAuthAsync(string token, string appSlug, string nickname, IReadOnlyDictionary<string, string>? settings = null);
 
     /// <summary>Ends the session with an account the workspace already has, of an allowed app.</summary>
     [Alias("ChooseAccount")]
