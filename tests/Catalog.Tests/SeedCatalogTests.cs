@@ -185,12 +185,25 @@ public sealed partial class SeedCatalogTests
         {
             ["docsUrl"] = app.DocsUrl,
             ["websiteUrl"] = app.WebsiteUrl,
-            ["oauth.authorizeUrl"] = app.OAuth?.AuthorizeUrl,
-            ["oauth.tokenUrl"] = app.OAuth?.TokenUrl,
-            ["oauth.revokeUrl"] = app.OAuth?.RevokeUrl,
+            ["oauth.authorizeUrl"] = Filled(app, app.OAuth?.AuthorizeUrl),
+            ["oauth.tokenUrl"] = Filled(app, app.OAuth?.TokenUrl),
+            ["oauth.refreshUrl"] = Filled(app, app.OAuth?.RefreshUrl),
+            ["oauth.revokeUrl"] = Filled(app, app.OAuth?.RevokeUrl),
             ["testRequest.url"] = app.TestRequest is { } test ? Placeholder().Replace(test.Url, "1") : null,
         };
         return urls.Where(u => u.Value is not null).ToDictionary(u => u.Key, u => u.Value!, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// An OAuth URL as the app's defaults make it (a captured origin stands in as its first host): what an account
+    /// connected without choosing anything reaches. A template that cannot be filled stays as written, and fails.
+    /// </summary>
+    private static string? Filled(AppDefinition app, string? template)
+    {
+        if (template is null || !template.Contains("{{", StringComparison.Ordinal)) return template;
+        var values = ConnectionUrls.ValuesOf(app, new Dictionary<string, string>());
+        foreach (var capture in app.OAuth?.TokenResponse?.Captures.Keys ?? []) values[capture] = $"https://captured.{(app.Hosts.Count > 0 ? app.Hosts[0] : "example.com")}";
+        return ConnectionUrls.Fill(template, values, app.Hosts, allowLoopbackHttp: false, out _) ?? template;
     }
 
     private static bool IsAbsoluteHttps(string url)

@@ -27,6 +27,7 @@ internal static class AppEndpoints
         }
         Add("authorize", app?.OAuth?.AuthorizeUrl);
         Add("token", app?.OAuth?.TokenUrl);
+        Add("refresh", app?.OAuth?.RefreshUrl);
         Add("revoke", app?.OAuth?.RevokeUrl);
         Add("test", app?.TestRequest?.Url);
         return origins;

@@ -88,6 +88,7 @@ public sealed partial class ConnectedAccountGrain(
             ExpiresAt = account.AccessTokenExpiresAt,
             Scopes = account.Scopes,
             Fields = secrets.Fields,
+            Connection = new Dictionary<string, string>(account.Connection, StringComparer.Ordinal),
         };
     }
 
@@ -332,8 +333,11 @@ public sealed partial class ConnectedAccountGrain(
         if (_app is not null) return _app;
         var app = await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(Account.AppSlug)
             ?? throw new AccountNeedsReconnectException(Id, $"the app '{Account.AppSlug}' is no longer in the catalog");
-        // A catalog entry that now asks for a setting this account never gave cannot be reached for it.
-        return _app = ConnectionUrls.Resolve(app, Account.Connection, options.Value.AllowLoopbackHttp, out var unreachable)
+        // Defaults stand in for settings an entry gained after the account connected, so the same URLs keep their pins.
+        // A value no default can give (a capture the account never got) leaves the app unreachable for it. The API is the
+        // proxy's to fill; an account without a value it needs can still refresh.
+        var values = ConnectionUrls.ValuesOf(app, Account.Connection);
+        return _app = ConnectionUrls.Resolve(app with { Api = null }, values, options.Value.AllowLoopbackHttp, out var unreachable)
             ?? throw new AccountNeedsReconnectException(Id, $"{app.Name}'s addresses cannot be formed for this account ({string.Join("; ", unreachable.Select(e => $"{e.Key} {e.Value[0]}"))})");
     }
 

@@ -162,7 +162,7 @@ public sealed partial class OAuthFlowGrain(
         var entry = await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(Flow.AppSlug)
             ?? throw new OAuthFlowException(OAuthFlowError.ExchangeFailed, $"'{Flow.AppSlug}' is no longer in the catalog.");
         // Codes are exchanged where the settings say (a shop's own host); what the exchange captures comes later.
-        var app = ConnectionUrls.Resolve(entry with { OAuth = entry.OAuth! with { RefreshUrl = null, RevokeUrl = null }, Api = null }, Flow.Settings, options.Value.AllowLoopbackHttp, out _)
+        var app = ConnectionUrls.Resolve(entry with { OAuth = entry.OAuth! with { RefreshUrl = null, RevokeUrl = null }, Api = null }, ConnectionUrls.ValuesOf(entry, Flow.Settings), options.Value.AllowLoopbackHttp, out _)
             ?? throw new OAuthFlowException(OAuthFlowError.ExchangeFailed, $"{entry.Name}'s token endpoint cannot be formed from this connection's settings.");
         // The app's own words (error_description) are not repeated: whoever crafted the redirect chose them, and they
         // may echo what was sent. The code alone, when it is one, says what happened.
@@ -180,7 +180,7 @@ public sealed partial class OAuthFlowGrain(
             throw new OAuthFlowException(OAuthFlowError.ExchangeFailed, $"{app.Name} refused to issue tokens: {failed.Failure.Reason}.");
         }
         var grant = ((TokenResult.Success)result).Grant;
-        var connection = new Dictionary<string, string>(Flow.Settings, StringComparer.Ordinal);
+        var connection = ConnectionUrls.ValuesOf(entry, Flow.Settings);
         foreach (var (name, value) in grant.Captured ?? new Dictionary<string, string>()) connection[name] = value;
         // A captured value fills hosts too (Salesforce's instance): one outside the app's hosts is refused before anything is kept.
         if (ConnectionUrls.Resolve(entry, connection, options.Value.AllowLoopbackHttp, out var unreachable) is null)

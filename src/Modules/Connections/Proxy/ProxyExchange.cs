@@ -108,7 +108,7 @@ public sealed partial class ProxyExchange(
     /// </summary>
     private string? BaseUrl(AppDefinition app, ApiSettings api, ProxyCredentials credentials)
     {
-        var values = new Dictionary<string, string>(credentials.Connection ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        var values = ConnectionUrls.ValuesOf(app, credentials.Connection ?? new Dictionary<string, string>());
         foreach (var (name, value) in credentials.Values) values[name] = value;
         if (app.AuthType == AuthType.Keys && ConnectionUrls.HostVaries(api.BaseUrl) && app.Hosts.Count == 0 && ConnectionUrls.ImpliedHost(api.BaseUrl) is null)
             return TestRequestTemplate.Fill(api.BaseUrl, values, Uri.EscapeDataString);
