@@ -133,6 +133,31 @@ public sealed class ConnectionUrlsTests
     }
 
     [Fact]
+    public void Token_options_take_an_apps_own_parameters_and_paths_but_never_a_parameter_the_service_sets()
+    {
+        var oauth = TestApps.OAuth("acme").OAuth!;
+        var good = TestApps.OAuth("acme") with
+        {
+            OAuth = oauth with
+            {
+                TokenRequestFormat = TokenRequestFormat.Json,
+                TokenParameters = new Dictionary<string, string> { ["audience"] = "https://api.acme.example" },
+                RefreshUrl = "https://acme.example/refresh",
+                TokenResponse = new TokenResponseQuirks { ExpiresAtPath = "data.expires_at", ErrorPath = "errors.0.code", ExpiryFromJwt = true },
+            },
+        };
+        Assert.Empty(AppDefinitionRules.Validate(good));
+
+        foreach (var reserved in new[] { "grant_type", "Client_Secret", "code", "refresh_token", "redirect_uri", "code_verifier", "client_assertion" })
+            Assert.Contains("oauth.tokenParameters", AppDefinitionRules.Validate(good with { OAuth = good.OAuth! with { TokenParameters = new Dictionary<string, string> { [reserved] = "x" } } }).Keys);
+        Assert.Contains("oauth.tokenParameters", AppDefinitionRules.Validate(good with { OAuth = good.OAuth! with { TokenParameters = new Dictionary<string, string> { ["audience"] = "a\nb" } } }).Keys);
+        Assert.Contains("oauth.tokenResponse.errorPath", AppDefinitionRules.Validate(good with { OAuth = good.OAuth! with { TokenResponse = new TokenResponseQuirks { ErrorPath = "a..b" } } }).Keys);
+        Assert.Contains("oauth.tokenResponse.expiresAtPath", AppDefinitionRules.Validate(good with { OAuth = good.OAuth! with { TokenResponse = new TokenResponseQuirks { ExpiresAtPath = "a b" } } }).Keys);
+        Assert.Contains("oauth.refreshUrl", AppDefinitionRules.Validate(good with { OAuth = good.OAuth! with { RefreshUrl = "http://acme.example/refresh" } }).Keys);
+        Assert.Contains("oauth.tokenRequestFormat", AppDefinitionRules.Validate(good with { OAuth = good.OAuth! with { TokenRequestFormat = (TokenRequestFormat)7 } }).Keys);
+    }
+
+    [Fact]
     public void The_catalog_takes_settings_hosts_and_captures_and_refuses_urls_that_could_go_anywhere()
     {
         Assert.Empty(AppDefinitionRules.Validate(Shop));

@@ -111,11 +111,13 @@ public sealed class FakeTokenEndpoint : IAsyncDisposable
     {
         var request = context.Request;
         var form = request.HasFormContentType ? await request.ReadFormAsync(context.RequestAborted) : null;
+        var body = form is null ? await new StreamReader(request.Body).ReadToEndAsync(context.RequestAborted) : "";
         var recorded = new RecordedRequest(
             request.Method,
             request.Path.Value ?? "",
             request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-            form?.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal) ?? new Dictionary<string, string>(StringComparer.Ordinal));
+            form?.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal) ?? new Dictionary<string, string>(StringComparer.Ordinal),
+            body);
 
         FakeResponse response;
         lock (_gate)

@@ -171,6 +171,20 @@ public static partial class AppDefinitionRules
             errors.Add("oauth.refreshMarginSeconds", "must be between 0 and 86400");
         if (oauth.TokenResponse?.DefaultExpiresInSeconds is <= 0)
             errors.Add("oauth.tokenResponse.defaultExpiresInSeconds", "must be positive");
+        foreach (var (key, path) in new[] { ("oauth.tokenResponse.expiresAtPath", oauth.TokenResponse?.ExpiresAtPath), ("oauth.tokenResponse.errorPath", oauth.TokenResponse?.ErrorPath) })
+        {
+            if (path is not null && (path.Length is 0 or > 256 || path.Any(char.IsWhiteSpace) || path.Split('.').Any(s => s.Length == 0)))
+                errors.Add(key, "must be a dotted path");
+        }
+        if (!Enum.IsDefined(oauth.TokenRequestFormat)) errors.Add("oauth.tokenRequestFormat", "must be form or json");
+        if (oauth.TokenParameters.Count > 20) errors.Add("oauth.tokenParameters", "has more than 20 parameters");
+        foreach (var (name, value) in oauth.TokenParameters)
+        {
+            if (IsReservedTokenParameter(name) || name.Length is 0 or > 100 || PrintableText.HasHiddenCharacters(name))
+                errors.Add("oauth.tokenParameters", $"'{Clip(name)}' is a parameter the service sets, or not a name");
+            else if (value is null || value.Length > 1024 || PrintableText.HasHiddenCharacters(value))
+                errors.Add("oauth.tokenParameters", $"the value of '{Clip(name)}' must be one clean line of at most 1024 characters");
+        }
     }
 
     private static void ValidateKeys(ErrorList errors, AppDefinition app, bool allowLoopbackHttp)
@@ -211,6 +225,10 @@ public static partial class AppDefinitionRules
             }
         }
     }
+
+    private static bool IsReservedTokenParameter(string name) => name.ToLowerInvariant() is "grant_type" or "code" or "redirect_uri"
+        or "client_id" or "client_secret" or "code_verifier" or "refresh_token" or "client_assertion" or "client_assertion_type"
+        or "assertion" or "token" or "token_type_hint";
 
     // Matched whatever the case: some servers read parameter names case-insensitively, and a second "State" could win.
     private static bool IsReservedAuthorizeParameter(string name) => name.ToLowerInvariant() is "client_id" or "redirect_uri" or "state"

@@ -30,7 +30,7 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
         using var activity = Start("token.revoke", app, accountId);
         try
         {
-            using var response = await SendAsync(url, app, client, new Dictionary<string, string> { ["token"] = token, ["token_type_hint"] = tokenTypeHint }, cancellationToken);
+            using var response = await SendAsync(url, app, client, new Dictionary<string, string> { ["token"] = token, ["token_type_hint"] = tokenTypeHint }, tokenCall: false, cancellationToken);
             activity?.SetTag("http.response.status_code", (int)response.StatusCode);
             return response.IsSuccessStatusCode;
         }
@@ -68,7 +68,7 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
         TokenHttpResponse answer;
         try
         {
-            using var response = await SendAsync(url, app, client, form, cancellationToken);
+            using var response = await SendAsync(url, app, client, form, tokenCall: true, cancellationToken);
             answer = await ReadAsync(response, cancellationToken);
             activity?.SetTag("http.response.status_code", answer.StatusCode);
         }
@@ -87,7 +87,8 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
         return result;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(string url, AppDefinition app, OAuthClientCredentials client, Dictionary<string, string> form, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(string url, AppDefinition app, OAuthClientCredentials client, Dictionary<string, string> form, bool tokenCall,
+        CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url);
         request.Options.Set(Contracts.Telemetry.TelemetryNames.Credentialed, true);
@@ -103,7 +104,13 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
             form["client_id"] = client.ClientId;
             if (!string.IsNullOrEmpty(client.ClientSecret)) form["client_secret"] = client.ClientSecret;
         }
-        request.Content = new FormUrlEncodedContent(form);
+        // The catalog keeps an app's own parameters off every name the service sets (grant_type, code, client_secret, …).
+        // Revocation is RFC 7009's form request, whatever the token endpoint takes.
+        if (tokenCall)
+            foreach (var (name, value) in app.OAuth.TokenParameters) form.TryAdd(name, value);
+        request.Content = tokenCall && app.OAuth.TokenRequestFormat == TokenRequestFormat.Json
+            ? System.Net.Http.Json.JsonContent.Create(form)
+            : new FormUrlEncodedContent(form);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.OutboundTimeout);
         var response = await http.CreateClient(Keys.KeyVerifier.HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);

@@ -110,7 +110,7 @@ public static class TokenResponseParser
             return Grant(root, tokenPath, accessToken, quirks, requestedScopeSeparator, now);
 
         // Some apps answer 200 with an error (Slack: {"ok":false,"error":"invalid_code"}; GitHub: error=... as a form).
-        if (FromErrorCode(root, response.RetryAfter, sentRefreshToken) is { } failure)
+        if (FromErrorCode(root, quirks?.ErrorPath, response.RetryAfter, sentRefreshToken) is { } failure)
             return failure;
         return token.ValueKind switch
         {
@@ -143,6 +143,14 @@ public static class TokenResponseParser
 
         if (!TryLifetime(home, out var lifetime))
             return Fail(Malformed, "expires_in is not a number");
+        if (lifetime is null && !string.IsNullOrWhiteSpace(quirks?.ExpiresAtPath) && TryFind(root, quirks.ExpiresAtPath, out var expiresAt)
+            && expiresAt.ValueKind != JsonValueKind.Null)
+        {
+            if (!TryInstant(expiresAt, out var at)) return Fail(Malformed, "the expiry time is neither a number of seconds since 1970 nor an ISO 8601 time");
+            lifetime = at <= now ? TimeSpan.Zero : Clamp((at - now).TotalSeconds);
+        }
+        if (lifetime is null && quirks?.ExpiryFromJwt == true && JwtExpiry(accessToken) is { } exp)
+            lifetime = exp <= now ? TimeSpan.Zero : Clamp((exp - now).TotalSeconds);
         lifetime ??= quirks?.DefaultExpiresInSeconds is > 0 and var seconds ? Clamp(seconds) : null;
 
         var refreshPath = quirks?.RefreshTokenPath;
@@ -196,9 +204,10 @@ public static class TokenResponseParser
         return captured;
     }
 
-    private static TokenResult.Failed? FromErrorCode(JsonElement root, TimeSpan? retryAfter, string? sentRefreshToken)
+    private static TokenResult.Failed? FromErrorCode(JsonElement root, string? errorPath, TimeSpan? retryAfter, string? sentRefreshToken)
     {
-        if (!root.TryGetProperty("error", out var error) || error.ValueKind != JsonValueKind.String
+        var found = string.IsNullOrWhiteSpace(errorPath) ? root.TryGetProperty("error", out var error) : TryFind(root, errorPath, out error);
+        if (!found || error.ValueKind != JsonValueKind.String
             || error.GetString() is not { Length: > 0 } code)
             return null;
 
@@ -335,6 +344,52 @@ public static class TokenResponseParser
         if (seconds > 0)
             lifetime = Clamp(seconds);
         return true;
+    }
+
+    /// <summary>An absolute time: seconds since 1970 (milliseconds when the number is too large for seconds), or ISO 8601.</summary>
+    private static bool TryInstant(JsonElement value, out DateTimeOffset at)
+    {
+        at = default;
+        double number;
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Number when value.TryGetDouble(out number):
+                break;
+            case JsonValueKind.String when double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out number):
+                break;
+            case JsonValueKind.String:
+                return DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at);
+            default:
+                return false;
+        }
+        if (!double.IsFinite(number) || number <= 0) return false;
+        // Past 10^11 seconds is the year 5138: such a number is milliseconds.
+        var seconds = number > 1e11 ? number / 1000 : number;
+        if (seconds >= DateTimeOffset.MaxValue.ToUnixTimeSeconds()) return false;
+        at = DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
+        return true;
+    }
+
+    /// <summary>
+    /// The <c>exp</c> of a token that is a JWT, read without checking its signature: it only decides when to refresh,
+    /// and a token that lies about it is refused by the app, which a refresh then repairs.
+    /// </summary>
+    private static DateTimeOffset? JwtExpiry(string token)
+    {
+        var parts = token.Split('.');
+        if (parts.Length != 3 || parts[1].Length is 0 or > 8192) return null;
+        try
+        {
+            var payload = parts[1].Replace('-', '+').Replace('_', '/');
+            payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
+            using var claims = JsonDocument.Parse(Convert.FromBase64String(payload), Strict);
+            return claims.RootElement.ValueKind == JsonValueKind.Object && claims.RootElement.TryGetProperty("exp", out var exp)
+                   && exp.ValueKind == JsonValueKind.Number && TryInstant(exp, out var at) ? at : null;
+        }
+        catch (Exception e) when (e is FormatException or JsonException or ArgumentException)
+        {
+            return null;
+        }
     }
 
     private static TimeSpan Clamp(double seconds)

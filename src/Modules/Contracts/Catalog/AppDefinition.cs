@@ -99,6 +99,9 @@ public sealed record OAuthSettings
     [Id(10)] public TokenResponseQuirks? TokenResponse { get; init; }
     /// <summary>Where refresh tokens go when not to <see cref="TokenUrl"/> (Figma).</summary>
     [Id(11)] public string? RefreshUrl { get; init; }
+    [Id(12)] public TokenRequestFormat TokenRequestFormat { get; init; } = TokenRequestFormat.Form;
+    /// <summary>Extra parameters every token request carries (an <c>audience</c>, a <c>resource</c>); never one the service sets itself.</summary>
+    [Id(13)] public IReadOnlyDictionary<string, string> TokenParameters { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>Where an app's token response departs from RFC 6749 §5.1.</summary>
@@ -120,6 +123,26 @@ public sealed record TokenResponseQuirks
     /// Wrike's <c>host</c>): kept with the account, they fill <c>{{name}}</c> like a setting, under the same host rule.
     /// </summary>
     [Id(6)] public IReadOnlyDictionary<string, string> Captures { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// Dotted path of an absolute expiry when the app gives one instead of <c>expires_in</c>: seconds (or milliseconds)
+    /// since 1970, or an ISO 8601 time.
+    /// </summary>
+    [Id(7)] public string? ExpiresAtPath { get; init; }
+    /// <summary>Read the expiry from the access token's own <c>exp</c> when it is a JWT and the answer says nothing else.</summary>
+    [Id(8)] public bool ExpiryFromJwt { get; init; }
+    /// <summary>Dotted path of the error code when the app does not put it at <c>error</c> (<c>error.code</c>, <c>errors.0.code</c>).</summary>
+    [Id(9)] public string? ErrorPath { get; init; }
+}
+
+/// <summary>How a token request's parameters are sent.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TokenRequestFormat>))]
+[GenerateSerializer, Alias("catalog.token-request-format")]
+public enum TokenRequestFormat
+{
+    /// <summary><c>application/x-www-form-urlencoded</c>, as RFC 6749 §4.1.3 asks.</summary>
+    [JsonStringEnumMemberName("form")] Form = 0,
+    /// <summary>A JSON object of strings, for the apps that take nothing else (Notion's own docs show both; a few only JSON).</summary>
+    [JsonStringEnumMemberName("json")] Json = 1,
 }
 
 /// <summary>One value a key-based app asks for (an API key, a subdomain, …).</summary>
