@@ -160,6 +160,27 @@ public sealed class AppDefinitionRulesTests
         => Assert.Equal(["token"], TestRequestTemplate.FieldsOf("basic:token:"));
 
     [Theory]
+    [InlineData("basic:api_token:'api_token'", "tok-1:api_token")]  // Toggl: the token, then the word api_token
+    [InlineData("basic:api_key:'X'", "key-1:X")]                    // Freshdesk
+    [InlineData("basic:'api':api_key", "api:key-1")]                // Mailgun
+    [InlineData("basic:'':api_key", ":key-1")]
+    public void Basic_placeholder_takes_a_literal_user_or_password_in_single_quotes(string placeholder, string pair)
+    {
+        var values = new Dictionary<string, string> { ["api_token"] = "tok-1", ["api_key"] = "key-1" };
+
+        var filled = TestRequestTemplate.Fill($"Basic {{{{{placeholder}}}}}", values);
+
+        Assert.Equal("Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(pair)), filled);
+        Assert.Single(TestRequestTemplate.FieldsOf(placeholder));
+        var app = TestApps.Keys("acme") with
+        {
+            Fields = [TestApps.Field("api_token") with { Secret = true }, TestApps.Field("api_key") with { Secret = true }],
+            TestRequest = new TestRequest { Url = "https://api.acme.example.com/me", Headers = new Dictionary<string, string> { ["Authorization"] = $"Basic {{{{{placeholder}}}}}" } },
+        };
+        Assert.Empty(AppDefinitionRules.Validate(app));
+    }
+
+    [Theory]
     [InlineData("state")]
     [InlineData("redirect_uri")]
     [InlineData("client_id")]
