@@ -178,6 +178,7 @@ public static partial class AppDefinitionRules
         }
         if (!Enum.IsDefined(oauth.TokenRequestFormat)) errors.Add("oauth.tokenRequestFormat", "must be form or json");
         if (oauth.TokenParameters.Count > 20) errors.Add("oauth.tokenParameters", "has more than 20 parameters");
+        if (oauth.TokenBudgetPerMinute is < 1 or > 100_000) errors.Add("oauth.tokenBudgetPerMinute", "must be between 1 and 100000");
         foreach (var (name, value) in oauth.TokenParameters)
         {
             if (IsReservedTokenParameter(name) || name.Length is 0 or > 100 || PrintableText.HasHiddenCharacters(name))

@@ -17,6 +17,7 @@ public sealed partial class AccountRefresher(
     string id,
     AccountStore store,
     Func<Task<AppDefinition>> app,
+    Func<string, IAppTokenBudgetGrain> budget,
     TokenClient tokens,
     OAuthClients clients,
     ConnectionsTelemetry telemetry,
@@ -33,8 +34,24 @@ public sealed partial class AccountRefresher(
     /// </summary>
     public bool Unfinished { get; set; }
 
+    /// <summary>
+    /// How long before expiry this account refreshes: the app's margin or the default. For an app with a token budget,
+    /// up to a quarter more that is the account's own, so its accounts connected in the same minute do not all come due
+    /// in the same second.
+    /// </summary>
     public TimeSpan Margin(AppDefinition? definition)
-        => definition?.OAuth?.RefreshMarginSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : defaultMargin;
+    {
+        var margin = definition?.OAuth?.RefreshMarginSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : defaultMargin;
+        return definition?.OAuth?.TokenBudgetPerMinute is null ? margin : margin + margin * (Spread(id) / 4);
+    }
+
+    /// <summary>A fraction in [0, 1) fixed by the account's id, the same on every silo and after every restart.</summary>
+    private static double Spread(string accountId)
+    {
+        var hash = 2166136261u;
+        foreach (var c in accountId) hash = (hash ^ c) * 16777619u;
+        return hash / (double)uint.MaxValue * 0.999999;
+    }
 
     /// <summary>The endpoints new tokens are pinned to: the app's as the catalog names them now.</summary>
     public async Task<EndpointPins> PinsAsync() => EndpointPins.Of(await app());
@@ -68,6 +85,10 @@ public sealed partial class AccountRefresher(
             }
             var client = await clients.FindAsync(Account.AppSlug) ?? throw new OAuthClientNotConfiguredException(Account.AppSlug);
             var stillValid = Account.AccessTokenExpiresAt is not { } expiresAt || expiresAt > now;
+            // Over the app's budget, a token that still works is good enough until a later sweep has a call to spare.
+            if (definition.OAuth?.TokenBudgetPerMinute is { } perMinute && stillValid && !force
+                && !await budget(definition.Slug).TryTakeAsync(perMinute, urgent: false))
+                return secrets;
             switch (await store.MarkRefreshStartedAsync(now))
             {
                 case AccountStore.StartMark.Conflict when pass == 1:

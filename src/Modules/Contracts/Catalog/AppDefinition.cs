@@ -102,6 +102,11 @@ public sealed record OAuthSettings
     [Id(12)] public TokenRequestFormat TokenRequestFormat { get; init; } = TokenRequestFormat.Form;
     /// <summary>Extra parameters every token request carries (an <c>audience</c>, a <c>resource</c>); never one the service sets itself.</summary>
     [Id(13)] public IReadOnlyDictionary<string, string> TokenParameters { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// Token-endpoint calls per minute the app allows across all its accounts; null for no limit. Refreshes ahead of
+    /// expiry wait their turn while the token still works; one that cannot wait goes at once.
+    /// </summary>
+    [Id(14)] public int? TokenBudgetPerMinute { get; init; }
 }
 
 /// <summary>Where an app's token response departs from RFC 6749 §5.1.</summary>
