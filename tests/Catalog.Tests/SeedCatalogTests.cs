@@ -164,7 +164,7 @@ public sealed partial class SeedCatalogTests
     }
 
     [Fact]
-    public void Seed_counts_by_auth_type_and_category_cover_both_auth_types()
+    public void Seed_counts_by_auth_type_and_category_cover_every_auth_type()
     {
         var apps = ShippedCatalog.ReadSeed();
         var byAuthType = apps.GroupBy(a => a.AuthType).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count());
@@ -176,7 +176,7 @@ public sealed partial class SeedCatalogTests
         foreach (var (authType, count) in byAuthType) output?.WriteLine($"auth {authType}: {count}");
         foreach (var line in byCategory) output?.WriteLine($"category {line}");
 
-        Assert.Equal([AuthType.OAuth2, AuthType.Keys], byAuthType.Keys);
+        Assert.Equal(Enum.GetValues<AuthType>(), byAuthType.Keys);
     }
 
     private static Dictionary<string, string> UrlsOf(AppDefinition app)
@@ -200,8 +200,12 @@ public sealed partial class SeedCatalogTests
     /// </summary>
     private static string? Filled(AppDefinition app, string? template)
     {
+        // A client-credentials app has no consent, so no authorize URL.
+        if (string.IsNullOrEmpty(template) && app.AuthType == AuthType.ClientCredentials) return null;
         if (template is null || !template.Contains("{{", StringComparison.Ordinal)) return template;
         var values = ConnectionUrls.ValuesOf(app, new Dictionary<string, string>());
+        // A field a person types stands in as a name under the app's first host, the shape its pattern asks for.
+        foreach (var field in app.Fields.Where(f => !f.Secret)) values.TryAdd(field.Name, app.Hosts.Count > 0 ? $"tenant.{app.Hosts[0]}" : "tenant");
         foreach (var capture in app.OAuth?.TokenResponse?.Captures.Keys ?? []) values[capture] = $"https://captured.{(app.Hosts.Count > 0 ? app.Hosts[0] : "example.com")}";
         return ConnectionUrls.Fill(template, values, app.Hosts, allowLoopbackHttp: false, out _) ?? template;
     }

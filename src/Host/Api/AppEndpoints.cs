@@ -10,6 +10,7 @@ public static class AppEndpoints
     {
         ["oauth2"] = AuthType.OAuth2,
         ["keys"] = AuthType.Keys,
+        ["client_credentials"] = AuthType.ClientCredentials,
     };
 
     /// <param name="prefix">Where the catalog is served: <c>/api/apps</c> to anyone, <c>/apps</c> under <c>/v1</c>.</param>

@@ -272,7 +272,12 @@ public static partial class ConnectPage
         return html.ToString();
     }
 
-    private static string HowItConnects(AppDefinition app) => app.AuthType == AuthType.OAuth2 ? $"Sign in with {app.Name}" : "API key";
+    private static string HowItConnects(AppDefinition app) => app.AuthType switch
+    {
+        AuthType.OAuth2 => $"Sign in with {app.Name}",
+        AuthType.ClientCredentials => "Client ID and secret",
+        _ => "API key",
+    };
 
     private static async Task<List<AppDefinition>> AllowedAppsAsync(IGrainFactory grains, ConnectSessionView session, string? search)
     {

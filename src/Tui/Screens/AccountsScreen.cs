@@ -174,7 +174,7 @@ public sealed class AccountsScreen : SearchableListScreen<AccountSummary>
 
     private async Task<AccountSummary?> ConnectToAppAsync(AppDefinition app, string workspaceId, string nickname, AccountSummary? reconnect)
     {
-        if (app.AuthType == AuthType.Keys)
+        if (app.AuthType.TakesFields())
         {
             using var form = new KeyFormDialog(Session, app, workspaceId, nickname, reconnect?.Id);
             await Session.Modals.RunAsync(form);
@@ -208,7 +208,7 @@ public sealed class AccountsScreen : SearchableListScreen<AccountSummary>
     public async Task RefreshNowAsync()
     {
         if (Selected is not { } account) return;
-        if (account.AuthType != AuthType.OAuth2)
+        if (!account.AuthType.IssuesTokens())
         {
             await Session.Modals.TellAsync("Refresh now", $"{account.Nickname} connects with keys; there is no token to refresh.");
             return;

@@ -88,7 +88,7 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
     {
         ["App"] = app => app.Name,
         ["Slug"] = app => app.Slug,
-        ["Auth"] = app => app.AuthType == AuthType.OAuth2 ? "oauth2" : "keys",
+        ["Auth"] = app => app.AuthType switch { AuthType.OAuth2 => "oauth2", AuthType.ClientCredentials => "client_credentials", _ => "keys" },
         ["Categories"] = app => string.Join(", ", app.Categories),
     };
 

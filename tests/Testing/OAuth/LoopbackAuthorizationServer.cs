@@ -74,6 +74,9 @@ public sealed class LoopbackAuthorizationServer : IAsyncDisposable
     /// <summary>Calls to the revocation endpoint, successful or not.</summary>
     public int Revocations => _calls.Revocations;
 
+    /// <summary>Token-endpoint calls with <c>grant_type=client_credentials</c>, successful or not.</summary>
+    public int ClientTokens => _calls.ClientTokens;
+
     public static async Task<LoopbackAuthorizationServer> StartAsync(LoopbackAuthorizationServerOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -170,6 +173,7 @@ public sealed class LoopbackAuthorizationServer : IAsyncDisposable
 
         server.AllowAuthorizationCodeFlow()
             .AllowRefreshTokenFlow()
+            .AllowClientCredentialsFlow()
             .RequireProofKeyForCodeExchange()
             .RegisterScopes([.. options.Scopes.Append(Scopes.OfflineAccess).Distinct(StringComparer.Ordinal)])
             .RegisterPromptValues(DenyPrompt)
@@ -206,6 +210,18 @@ public sealed class LoopbackAuthorizationServer : IAsyncDisposable
         server.AddEventHandler<HandleAuthorizationRequestContext>(handler => handler.UseInlineHandler(context =>
         {
             SignInTestUser(context, options);
+            return default;
+        }));
+
+        // A client acting for itself: OpenIddict has authenticated it by now, so the token says who the client is.
+        server.AddEventHandler<HandleTokenRequestContext>(handler => handler.UseInlineHandler(context =>
+        {
+            if (!context.Request.IsClientCredentialsGrantType()) return default;
+            var identity = new ClaimsIdentity(authenticationType: "LoopbackAuthorizationServer", nameType: Claims.Name, roleType: Claims.Role);
+            identity.SetClaim(Claims.Subject, context.ClientId);
+            identity.SetScopes(context.Request.GetScopes());
+            identity.SetDestinations(static _ => [Destinations.AccessToken]);
+            context.SignIn(new ClaimsPrincipal(identity));
             return default;
         }));
 
@@ -266,6 +282,7 @@ public sealed class LoopbackAuthorizationServer : IAsyncDisposable
                 Permissions.Endpoints.Introspection,
                 Permissions.GrantTypes.AuthorizationCode,
                 Permissions.GrantTypes.RefreshToken,
+                Permissions.GrantTypes.ClientCredentials,
                 Permissions.ResponseTypes.Code,
                 Permissions.Prefixes.Scope + Scopes.OfflineAccess,
             },
@@ -283,6 +300,9 @@ public sealed class LoopbackAuthorizationServer : IAsyncDisposable
         private int _codeExchanges;
         private int _refreshes;
         private int _revocations;
+        private int _clientTokens;
+
+        public int ClientTokens => Volatile.Read(ref _clientTokens);
 
         public int CodeExchanges => Volatile.Read(ref _codeExchanges);
         public int Refreshes => Volatile.Read(ref _refreshes);
@@ -301,6 +321,7 @@ public sealed class LoopbackAuthorizationServer : IAsyncDisposable
                 var form = await context.Request.ReadFormAsync(context.RequestAborted);
                 if (form[Parameters.GrantType] == GrantTypes.AuthorizationCode) Interlocked.Increment(ref _codeExchanges);
                 else if (form[Parameters.GrantType] == GrantTypes.RefreshToken) Interlocked.Increment(ref _refreshes);
+                else if (form[Parameters.GrantType] == GrantTypes.ClientCredentials) Interlocked.Increment(ref _clientTokens);
             }
             await next(context);
         }

@@ -39,8 +39,11 @@ public static partial class AppDefinitionRules
             case AuthType.Keys:
                 ValidateKeys(errors, app, allowLoopbackHttp);
                 break;
+            case AuthType.ClientCredentials:
+                ValidateClientCredentials(errors, app, allowLoopbackHttp);
+                break;
             default:
-                errors.Add("authType", "must be oauth2 or keys");
+                errors.Add("authType", "must be oauth2, keys or client_credentials");
                 break;
         }
         ValidateSettings(errors, app, allowLoopbackHttp);
@@ -133,7 +136,7 @@ public static partial class AppDefinitionRules
         foreach (var name in api.Query.Keys.Where(n => n.Length is 0 or > 100 || n.Any(char.IsControl)))
             errors.Add("api.query", $"'{Clip(name)}' is not a query parameter name");
         var known = app.Fields.Select(f => f.Name).Concat(app.Settings.Select(s => s.Name)).Concat(Captures(app)).ToHashSet(StringComparer.Ordinal);
-        if (app.AuthType == AuthType.OAuth2) known.Add("access_token");
+        if (app.AuthType.IssuesTokens()) known.Add("access_token");
         if (api.BaseUrl?.Contains("{{access_token}}", StringComparison.Ordinal) == true) errors.Add("api.baseUrl", "may not carry the access token: it is shown and logged as an address");
         var templates = api.Headers.Values.Concat(api.Query.Values).Append(api.BaseUrl ?? "").ToList();
         var named = templates.SelectMany(TestRequestTemplate.Placeholders).SelectMany(TestRequestTemplate.FieldsOf).ToList();
@@ -188,9 +191,42 @@ public static partial class AppDefinitionRules
         }
     }
 
-    private static void ValidateKeys(ErrorList errors, AppDefinition app, bool allowLoopbackHttp)
+    /// <summary>
+    /// A client-credentials app: fields that hold the account's own client (a <c>client_id</c> and a secret
+    /// <c>client_secret</c>, and whatever else its token request names), and a token endpoint; no consent, so no
+    /// authorize URL, and no test request, since fetching a token is the test.
+    /// </summary>
+    private static void ValidateClientCredentials(ErrorList errors, AppDefinition app, bool allowLoopbackHttp)
     {
-        if (app.OAuth is not null) errors.Add("oauth", "is only for oauth2 apps");
+        if (app.OAuth is not { } oauth)
+        {
+            errors.Add("oauth", "is required for a client_credentials app (its tokenUrl)");
+            return;
+        }
+        if (app.TestRequest is not null) errors.Add("testRequest", "fetching a token is the test of a client_credentials app");
+        if (!string.IsNullOrEmpty(oauth.AuthorizeUrl)) errors.Add("oauth.authorizeUrl", "a client_credentials app has no consent: leave it empty");
+        if (app.Fields.FirstOrDefault(f => f.Name == "client_id") is not { Secret: false })
+            errors.Add("fields", "needs a field client_id that is not secret");
+        if (app.Fields.FirstOrDefault(f => f.Name == "client_secret") is not { Secret: true })
+            errors.Add("fields", "needs a field client_secret that is secret");
+        var open = app.Fields.Where(f => !f.Secret).Select(f => f.Name).Concat(app.Settings.Select(s => s.Name)).ToList();
+        TemplateUrl(errors, "oauth.tokenUrl", oauth.TokenUrl, required: true, allowLoopbackHttp, app, open);
+        foreach (var (name, value) in oauth.TokenParameters)
+        {
+            if (IsReservedTokenParameter(name) || name.Length is 0 or > 100 || PrintableText.HasHiddenCharacters(name) || value is null || value.Length > 1024 || PrintableText.HasHiddenCharacters(value))
+                errors.Add("oauth.tokenParameters", $"'{Clip(name)}' is a parameter the service sets, not a name, or its value is not one clean line");
+            foreach (var field in TestRequestTemplate.Placeholders(value ?? "").Where(p => !open.Contains(p)))
+                errors.Add("oauth.tokenParameters", $"'{Clip(name)}' names '{Clip(field)}', which is no field a token request may carry");
+        }
+        if (oauth.GrantType is { } grant && (grant.Length is 0 or > 100 || grant.Any(char.IsWhiteSpace) || PrintableText.HasHiddenCharacters(grant)))
+            errors.Add("oauth.grantType", "must be a grant type name");
+        if (oauth.ScopeSeparator is not (" " or "," or "+")) errors.Add("oauth.scopeSeparator", "must be a space, a comma or a plus sign");
+        ValidateFieldList(errors, app);
+    }
+
+    /// <summary>The fields' own rules (names, labels, patterns); the names that passed.</summary>
+    private static HashSet<string> ValidateFieldList(ErrorList errors, AppDefinition app)
+    {
         if (app.Fields.Count == 0) errors.Add("fields", "a key-based app needs at least one field");
         if (app.Fields.Count > MaxFields) errors.Add("fields", $"has more than {MaxFields} fields");
 
@@ -208,6 +244,13 @@ public static partial class AppDefinitionRules
             if (field.Pattern is { } pattern && !CompilesAnchored(pattern))
                 errors.Add($"{at}.pattern", "must be a valid regular expression anchored with ^ and $");
         }
+        return names;
+    }
+
+    private static void ValidateKeys(ErrorList errors, AppDefinition app, bool allowLoopbackHttp)
+    {
+        if (app.OAuth is not null) errors.Add("oauth", "is only for oauth2 apps");
+        var names = ValidateFieldList(errors, app);
 
         if (app.TestRequest is not { } test) return;
         if (test.Method is not ("GET" or "POST" or "HEAD"))

@@ -5,7 +5,7 @@ public static class AccountSummaries
 {
     /// <param name="refreshMargin">How long before expiry the account refreshes, to say when it next will.</param>
     public static AccountSummary Of(string id, ConnectedAccountState account, TimeSpan refreshMargin)
-        => Summarize(id, account, account is { AuthType: AuthType.OAuth2, AccessTokenExpiresAt: { } expires, DeletedAt: null } ? expires - refreshMargin : null);
+        => Summarize(id, account, account is { AccessTokenExpiresAt: { } expires, DeletedAt: null } && account.AuthType.IssuesTokens() ? expires - refreshMargin : null);
 
     /// <summary>
     /// The summary as of <paramref name="now"/>: a healthy account whose token is due and not yet refreshed reads as

@@ -52,7 +52,7 @@ public sealed partial class ConnectedAccountGrain(
             Store.DropIdleSecrets();
             return Task.CompletedTask;
         }, new GrainTimerCreationOptions(idle, idle) { Interleave = false, KeepAlive = false });
-        if (Account is { RefreshStartedAt: { } startedAt, AuthType: AuthType.OAuth2, DeletedAt: null } && Account.Health != AccountHealth.NeedsReconnect)
+        if (Account is { RefreshStartedAt: { } startedAt, DeletedAt: null } && Account.AuthType.IssuesTokens() && Account.Health != AccountHealth.NeedsReconnect)
         {
             // An earlier activation called the token endpoint and never stored the answer: find out at once whether the
             // refresh token it presented still works (apps with a reuse window answer it), rather than at the next read.
@@ -75,7 +75,7 @@ public sealed partial class ConnectedAccountGrain(
     async Task<CredentialBundle> IConnectedAccountGrain.GetCredentialsAsync(CredentialRequest request)
     {
         var (account, step) = RequireReadable(request);
-        var secrets = account.AuthType == AuthType.OAuth2 ? await Refresher.FreshAsync(force: false) : Store.Secrets;
+        var secrets = account.AuthType.IssuesTokens() ? await Refresher.FreshAsync(force: false) : Store.Secrets;
         Store.RecordRead(step);
         telemetry.CredentialRead(account.AppSlug);
         return new CredentialBundle
@@ -87,7 +87,8 @@ public sealed partial class ConnectedAccountGrain(
             TokenType = secrets.TokenType,
             ExpiresAt = account.AccessTokenExpiresAt,
             Scopes = account.Scopes,
-            Fields = secrets.Fields,
+            // A client secret fetches tokens; a step gets the token, not the secret.
+            Fields = account.AuthType == AuthType.ClientCredentials ? PublicFields(secrets.Fields, await AppAsync()) : secrets.Fields,
             Connection = new Dictionary<string, string>(account.Connection, StringComparer.Ordinal),
         };
     }
@@ -95,7 +96,7 @@ public sealed partial class ConnectedAccountGrain(
     async Task<Proxy.ProxyCredentials> IAccountLifecycleGrain.PrepareProxyAsync(CredentialRequest request, bool afterRefusal)
     {
         var (account, _) = RequireReadable(request);
-        var oauth = account.AuthType == AuthType.OAuth2;
+        var oauth = account.AuthType.IssuesTokens();
         // An app that keeps answering 401 gets one refresh per cooldown, not one per proxied call.
         var refresh = afterRefusal && oauth && (_forcedRefreshAt is not { } last || time.GetUtcNow() - last >= options.Value.ForcedRefreshCooldown);
         var secrets = oauth ? await Refresher.FreshAsync(force: refresh) : Store.Secrets;
@@ -163,7 +164,7 @@ public sealed partial class ConnectedAccountGrain(
         // A token this fresh was just fetched on request: a burst of "refresh now" (a retry loop, a double click) waits
         // in line here and then finds it, costing the app one token call.
         var cooldownOver = _forcedRefreshAt is not { } last || time.GetUtcNow() - last >= options.Value.ForcedRefreshCooldown;
-        if (account.AuthType == AuthType.OAuth2 && cooldownOver)
+        if (account.AuthType.IssuesTokens() && cooldownOver)
         {
             await Refresher.FreshAsync(force: true);
             _forcedRefreshAt = time.GetUtcNow();
@@ -174,7 +175,7 @@ public sealed partial class ConnectedAccountGrain(
 
     async Task IAccountLifecycleGrain.RefreshIfDueAsync(TimeSpan lookahead)
     {
-        if (Account is not { WorkspaceId: not null, DeletedAt: null, AuthType: AuthType.OAuth2 } || Account.Health == AccountHealth.NeedsReconnect) return;
+        if (Account is not { WorkspaceId: not null, DeletedAt: null } || !Account.AuthType.IssuesTokens() || Account.Health == AccountHealth.NeedsReconnect) return;
         try
         {
             await Refresher.FreshAsync(force: false, lookahead);
@@ -251,23 +252,43 @@ public sealed partial class ConnectedAccountGrain(
 
     async Task<AccountSummary> IAccountLifecycleGrain.CreateWithKeysAsync(NewKeyAccount request)
     {
-        Create(request.WorkspaceId, request.AppSlug, request.Nickname, AuthType.Keys);
-        Store.Seal(new AccountSecrets(request.Values, null, null, null));
+        Create(request.WorkspaceId, request.AppSlug, request.Nickname, request.Tokens is null ? AuthType.Keys : AuthType.ClientCredentials);
         Account.DisplayFields = new Dictionary<string, string>(request.DisplayFields, StringComparer.Ordinal);
-        Account.NextCheckAt = NextKeyCheck(await AppAsync(), time.GetUtcNow(), first: true);
+        if (request.Tokens is { } tokens)
+        {
+            UseConnection(tokens);
+            Refresher.Apply(tokens, keepRefreshToken: null, await Refresher.PinsAsync(), request.Values);
+        }
+        else
+        {
+            Store.Seal(new AccountSecrets(request.Values, null, null, null));
+            Account.NextCheckAt = NextKeyCheck(await AppAsync(), time.GetUtcNow(), first: true);
+        }
         Store.Connected(WebhookEventTypes.AccountConnected);
         await Store.SaveAsync("connected", request.Actor);
         LogConnected(logger, Id, request.AppSlug, request.WorkspaceId);
         return Summary(Account);
     }
 
-    async Task<AccountSummary> IAccountLifecycleGrain.ReplaceKeysAsync(string workspaceId, IReadOnlyDictionary<string, string> values, IReadOnlyDictionary<string, string> displayFields, string actor)
+    async Task<AccountSummary> IAccountLifecycleGrain.ReplaceKeysAsync(string workspaceId, IReadOnlyDictionary<string, string> values, IReadOnlyDictionary<string, string> displayFields, string actor,
+        ReceivedTokens? tokens)
     {
         var account = RequireLive(workspaceId);
         await Store.SettleRotationAsync();
-        Store.Seal(new AccountSecrets(values, null, null, null));
         account.DisplayFields = new Dictionary<string, string>(displayFields, StringComparer.Ordinal);
-        account.NextCheckAt = NextKeyCheck(await AppAsync(), time.GetUtcNow(), first: true);
+        // An account connected with keys to an app that now takes client credentials becomes a client account here.
+        account.AuthType = tokens is null ? AuthType.Keys : AuthType.ClientCredentials;
+        if (tokens is null) account.AccessTokenExpiresAt = null;
+        if (tokens is not null)
+        {
+            UseConnection(tokens);
+            Refresher.Apply(tokens, keepRefreshToken: null, await Refresher.PinsAsync(), values);
+        }
+        else
+        {
+            Store.Seal(new AccountSecrets(values, null, null, null));
+            account.NextCheckAt = NextKeyCheck(await AppAsync(), time.GetUtcNow(), first: true);
+        }
         Store.Connected(WebhookEventTypes.AccountReconnected);
         await Store.SaveAsync("reconnected", actor);
         return Summary(account);
@@ -319,6 +340,10 @@ public sealed partial class ConnectedAccountGrain(
         Account.AuthType = authType;
         Account.CreatedAt = time.GetUtcNow();
     }
+
+    /// <summary>The fields a step may see: those the app does not mark secret.</summary>
+    private static Dictionary<string, string> PublicFields(IReadOnlyDictionary<string, string> fields, AppDefinition app)
+        => fields.Where(f => app.Fields.Any(d => d.Name == f.Key && !d.Secret)).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
 
     /// <summary>The connection a consent was given under; the endpoints are pinned to what its values make of the app's URLs.</summary>
     private void UseConnection(ReceivedTokens tokens)

@@ -17,8 +17,10 @@ public interface IAccountLifecycleGrain : IGrainWithStringKey
     [Alias("CreateWithKeys")]
     Task<AccountSummary> CreateWithKeysAsync(NewKeyAccount account);
 
+    /// <param name="tokens">For a client-credentials account, the token its new credentials fetched; null for keys.</param>
     [Alias("ReplaceKeys")]
-    Task<AccountSummary> ReplaceKeysAsync(string workspaceId, IReadOnlyDictionary<string, string> values, IReadOnlyDictionary<string, string> displayFields, string actor);
+    Task<AccountSummary> ReplaceKeysAsync(string workspaceId, IReadOnlyDictionary<string, string> values, IReadOnlyDictionary<string, string> displayFields, string actor,
+        ReceivedTokens? tokens = null);
 
     [Alias("CreateWithTokens")]
     Task<AccountSummary> CreateWithTokensAsync(NewOAuthAccount account);

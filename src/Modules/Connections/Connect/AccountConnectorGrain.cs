@@ -17,6 +17,7 @@ namespace Accounts.Orleans.Connections.Connect;
 public sealed class AccountConnectorGrain(
     IGrainFactory grains,
     KeyVerifier verifier,
+    Tokens.TokenClient tokens,
     OAuthClients clients,
     IOptions<ConnectionsOptions> options,
     Index.AccountIndex index,
@@ -45,10 +46,10 @@ public sealed class AccountConnectorGrain(
         if (errors.Count > 0) throw new AccountValidationException(errors);
 
         await RequireRoomForAccountAsync(request.WorkspaceId);
-        await verifier.VerifyAsync(app!, values, CancellationToken.None);
+        var received = await TryCredentialsAsync(app!, values);
         var id = AccountIds.New(time);
         return await grains.GetGrain<IAccountLifecycleGrain>(id).CreateWithKeysAsync(
-            new NewKeyAccount(request.WorkspaceId, app!.Slug, nickname!, values, Display(app, values), AccountRules.Actor(request.Actor)));
+            new NewKeyAccount(request.WorkspaceId, app!.Slug, nickname!, values, Display(app, values), AccountRules.Actor(request.Actor), received));
     }
 
     async Task<AccountSummary> IAccountConnectorGrain.ReconnectWithKeysAsync(KeyReconnectRequest request)
@@ -66,9 +67,32 @@ public sealed class AccountConnectorGrain(
         if (errors.Count > 0) throw new AccountValidationException(errors);
 
         await RequireRoomForAccountAsync(request.WorkspaceId);
-        await verifier.VerifyAsync(app!, values, CancellationToken.None);
+        var received = await TryCredentialsAsync(app!, values);
         return await grains.GetGrain<IAccountLifecycleGrain>(request.AccountId)
-            .ReplaceKeysAsync(request.WorkspaceId, values, Display(app!, values), AccountRules.Actor(request.Actor));
+            .ReplaceKeysAsync(request.WorkspaceId, values, Display(app!, values), AccountRules.Actor(request.Actor), received);
+    }
+
+    /// <summary>
+    /// Proves the fields work before anything is stored: keys by the app's test request; a client's own credentials by
+    /// the token they fetch, which the new account keeps (with its non-secret fields as where it lives).
+    /// </summary>
+    private async Task<ReceivedTokens?> TryCredentialsAsync(AppDefinition app, IReadOnlyDictionary<string, string> values)
+    {
+        if (app.AuthType != AuthType.ClientCredentials)
+        {
+            await verifier.VerifyAsync(app, values, CancellationToken.None);
+            return null;
+        }
+        var where = values.Where(v => app.Fields.Any(f => f.Name == v.Key && !f.Secret)).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+        var reachable = ConnectionUrls.Resolve(app with { Api = null }, ConnectionUrls.ValuesOf(app, where), options.Value.AllowLoopbackHttp, out var unreachable)
+            ?? throw new AccountValidationException(unreachable);
+        return await tokens.ClientCredentialsAsync(reachable, Refresh.AccountRefresher.OwnClient(values), values, accountId: null, CancellationToken.None) switch
+        {
+            Tokens.TokenResult.Success success => ReceivedTokens.From(success.Grant, reachable.OAuth!.DefaultScopes, identity: null) with { Connection = where },
+            Tokens.TokenResult.Failed { Failure: var failure } => throw new KeyVerificationFailedException(app.Slug, failure.Reason,
+                refused: failure.Kind is Tokens.TokenFailureKind.ClientMisconfigured or Tokens.TokenFailureKind.NeedsReconnect),
+            _ => throw new InvalidOperationException("A token call ends in a grant or a failure."),
+        };
     }
 
     async Task<OAuthStarted> IAccountConnectorGrain.StartOAuthAsync(OAuthStartRequest request)

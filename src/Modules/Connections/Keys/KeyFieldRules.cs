@@ -9,7 +9,7 @@ public static class KeyFieldRules
         submitted ??= new Dictionary<string, string>();
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (app.AuthType != AuthType.Keys)
+        if (!app.AuthType.TakesFields())
         {
             errors["appSlug"] = [$"'{app.Slug}' connects with OAuth, not with keys"];
             return (values, errors);

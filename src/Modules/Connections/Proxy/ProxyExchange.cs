@@ -110,7 +110,7 @@ public sealed partial class ProxyExchange(
     {
         var values = ConnectionUrls.ValuesOf(app, credentials.Connection ?? new Dictionary<string, string>());
         foreach (var (name, value) in credentials.Values) values[name] = value;
-        if (app.AuthType == AuthType.Keys && ConnectionUrls.HostVaries(api.BaseUrl) && app.Hosts.Count == 0 && ConnectionUrls.ImpliedHost(api.BaseUrl) is null)
+        if (app.AuthType.TakesFields() && ConnectionUrls.HostVaries(api.BaseUrl) && app.Hosts.Count == 0 && ConnectionUrls.ImpliedHost(api.BaseUrl) is null)
             return TestRequestTemplate.Fill(api.BaseUrl, values, Uri.EscapeDataString);
         return ConnectionUrls.Fill(api.BaseUrl, values, app.Hosts, options.Value.AllowLoopbackHttp, out _);
     }

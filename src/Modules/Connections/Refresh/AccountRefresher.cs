@@ -64,7 +64,10 @@ public sealed partial class AccountRefresher(
             var secrets = store.Secrets;
             var definition = await app();
             var now = time.GetUtcNow();
-            var tokenState = new TokenState(Account.AccessTokenExpiresAt, secrets.RefreshToken is not null, store.RotationUnsaved, Account.NextRefreshAttemptAt, Account.HealthReason);
+            // A client-credentials account renews with its own credentials, which stand where a refresh token would.
+            var clientCredentials = Account.AuthType == AuthType.ClientCredentials;
+            var tokenState = new TokenState(Account.AccessTokenExpiresAt, secrets.RefreshToken is not null || clientCredentials, store.RotationUnsaved,
+                Account.NextRefreshAttemptAt, Account.HealthReason);
             switch (RefreshDecision.Decide(tokenState, new RefreshRequest(force, lookahead, Margin(definition)), now))
             {
                 case RefreshDecision.UseCurrent:
@@ -83,7 +86,8 @@ public sealed partial class AccountRefresher(
                 await MarkAsync(AccountHealth.NeedsReconnect, moved);
                 throw new AccountNeedsReconnectException(id, moved);
             }
-            var client = await clients.FindAsync(Account.AppSlug) ?? throw new OAuthClientNotConfiguredException(Account.AppSlug);
+            var client = clientCredentials ? OwnClient(secrets.Fields)
+                : await clients.FindAsync(Account.AppSlug) ?? throw new OAuthClientNotConfiguredException(Account.AppSlug);
             var stillValid = Account.AccessTokenExpiresAt is not { } expiresAt || expiresAt > now;
             // Over the app's budget, a token that still works is good enough until a later sweep has a call to spare.
             if (definition.OAuth?.TokenBudgetPerMinute is { } perMinute && stillValid && !force
@@ -104,9 +108,10 @@ public sealed partial class AccountRefresher(
     }
 
     /// <summary>New tokens for the account (connect, reconnect or refresh): sealed with the endpoints they were issued by, nothing pending. The caller says what they mean for its health.</summary>
-    public void Apply(ReceivedTokens received, string? keepRefreshToken, EndpointPins pins)
+    /// <param name="fields">A client-credentials account's own client id and secret, kept beside its token.</param>
+    public void Apply(ReceivedTokens received, string? keepRefreshToken, EndpointPins pins, IReadOnlyDictionary<string, string>? fields = null)
     {
-        store.Seal(new AccountSecrets(new Dictionary<string, string>(), received.AccessToken, received.RefreshToken ?? keepRefreshToken, received.TokenType,
+        store.Seal(new AccountSecrets(fields ?? new Dictionary<string, string>(), received.AccessToken, received.RefreshToken ?? keepRefreshToken, received.TokenType,
             pins.Token, pins.Revoke));
         Account.AccessTokenExpiresAt = received.ExpiresAt;
         Account.Scopes = received.Scopes.ToList();
@@ -115,6 +120,10 @@ public sealed partial class AccountRefresher(
         Account.ConsecutiveRefreshFailures = 0;
         Account.NextRefreshAttemptAt = null;
     }
+
+    /// <summary>The client a client-credentials account is: its own id and secret, from its sealed fields.</summary>
+    public static OAuthClientCredentials OwnClient(IReadOnlyDictionary<string, string> fields)
+        => new() { ClientId = fields.GetValueOrDefault("client_id", ""), ClientSecret = fields.GetValueOrDefault("client_secret") };
 
     /// <summary>Best effort (RFC 7009): true when the app confirmed.</summary>
     public async Task<bool> RevokeAsync()
@@ -154,11 +163,14 @@ public sealed partial class AccountRefresher(
         var clock = Stopwatch.StartNew();
         for (var attempt = 1; ; attempt++)
         {
-            var result = await tokens.RefreshAsync(definition, client, secrets.RefreshToken!, id, CancellationToken.None);
+            var result = Account.AuthType == AuthType.ClientCredentials
+                ? await tokens.ClientCredentialsAsync(definition, client, secrets.Fields, id, CancellationToken.None)
+                : await tokens.RefreshAsync(definition, client, secrets.RefreshToken!, id, CancellationToken.None);
             if (result is TokenResult.Success success)
             {
                 var presented = Account.SealedSecrets!;
-                Apply(ReceivedTokens.From(success.Grant, Account.Scopes, Account.UpstreamIdentity), keepRefreshToken: secrets.RefreshToken, EndpointPins.Of(definition));
+                Apply(ReceivedTokens.From(success.Grant, Account.Scopes, Account.UpstreamIdentity), keepRefreshToken: secrets.RefreshToken, EndpointPins.Of(definition),
+                    Account.AuthType == AuthType.ClientCredentials ? secrets.Fields : null);
                 Account.LastRefreshedAt = time.GetUtcNow();
                 store.Observe(Health.HealthSignal.Worked, null, quietPeriod);
                 Unfinished = false;
@@ -167,6 +179,10 @@ public sealed partial class AccountRefresher(
                 return store.Secrets;
             }
             var failure = ((TokenResult.Failed)result).Failure;
+            // A client that is the account itself: the app refusing it means its secret was revoked or rotated, which only
+            // new credentials fix, not the operator.
+            if (Account.AuthType == AuthType.ClientCredentials && failure.Kind == TokenFailureKind.ClientMisconfigured && !failure.Unanswered)
+                failure = failure with { Kind = TokenFailureKind.NeedsReconnect };
             Unfinished |= failure.Unanswered;
             var jitter = RandomNumberGenerator.GetInt32(1000) / 1000d;
             switch (RefreshFailurePolicy.Decide(failure, attempt, Account.ConsecutiveRefreshFailures, Unfinished ? Account.RefreshStartedAt : null, definition.Name, time.GetUtcNow(), jitter))

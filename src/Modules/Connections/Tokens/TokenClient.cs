@@ -23,6 +23,20 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
         => CallAsync("token.refresh", app, client, new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken },
             accountId, refreshToken, cancellationToken);
 
+    /// <summary>
+    /// A token for a client's own credentials (RFC 6749 §4.4): the app's grant, its default scopes, and its token
+    /// parameters with <c>{{field}}</c> filled from the account's fields (Zoom's <c>account_id</c>).
+    /// </summary>
+    public Task<TokenResult> ClientCredentialsAsync(AppDefinition app, OAuthClientCredentials client, IReadOnlyDictionary<string, string> fields, string? accountId,
+        CancellationToken cancellationToken)
+    {
+        var oauth = app.OAuth ?? throw new InvalidOperationException($"{app.Slug} has no token endpoint.");
+        var form = new Dictionary<string, string> { ["grant_type"] = oauth.GrantType ?? "client_credentials" };
+        if (oauth.DefaultScopes.Count > 0) form["scope"] = string.Join(oauth.ScopeSeparator, oauth.DefaultScopes);
+        foreach (var (name, value) in oauth.TokenParameters) form[name] = TestRequestTemplate.Fill(value, fields);
+        return CallAsync("token.client_credentials", app, client, form, accountId, sentRefreshToken: null, cancellationToken);
+    }
+
     /// <summary>Best effort: true when the app confirmed (RFC 7009 answers 200 even for unknown tokens).</summary>
     public async Task<bool> RevokeAsync(AppDefinition app, OAuthClientCredentials client, string token, string tokenTypeHint, string accountId, CancellationToken cancellationToken)
     {

@@ -11,6 +11,20 @@ public enum AuthType
 {
     [JsonStringEnumMemberName("oauth2")] OAuth2 = 0,
     [JsonStringEnumMemberName("keys")] Keys = 1,
+    /// <summary>
+    /// OAuth 2.0 client credentials (RFC 6749 §4.4): the account holds its own client id and secret (key fields), and the
+    /// service fetches access tokens with them, before each expires; no person consents and there is no refresh token.
+    /// </summary>
+    [JsonStringEnumMemberName("client_credentials")] ClientCredentials = 2,
+}
+
+public static class AuthTypes
+{
+    /// <summary>Whether accounts of this type hold an access token that the service renews.</summary>
+    public static bool IssuesTokens(this AuthType type) => type is AuthType.OAuth2 or AuthType.ClientCredentials;
+
+    /// <summary>Whether accounts of this type are connected with a form of fields rather than a consent in the browser.</summary>
+    public static bool TakesFields(this AuthType type) => type is AuthType.Keys or AuthType.ClientCredentials;
 }
 
 /// <summary>How the service authenticates itself at an app's token endpoint (RFC 6749 §2.3.1).</summary>
@@ -73,7 +87,7 @@ public sealed record ApiSettings
     /// </summary>
     public IReadOnlyDictionary<string, string> HeadersFor(AuthType authType)
     {
-        if (authType != AuthType.OAuth2 || Headers.Values.Concat(Query.Values).Any(t => t.Contains("{{access_token}}", StringComparison.Ordinal)))
+        if (!authType.IssuesTokens() || Headers.Values.Concat(Query.Values).Any(t => t.Contains("{{access_token}}", StringComparison.Ordinal)))
             return Headers;
         return new Dictionary<string, string>(Headers, StringComparer.OrdinalIgnoreCase) { ["Authorization"] = "Bearer {{access_token}}" };
     }
@@ -83,7 +97,8 @@ public sealed record ApiSettings
 [GenerateSerializer, Alias("catalog.oauth"), Immutable]
 public sealed record OAuthSettings
 {
-    [Id(0)] public required string AuthorizeUrl { get; init; }
+    /// <summary>Where the person consents; empty for a client-credentials app, which has no consent.</summary>
+    [Id(0)] public string AuthorizeUrl { get; init; } = "";
     [Id(1)] public required string TokenUrl { get; init; }
     [Id(2)] public string? RevokeUrl { get; init; }
     /// <summary>The authorization server's issuer identifier, checked against <c>iss</c> on the callback (RFC 9207).</summary>
@@ -107,6 +122,8 @@ public sealed record OAuthSettings
     /// expiry wait their turn while the token still works; one that cannot wait goes at once.
     /// </summary>
     [Id(14)] public int? TokenBudgetPerMinute { get; init; }
+    /// <summary>The grant a client-credentials app takes when not <c>client_credentials</c> (Zoom's <c>account_credentials</c>).</summary>
+    [Id(15)] public string? GrantType { get; init; }
 }
 
 /// <summary>Where an app's token response departs from RFC 6749 §5.1.</summary>

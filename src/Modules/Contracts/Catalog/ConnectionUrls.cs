@@ -135,7 +135,7 @@ public static partial class ConnectionUrls
                 : null,
         };
         // A key app's API and test request take key fields, secrets among them: those are filled per call, never kept.
-        if (app.AuthType != AuthType.Keys && app.Api is { } api) resolved = resolved with { Api = api with { BaseUrl = One("api.baseUrl", api.BaseUrl)! } };
+        if (!app.AuthType.TakesFields() && app.Api is { } api) resolved = resolved with { Api = api with { BaseUrl = One("api.baseUrl", api.BaseUrl)! } };
         errors = found;
         return found.Count == 0 ? resolved : null;
     }
