@@ -204,7 +204,9 @@ public sealed partial class SeedCatalogTests
         if (string.IsNullOrEmpty(template) && app.AuthType == AuthType.ClientCredentials) return null;
         if (template is null || !template.Contains("{{", StringComparison.Ordinal)) return template;
         var values = ConnectionUrls.ValuesOf(app, new Dictionary<string, string>());
-        // A field a person types stands in as a name under the app's first host, the shape its pattern asks for.
+        // A setting without a default stands in as its first choice or a plain label; a field a person types as a name
+        // under the app's first host, the shape its pattern asks for.
+        foreach (var setting in app.Settings) values.TryAdd(setting.Name, setting.Choices.Count > 0 ? setting.Choices[0] : "tenant");
         foreach (var field in app.Fields.Where(f => !f.Secret)) values.TryAdd(field.Name, app.Hosts.Count > 0 ? $"tenant.{app.Hosts[0]}" : "tenant");
         foreach (var capture in app.OAuth?.TokenResponse?.Captures.Keys ?? []) values[capture] = $"https://captured.{(app.Hosts.Count > 0 ? app.Hosts[0] : "example.com")}";
         return ConnectionUrls.Fill(template, values, app.Hosts, allowLoopbackHttp: false, out _) ?? template;

@@ -324,6 +324,10 @@ public sealed partial class ConnectedAccountGrain(
             LogIdentityChanged(logger, Id, account.AppSlug);
         }
         UseConnection(received);
+        // An account connected with keys to an app that now connects with OAuth becomes an OAuth account here.
+        account.AuthType = AuthType.OAuth2;
+        account.DisplayFields.Clear();
+        account.NextCheckAt = null;
         Refresher.Apply(received, keepRefreshToken: null, await Refresher.PinsAsync());
         Store.Connected(WebhookEventTypes.AccountReconnected);
         Refresher.Unfinished = false;
