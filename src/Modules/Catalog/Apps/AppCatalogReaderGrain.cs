@@ -18,7 +18,15 @@ public sealed partial class AppCatalogReaderGrain(
     [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
     ILogger<AppCatalogReaderGrain> logger) : Grain, IAppCatalogReaderGrain
 {
+    /// <summary>How long a refresh may take while a copy is at hand to serve instead.</summary>
     private static readonly TimeSpan RefreshTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long the first load may take: with no copy to serve, a caller is better answered late than refused, and the
+    /// catalog grain's first activation (state, migration, hundreds of apps composed) can outlast a refresh's budget on
+    /// a busy silo. Still well inside the grain call timeout.
+    /// </summary>
+    private static readonly TimeSpan FirstLoadTimeout = TimeSpan.FromSeconds(20);
 
     private CatalogComposition? _catalog;
     private long _checkedAt;
@@ -46,7 +54,7 @@ public sealed partial class AppCatalogReaderGrain(
         try
         {
             var catalog = grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey);
-            var snapshot = await catalog.GetSnapshotIfChangedAsync(_catalog?.Revision ?? -1).WaitAsync(RefreshTimeout, time);
+            var snapshot = await catalog.GetSnapshotIfChangedAsync(_catalog?.Revision ?? -1).WaitAsync(_catalog is null ? FirstLoadTimeout : RefreshTimeout, time);
             if (snapshot is not null)
             {
                 _catalog = CatalogComposition.FromSnapshot(snapshot);
