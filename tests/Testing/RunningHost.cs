@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace Accounts.Orleans.Testing;
@@ -104,6 +105,9 @@ public sealed class RunningHost : IAsyncDisposable
         {
             builder.Configuration.AddInMemoryCollection(all);
             builder.WebHost.UseUrls("http://127.0.0.1:0");
+            // Dozens of Hosts share the test process's console: their logs would bury the failures the run reports.
+            // A test that reads logs adds its own in-memory provider.
+            builder.Logging.ClearProviders();
             configure?.Invoke(builder);
         });
     }
