@@ -278,15 +278,16 @@ public sealed partial class ConnectedAccountGrain(
         account.DisplayFields = new Dictionary<string, string>(displayFields, StringComparer.Ordinal);
         // An account connected with keys to an app that now takes client credentials becomes a client account here.
         account.AuthType = tokens is null ? AuthType.Keys : AuthType.ClientCredentials;
-        if (tokens is null) account.AccessTokenExpiresAt = null;
         if (tokens is not null)
         {
+            account.NextCheckAt = null;
             UseConnection(tokens);
             Refresher.Apply(tokens, keepRefreshToken: null, await Refresher.PinsAsync(), values);
         }
         else
         {
             Store.Seal(new AccountSecrets(values, null, null, null));
+            account.AccessTokenExpiresAt = null;
             account.NextCheckAt = NextKeyCheck(await AppAsync(), time.GetUtcNow(), first: true);
         }
         Store.Connected(WebhookEventTypes.AccountReconnected);
