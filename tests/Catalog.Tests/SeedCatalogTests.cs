@@ -200,8 +200,8 @@ public sealed partial class SeedCatalogTests
     /// </summary>
     private static string? Filled(AppDefinition app, string? template)
     {
-        // A client-credentials app has no consent, so no authorize URL.
-        if (string.IsNullOrEmpty(template) && app.AuthType == AuthType.ClientCredentials) return null;
+        // An app whose accounts fetch their own tokens has no consent, so no authorize URL.
+        if (string.IsNullOrEmpty(template) && app.AuthType.FetchesOwnTokens()) return null;
         if (template is null || !template.Contains("{{", StringComparison.Ordinal)) return template;
         var values = ConnectionUrls.ValuesOf(app, new Dictionary<string, string>());
         // A setting without a default stands in as its first choice or a plain label; a field a person types as a name

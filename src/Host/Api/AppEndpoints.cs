@@ -11,6 +11,7 @@ public static class AppEndpoints
         ["oauth2"] = AuthType.OAuth2,
         ["keys"] = AuthType.Keys,
         ["client_credentials"] = AuthType.ClientCredentials,
+        ["jwt_bearer"] = AuthType.JwtBearer,
     };
 
     /// <param name="prefix">Where the catalog is served: <c>/api/apps</c> to anyone, <c>/apps</c> under <c>/v1</c>.</param>

@@ -47,7 +47,7 @@ internal static class ConnectHtml
         ul.apps a:hover,ul.apps a:focus{background:color-mix(in srgb,var(--accent) 10%,transparent)}
         ul.accounts li{display:flex;justify-content:space-between;align-items:center;gap:1rem;padding:.5rem .25rem;flex-wrap:wrap}
         .kind{color:var(--muted);font-size:.85rem;white-space:nowrap}
-        label{display:block;font-weight:600;margin-top:1rem}input[type=text],input[type=password],input[type=search]{width:100%;padding:.6rem;font:inherit;border:1px solid var(--line);border-radius:6px;background:transparent;color:inherit}
+        label{display:block;font-weight:600;margin-top:1rem}input[type=text],input[type=password],input[type=search],textarea{width:100%;padding:.6rem;font:inherit;border:1px solid var(--line);border-radius:6px;background:transparent;color:inherit}
         input:focus,button:focus,a:focus{outline:3px solid var(--accent);outline-offset:2px}
         button{margin-top:1rem;padding:.6rem 1.2rem;font:inherit;font-weight:600;border:0;border-radius:6px;background:var(--accent);color:#fff;cursor:pointer}
         @media (prefers-color-scheme:dark){button{color:#111}}

@@ -226,7 +226,8 @@ public static partial class ConnectPage
             {
                 // A secret typed before is never sent back: the person types it again.
                 var value = field.Secret ? "" : values?[$"field.{field.Name}"].ToString() ?? "";
-                body.Append(Input($"field.{field.Name}", field.Label, field.Secret ? "password" : "text", value, field.Required, field.Pattern, field.MaxLength, field.HelpText, errors, errorKey: $"fields.{field.Name}"));
+                var type = field.Format == KeyFieldFormat.PrivateKey ? "textarea" : field.Secret ? "password" : "text";
+                body.Append(Input($"field.{field.Name}", field.Label, type, value, field.Required, field.Pattern, field.MaxLength, field.HelpText, errors, errorKey: $"fields.{field.Name}"));
             }
             body.Append("<button type=\"submit\">Connect</button></form>");
         }
@@ -243,14 +244,22 @@ public static partial class ConnectPage
         if (help is not null) described.Add(id + "-help");
         var fieldErrors = errors?.GetValueOrDefault(errorKey ?? name);
         if (fieldErrors is not null) described.Add(id + "-error");
-        html.Append($"<input id=\"{Text(id)}\" name=\"{Text(name)}\" type=\"{type}\" value=\"{Text(value)}\" maxlength=\"{maxLength}\"");
+        // A PEM key has lines, which an input would flatten; it is never sent back, so the area starts empty.
+        html.Append(type == "textarea"
+            ? $"<textarea id=\"{Text(id)}\" name=\"{Text(name)}\" rows=\"8\" maxlength=\"{maxLength}\""
+            : $"<input id=\"{Text(id)}\" name=\"{Text(name)}\" type=\"{type}\" value=\"{Text(value)}\" maxlength=\"{maxLength}\"");
         // The browser checks the same rule as the server (which checks it again): a .NET pattern close enough to
         // JavaScript's for the catalog's rules; the server has the last word.
         if (pattern is not null) html.Append($" pattern=\"{Text(pattern.TrimStart('^').TrimEnd('$'))}\"");
         if (required) html.Append(" required");
         if (fieldErrors is not null) html.Append(" aria-invalid=\"true\"");
         if (described.Count > 0) html.Append($" aria-describedby=\"{Text(string.Join(' ', described))}\"");
-        html.Append(type == "password" ? " autocomplete=\"new-password\">" : " autocomplete=\"off\" spellcheck=\"false\">");
+        html.Append(type switch
+        {
+            "password" => " autocomplete=\"new-password\">",
+            "textarea" => " autocomplete=\"off\" spellcheck=\"false\"></textarea>",
+            _ => " autocomplete=\"off\" spellcheck=\"false\">",
+        });
         if (help is not null) html.Append($"<p class=\"help\" id=\"{Text(id)}-help\">{Text(help)}</p>");
         if (fieldErrors is not null) html.Append($"<p class=\"field-error\" id=\"{Text(id)}-error\">{Text(string.Join(" ", fieldErrors))}</p>");
         return html.ToString();
@@ -276,6 +285,7 @@ public static partial class ConnectPage
     {
         AuthType.OAuth2 => $"Sign in with {app.Name}",
         AuthType.ClientCredentials => "Client ID and secret",
+        AuthType.JwtBearer => "Service account key",
         _ => "API key",
     };
 

@@ -88,7 +88,7 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
     {
         ["App"] = app => app.Name,
         ["Slug"] = app => app.Slug,
-        ["Auth"] = app => app.AuthType switch { AuthType.OAuth2 => "oauth2", AuthType.ClientCredentials => "client_credentials", _ => "keys" },
+        ["Auth"] = app => app.AuthType switch { AuthType.OAuth2 => "oauth2", AuthType.ClientCredentials => "client_credentials", AuthType.JwtBearer => "jwt_bearer", _ => "keys" },
         ["Categories"] = app => string.Join(", ", app.Categories),
     };
 
@@ -143,7 +143,7 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
         if (Selected is not { } app) return;
         if (app.AuthType != AuthType.OAuth2)
         {
-            await Session.Modals.TellAsync("OAuth client", $"{app.Name} connects with keys; it needs no OAuth client.");
+            await Session.Modals.TellAsync("OAuth client", $"{app.Name} connects with its accounts' own credentials; it needs no OAuth client.");
             return;
         }
         var callback = await Session.Grains.GetGrain<IOAuthClientRegistryGrain>(0).GetCallbackUrlAsync();

@@ -77,6 +77,12 @@ public sealed class LoopbackAuthorizationServer : IAsyncDisposable
     /// <summary>Token-endpoint calls with <c>grant_type=client_credentials</c>, successful or not.</summary>
     public int ClientTokens => _calls.ClientTokens;
 
+    /// <summary>Token-endpoint calls with the JWT-bearer grant, successful or not.</summary>
+    public int AssertionGrants => _calls.AssertionGrants;
+
+    /// <summary>The JWT-bearer grant type (RFC 7523 §2.1).</summary>
+    public const string JwtBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
     public static async Task<LoopbackAuthorizationServer> StartAsync(LoopbackAuthorizationServerOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -213,6 +219,14 @@ public sealed class LoopbackAuthorizationServer : IAsyncDisposable
             return default;
         }));
 
+        if (options.ServiceAccounts.Count > 0)
+        {
+            // A service account authenticates by its assertion alone, so the request names no client.
+            server.AllowCustomFlow(JwtBearerGrant).AcceptAnonymousClients();
+            var assertions = new AssertionCheck(options);
+            server.AddEventHandler<HandleTokenRequestContext>(handler => handler.UseInlineHandler(assertions.HandleAsync));
+        }
+
         // A client acting for itself: OpenIddict has authenticated it by now, so the token says who the client is.
         server.AddEventHandler<HandleTokenRequestContext>(handler => handler.UseInlineHandler(context =>
         {
@@ -294,6 +308,50 @@ public sealed class LoopbackAuthorizationServer : IAsyncDisposable
         await scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>().CreateAsync(client, ct);
     }
 
+    /// <summary>
+    /// The JWT-bearer grant as RFC 7523 §3 has the server check it: signed by the key registered for its <c>iss</c>,
+    /// addressed to this token endpoint, not expired, living at most an hour, and never presented twice (its <c>jti</c>).
+    /// </summary>
+    private sealed class AssertionCheck(LoopbackAuthorizationServerOptions options)
+    {
+        private readonly Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler _handler = new();
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _seen = new(StringComparer.Ordinal);
+
+        public async ValueTask HandleAsync(HandleTokenRequestContext context)
+        {
+            if (context.Request.GrantType == JwtBearerGrant && await ProblemAsync(context) is { } problem)
+                context.Reject(error: Errors.InvalidGrant, description: problem);
+        }
+
+        private async Task<string?> ProblemAsync(HandleTokenRequestContext context)
+        {
+            if ((string?)context.Request["assertion"] is not { Length: > 0 } assertion) return "The assertion is missing.";
+            var now = (options.TimeProvider ?? TimeProvider.System).GetUtcNow();
+            var result = await _handler.ValidateTokenAsync(assertion, new TokenValidationParameters
+            {
+                ValidIssuers = options.ServiceAccounts.Keys,
+                IssuerSigningKeyResolver = (_, token, _, _) => options.ServiceAccounts.TryGetValue(token.Issuer, out var key) ? [key] : [],
+                ValidAudience = new Uri(context.BaseUri!, TokenPath[1..]).AbsoluteUri,
+                // Checked below on the server's own clock, which a test may move.
+                ValidateLifetime = false,
+            });
+            if (!result.IsValid || result.SecurityToken is not Microsoft.IdentityModel.JsonWebTokens.JsonWebToken token)
+                return $"The assertion is not valid: {result.Exception?.GetType().Name}.";
+            if (token.ValidTo == DateTime.MinValue || token.ValidTo <= now.UtcDateTime) return "The assertion has expired.";
+            if (token.IssuedAt == DateTime.MinValue || token.ValidTo - token.IssuedAt > TimeSpan.FromHours(1)) return "The assertion lives too long.";
+            if (!token.TryGetPayloadValue<string>("jti", out var jti) || !_seen.TryAdd(jti, true)) return "The assertion was presented before.";
+
+            var identity = new ClaimsIdentity(authenticationType: "LoopbackAuthorizationServer", nameType: Claims.Name, roleType: Claims.Role);
+            identity.SetClaim(Claims.Subject, token.Subject is { Length: > 0 } subject ? subject : token.Issuer);
+            identity.SetScopes(token.TryGetPayloadValue<string>("scope", out var inAssertion)
+                ? inAssertion.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                : context.Request.GetScopes());
+            identity.SetDestinations(static _ => [Destinations.AccessToken]);
+            context.SignIn(new ClaimsPrincipal(identity));
+            return null;
+        }
+    }
+
     /// <summary>Counts requests as they arrive, before OpenIddict decides on them, so refused calls count too.</summary>
     private sealed class EndpointCalls
     {
@@ -301,8 +359,10 @@ public sealed class LoopbackAuthorizationServer : IAsyncDisposable
         private int _refreshes;
         private int _revocations;
         private int _clientTokens;
+        private int _assertionGrants;
 
         public int ClientTokens => Volatile.Read(ref _clientTokens);
+        public int AssertionGrants => Volatile.Read(ref _assertionGrants);
 
         public int CodeExchanges => Volatile.Read(ref _codeExchanges);
         public int Refreshes => Volatile.Read(ref _refreshes);
@@ -322,6 +382,7 @@ public sealed class LoopbackAuthorizationServer : IAsyncDisposable
                 if (form[Parameters.GrantType] == GrantTypes.AuthorizationCode) Interlocked.Increment(ref _codeExchanges);
                 else if (form[Parameters.GrantType] == GrantTypes.RefreshToken) Interlocked.Increment(ref _refreshes);
                 else if (form[Parameters.GrantType] == GrantTypes.ClientCredentials) Interlocked.Increment(ref _clientTokens);
+                else if (form[Parameters.GrantType] == JwtBearerGrant) Interlocked.Increment(ref _assertionGrants);
             }
             await next(context);
         }

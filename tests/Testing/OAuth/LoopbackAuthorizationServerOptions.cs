@@ -40,6 +40,14 @@ public sealed record LoopbackAuthorizationServerOptions
     /// <summary>The <c>sub</c> of the user who is signed in automatically.</summary>
     public string Subject { get; init; } = "user-1";
 
+    /// <summary>
+    /// Keys registered for the JWT-bearer grant (RFC 7523 §2.1), by the <c>iss</c> their assertions carry. With any,
+    /// the token endpoint takes <c>grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer</c> without client
+    /// authentication, as service accounts call it, and issues a token to the assertion's <c>sub</c> (or its issuer).
+    /// </summary>
+    public IReadOnlyDictionary<string, Microsoft.IdentityModel.Tokens.SecurityKey> ServiceAccounts { get; init; }
+        = new Dictionary<string, Microsoft.IdentityModel.Tokens.SecurityKey>();
+
     /// <summary>The server's clock (token expiry, redemption); the system clock when not set.</summary>
     public TimeProvider? TimeProvider { get; init; }
 

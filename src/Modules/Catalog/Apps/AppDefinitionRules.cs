@@ -39,11 +39,11 @@ public static partial class AppDefinitionRules
             case AuthType.Keys:
                 ValidateKeys(errors, app, allowLoopbackHttp);
                 break;
-            case AuthType.ClientCredentials:
-                ValidateClientCredentials(errors, app, allowLoopbackHttp);
+            case AuthType.ClientCredentials or AuthType.JwtBearer:
+                ValidateOwnTokens(errors, app, allowLoopbackHttp);
                 break;
             default:
-                errors.Add("authType", "must be oauth2, keys or client_credentials");
+                errors.Add("authType", "must be oauth2, keys, client_credentials or jwt_bearer");
                 break;
         }
         ValidateSettings(errors, app, allowLoopbackHttp);
@@ -156,6 +156,7 @@ public static partial class AppDefinitionRules
             return;
         }
         if (app.TestRequest is not null) errors.Add("testRequest", "is only for key-based apps");
+        if (oauth.Assertion is not null) errors.Add("oauth.assertion", "is only for jwt_bearer apps");
         // Consent and code exchange come before anything is captured: only settings fill them.
         var settings = app.Settings.Select(s => s.Name).ToList();
         TemplateUrl(errors, "oauth.authorizeUrl", oauth.AuthorizeUrl, required: true, allowLoopbackHttp, app, settings);
@@ -192,24 +193,32 @@ public static partial class AppDefinitionRules
     }
 
     /// <summary>
-    /// A client-credentials app: fields that hold the account's own client (a <c>client_id</c> and a secret
-    /// <c>client_secret</c>, and whatever else its token request names), and a token endpoint; no consent, so no
-    /// authorize URL, and no test request, since fetching a token is the test.
+    /// An app whose accounts fetch their own tokens, with no consent (so no authorize URL) and no test request (fetching
+    /// a token is the test). A client-credentials account holds its own client (a <c>client_id</c>, a secret
+    /// <c>client_secret</c>, and whatever else its token request names); a JWT-bearer account holds a private key and
+    /// the values its assertion names.
     /// </summary>
-    private static void ValidateClientCredentials(ErrorList errors, AppDefinition app, bool allowLoopbackHttp)
+    private static void ValidateOwnTokens(ErrorList errors, AppDefinition app, bool allowLoopbackHttp)
     {
+        var type = app.AuthType == AuthType.JwtBearer ? "jwt_bearer" : "client_credentials";
         if (app.OAuth is not { } oauth)
         {
-            errors.Add("oauth", "is required for a client_credentials app (its tokenUrl)");
+            errors.Add("oauth", $"is required for a {type} app (its tokenUrl)");
             return;
         }
-        if (app.TestRequest is not null) errors.Add("testRequest", "fetching a token is the test of a client_credentials app");
-        if (!string.IsNullOrEmpty(oauth.AuthorizeUrl)) errors.Add("oauth.authorizeUrl", "a client_credentials app has no consent: leave it empty");
-        if (app.Fields.FirstOrDefault(f => f.Name == "client_id") is not { Secret: false })
-            errors.Add("fields", "needs a field client_id that is not secret");
-        if (app.Fields.FirstOrDefault(f => f.Name == "client_secret") is not { Secret: true })
-            errors.Add("fields", "needs a field client_secret that is secret");
+        if (app.TestRequest is not null) errors.Add("testRequest", $"fetching a token is the test of a {type} app");
+        if (!string.IsNullOrEmpty(oauth.AuthorizeUrl)) errors.Add("oauth.authorizeUrl", $"a {type} app has no consent: leave it empty");
         var open = app.Fields.Where(f => !f.Secret).Select(f => f.Name).Concat(app.Settings.Select(s => s.Name)).ToList();
+        if (app.AuthType == AuthType.ClientCredentials)
+        {
+            if (app.Fields.FirstOrDefault(f => f.Name == "client_id") is not { Secret: false })
+                errors.Add("fields", "needs a field client_id that is not secret");
+            if (app.Fields.FirstOrDefault(f => f.Name == "client_secret") is not { Secret: true })
+                errors.Add("fields", "needs a field client_secret that is secret");
+            if (oauth.Assertion is not null) errors.Add("oauth.assertion", "is only for jwt_bearer apps");
+        }
+        else if (oauth.Assertion is not { } assertion) errors.Add("oauth.assertion", "is required for a jwt_bearer app");
+        else ValidateAssertion(errors, app, assertion, open);
         TemplateUrl(errors, "oauth.tokenUrl", oauth.TokenUrl, required: true, allowLoopbackHttp, app, open);
         foreach (var (name, value) in oauth.TokenParameters)
         {
@@ -222,6 +231,40 @@ public static partial class AppDefinitionRules
             errors.Add("oauth.grantType", "must be a grant type name");
         if (oauth.ScopeSeparator is not (" " or "," or "+")) errors.Add("oauth.scopeSeparator", "must be a space, a comma or a plus sign");
         ValidateFieldList(errors, app);
+    }
+
+    private static readonly string[] AssertionAlgorithms = ["RS256", "RS384", "RS512", "PS256", "ES256"];
+
+    /// <summary>
+    /// A JWT-bearer assertion: claims that name only values a step may see (never the key), a key field that is a secret
+    /// PEM private key, an algorithm the service signs with, and a short life.
+    /// </summary>
+    private static void ValidateAssertion(ErrorList errors, AppDefinition app, JwtAssertionSettings assertion, List<string> open)
+    {
+        foreach (var (at, template, required) in new[]
+        {
+            ("oauth.assertion.issuer", assertion.Issuer, true),
+            ("oauth.assertion.subject", assertion.Subject, false),
+            ("oauth.assertion.audience", assertion.Audience, false),
+        })
+        {
+            if (template is null or "")
+            {
+                if (required) errors.Add(at, "is required");
+                continue;
+            }
+            if (template.Length > 1024 || PrintableText.HasHiddenCharacters(template)) errors.Add(at, "must be one clean line of at most 1024 characters");
+            foreach (var name in TestRequestTemplate.Placeholders(template).Where(p => !open.Contains(p)))
+                errors.Add(at, $"names '{Clip(name)}', which is no field or setting an assertion may carry");
+        }
+        if (!AssertionAlgorithms.Contains(assertion.Algorithm, StringComparer.Ordinal))
+            errors.Add("oauth.assertion.algorithm", $"must be one of {string.Join(", ", AssertionAlgorithms)}");
+        if (app.Fields.FirstOrDefault(f => f.Name == assertion.KeyField) is not { Secret: true, Format: KeyFieldFormat.PrivateKey })
+            errors.Add("oauth.assertion.keyField", $"must name a secret field of format private_key ('{Clip(assertion.KeyField ?? "")}' does not)");
+        if (assertion.KeyIdField is { } kid && app.Fields.All(f => f.Name != kid || f.Secret))
+            errors.Add("oauth.assertion.keyIdField", $"must name a field that is not secret ('{Clip(kid)}' does not)");
+        if (assertion.LifetimeSeconds is < 30 or > JwtAssertionSettings.MaxLifetimeSeconds)
+            errors.Add("oauth.assertion.lifetimeSeconds", $"must be between 30 and {JwtAssertionSettings.MaxLifetimeSeconds}");
     }
 
     /// <summary>The fields' own rules (names, labels, patterns); the names that passed.</summary>
@@ -243,6 +286,10 @@ public static partial class AppDefinitionRules
                 errors.Add($"{at}.maxLength", $"must be between 1 and {KeyField.DefaultMaxLength}");
             if (field.Pattern is { } pattern && !CompilesAnchored(pattern))
                 errors.Add($"{at}.pattern", "must be a valid regular expression anchored with ^ and $");
+            if (!Enum.IsDefined(field.Format)) errors.Add($"{at}.format", "must be text or private_key");
+            // A key is what a field marked secret exists for; a pattern cannot describe several lines of PEM.
+            if (field.Format == KeyFieldFormat.PrivateKey && (!field.Secret || field.Pattern is not null))
+                errors.Add($"{at}.format", "a private_key field must be secret and have no pattern");
         }
         return names;
     }

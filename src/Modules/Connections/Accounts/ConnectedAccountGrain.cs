@@ -87,8 +87,8 @@ public sealed partial class ConnectedAccountGrain(
             TokenType = secrets.TokenType,
             ExpiresAt = account.AccessTokenExpiresAt,
             Scopes = account.Scopes,
-            // A client secret fetches tokens; a step gets the token, not the secret.
-            Fields = account.AuthType == AuthType.ClientCredentials ? PublicFields(secrets.Fields, await AppAsync()) : secrets.Fields,
+            // A client secret or a private key fetches tokens; a step gets the token, not the secret.
+            Fields = account.AuthType.FetchesOwnTokens() ? PublicFields(secrets.Fields, await AppAsync()) : secrets.Fields,
             Connection = new Dictionary<string, string>(account.Connection, StringComparer.Ordinal),
         };
     }
@@ -252,11 +252,12 @@ public sealed partial class ConnectedAccountGrain(
 
     async Task<AccountSummary> IAccountLifecycleGrain.CreateWithKeysAsync(NewKeyAccount request)
     {
-        Create(request.WorkspaceId, request.AppSlug, request.Nickname, request.Tokens is null ? AuthType.Keys : AuthType.ClientCredentials);
+        Create(request.WorkspaceId, request.AppSlug, request.Nickname, AuthType.Keys);
         Account.DisplayFields = new Dictionary<string, string>(request.DisplayFields, StringComparer.Ordinal);
         if (request.Tokens is { } tokens)
         {
             UseConnection(tokens);
+            Account.AuthType = await OwnTokensTypeAsync();
             Refresher.Apply(tokens, keepRefreshToken: null, await Refresher.PinsAsync(), request.Values);
         }
         else
@@ -276,17 +277,18 @@ public sealed partial class ConnectedAccountGrain(
         var account = RequireLive(workspaceId);
         await Store.SettleRotationAsync();
         account.DisplayFields = new Dictionary<string, string>(displayFields, StringComparer.Ordinal);
-        // An account connected with keys to an app that now takes client credentials becomes a client account here.
-        account.AuthType = tokens is null ? AuthType.Keys : AuthType.ClientCredentials;
         if (tokens is not null)
         {
             account.NextCheckAt = null;
             UseConnection(tokens);
+            // An account connected with keys to an app that now fetches its own tokens becomes a client or service account here.
+            account.AuthType = await OwnTokensTypeAsync();
             Refresher.Apply(tokens, keepRefreshToken: null, await Refresher.PinsAsync(), values);
         }
         else
         {
             Store.Seal(new AccountSecrets(values, null, null, null));
+            account.AuthType = AuthType.Keys;
             account.AccessTokenExpiresAt = null;
             account.NextCheckAt = NextKeyCheck(await AppAsync(), time.GetUtcNow(), first: true);
         }
@@ -347,6 +349,9 @@ public sealed partial class ConnectedAccountGrain(
     }
 
     /// <summary>The fields a step may see: those the app does not mark secret.</summary>
+    /// <summary>What an account that fetched its own tokens is: a service account where its app signs assertions, else a client.</summary>
+    private async Task<AuthType> OwnTokensTypeAsync() => (await AppAsync()).AuthType == AuthType.JwtBearer ? AuthType.JwtBearer : AuthType.ClientCredentials;
+
     private static Dictionary<string, string> PublicFields(IReadOnlyDictionary<string, string> fields, AppDefinition app)
         => fields.Where(f => app.Fields.Any(d => d.Name == f.Key && !d.Secret)).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
 

@@ -73,12 +73,12 @@ public sealed class AccountConnectorGrain(
     }
 
     /// <summary>
-    /// Proves the fields work before anything is stored: keys by the app's test request; a client's own credentials by
-    /// the token they fetch, which the new account keeps (with its non-secret fields as where it lives).
+    /// Proves the fields work before anything is stored: keys by the app's test request; a client's own credentials or a
+    /// service account's key by the token they fetch, which the new account keeps (with its non-secret fields as where it lives).
     /// </summary>
     private async Task<ReceivedTokens?> TryCredentialsAsync(AppDefinition app, IReadOnlyDictionary<string, string> values)
     {
-        if (app.AuthType != AuthType.ClientCredentials)
+        if (!app.AuthType.FetchesOwnTokens())
         {
             await verifier.VerifyAsync(app, values, CancellationToken.None);
             return null;
@@ -86,7 +86,10 @@ public sealed class AccountConnectorGrain(
         var where = values.Where(v => app.Fields.Any(f => f.Name == v.Key && !f.Secret)).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
         var reachable = ConnectionUrls.Resolve(app with { Api = null }, ConnectionUrls.ValuesOf(app, where), options.Value.AllowLoopbackHttp, out var unreachable)
             ?? throw new AccountValidationException(unreachable);
-        return await tokens.ClientCredentialsAsync(reachable, Refresh.AccountRefresher.OwnClient(values), values, accountId: null, CancellationToken.None) switch
+        var result = app.AuthType == AuthType.JwtBearer
+            ? await tokens.JwtBearerAsync(reachable, values, accountId: null, CancellationToken.None)
+            : await tokens.ClientCredentialsAsync(reachable, Refresh.AccountRefresher.OwnClient(values), values, accountId: null, CancellationToken.None);
+        return result switch
         {
             Tokens.TokenResult.Success success => ReceivedTokens.From(success.Grant, reachable.OAuth!.DefaultScopes, identity: null) with { Connection = where },
             Tokens.TokenResult.Failed { Failure: var failure } => throw new KeyVerificationFailedException(app.Slug, failure.Reason,

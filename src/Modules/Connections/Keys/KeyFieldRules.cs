@@ -3,7 +3,7 @@ namespace Accounts.Orleans.Connections.Keys;
 /// <summary>Checks submitted key values against the app's field rules. Messages name the field, never echo the value.</summary>
 public static class KeyFieldRules
 {
-    /// <summary>The values, trimmed (a pasted key often carries a trailing newline), or the problems per field.</summary>
+    /// <summary>The values as kept (<see cref="KeyField.Normalize"/>), or the problems per field.</summary>
     public static (IReadOnlyDictionary<string, string> Values, IReadOnlyDictionary<string, string[]> Errors) Check(AppDefinition app, IReadOnlyDictionary<string, string>? submitted)
     {
         submitted ??= new Dictionary<string, string>();
@@ -19,7 +19,7 @@ public static class KeyFieldRules
 
         foreach (var field in app.Fields)
         {
-            var value = submitted.GetValueOrDefault(field.Name)?.Trim();
+            var value = field.Normalize(submitted.GetValueOrDefault(field.Name));
             if (field.Check(value) is { } problem) errors[$"fields.{field.Name}"] = [problem];
             else if (!string.IsNullOrEmpty(value)) values[field.Name] = value;
         }

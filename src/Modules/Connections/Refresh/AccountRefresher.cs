@@ -64,9 +64,9 @@ public sealed partial class AccountRefresher(
             var secrets = store.Secrets;
             var definition = await app();
             var now = time.GetUtcNow();
-            // A client-credentials account renews with its own credentials, which stand where a refresh token would.
-            var clientCredentials = Account.AuthType == AuthType.ClientCredentials;
-            var tokenState = new TokenState(Account.AccessTokenExpiresAt, secrets.RefreshToken is not null || clientCredentials, store.RotationUnsaved,
+            // A client-credentials or JWT-bearer account renews with its own credentials, which stand where a refresh token would.
+            var ownTokens = Account.AuthType.FetchesOwnTokens();
+            var tokenState = new TokenState(Account.AccessTokenExpiresAt, secrets.RefreshToken is not null || ownTokens, store.RotationUnsaved,
                 Account.NextRefreshAttemptAt, Account.HealthReason);
             switch (RefreshDecision.Decide(tokenState, new RefreshRequest(force, lookahead, Margin(definition)), now))
             {
@@ -86,7 +86,7 @@ public sealed partial class AccountRefresher(
                 await MarkAsync(AccountHealth.NeedsReconnect, moved);
                 throw new AccountNeedsReconnectException(id, moved);
             }
-            var client = clientCredentials ? OwnClient(secrets.Fields)
+            var client = ownTokens ? OwnClient(secrets.Fields)
                 : await clients.FindAsync(Account.AppSlug) ?? throw new OAuthClientNotConfiguredException(Account.AppSlug);
             var stillValid = Account.AccessTokenExpiresAt is not { } expiresAt || expiresAt > now;
             // Over the app's budget, a token that still works is good enough until a later sweep has a call to spare.
@@ -108,7 +108,7 @@ public sealed partial class AccountRefresher(
     }
 
     /// <summary>New tokens for the account (connect, reconnect or refresh): sealed with the endpoints they were issued by, nothing pending. The caller says what they mean for its health.</summary>
-    /// <param name="fields">A client-credentials account's own client id and secret, kept beside its token.</param>
+    /// <param name="fields">The fields an account fetches its own tokens with (a client, a key), kept beside its token.</param>
     public void Apply(ReceivedTokens received, string? keepRefreshToken, EndpointPins pins, IReadOnlyDictionary<string, string>? fields = null)
     {
         store.Seal(new AccountSecrets(fields ?? new Dictionary<string, string>(), received.AccessToken, received.RefreshToken ?? keepRefreshToken, received.TokenType,
@@ -163,14 +163,17 @@ public sealed partial class AccountRefresher(
         var clock = Stopwatch.StartNew();
         for (var attempt = 1; ; attempt++)
         {
-            var result = Account.AuthType == AuthType.ClientCredentials
-                ? await tokens.ClientCredentialsAsync(definition, client, secrets.Fields, id, CancellationToken.None)
-                : await tokens.RefreshAsync(definition, client, secrets.RefreshToken!, id, CancellationToken.None);
+            var result = Account.AuthType switch
+            {
+                AuthType.ClientCredentials => await tokens.ClientCredentialsAsync(definition, client, secrets.Fields, id, CancellationToken.None),
+                AuthType.JwtBearer => await tokens.JwtBearerAsync(definition, secrets.Fields, id, CancellationToken.None),
+                _ => await tokens.RefreshAsync(definition, client, secrets.RefreshToken!, id, CancellationToken.None),
+            };
             if (result is TokenResult.Success success)
             {
                 var presented = Account.SealedSecrets!;
                 Apply(ReceivedTokens.From(success.Grant, Account.Scopes, Account.UpstreamIdentity), keepRefreshToken: secrets.RefreshToken, EndpointPins.Of(definition),
-                    Account.AuthType == AuthType.ClientCredentials ? secrets.Fields : null);
+                    Account.AuthType.FetchesOwnTokens() ? secrets.Fields : null);
                 Account.LastRefreshedAt = time.GetUtcNow();
                 store.Observe(Health.HealthSignal.Worked, null, quietPeriod);
                 Unfinished = false;
@@ -179,9 +182,9 @@ public sealed partial class AccountRefresher(
                 return store.Secrets;
             }
             var failure = ((TokenResult.Failed)result).Failure;
-            // A client that is the account itself: the app refusing it means its secret was revoked or rotated, which only
-            // new credentials fix, not the operator.
-            if (Account.AuthType == AuthType.ClientCredentials && failure.Kind == TokenFailureKind.ClientMisconfigured && !failure.Unanswered)
+            // A client that is the account itself: the app refusing it means its secret or key was revoked or rotated, which
+            // only new credentials fix, not the operator.
+            if (Account.AuthType.FetchesOwnTokens() && failure.Kind == TokenFailureKind.ClientMisconfigured && !failure.Unanswered)
                 failure = failure with { Kind = TokenFailureKind.NeedsReconnect };
             Unfinished |= failure.Unanswered;
             var jitter = RandomNumberGenerator.GetInt32(1000) / 1000d;

@@ -37,6 +37,29 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
         return CallAsync("token.client_credentials", app, client, form, accountId, sentRefreshToken: null, cancellationToken);
     }
 
+    /// <summary>
+    /// A token for a JWT-bearer account (RFC 7523 §2.1): a fresh assertion signed with its key, and no client
+    /// authentication, which the grant does not need. Scopes go in the request unless the app reads them from the assertion.
+    /// </summary>
+    public Task<TokenResult> JwtBearerAsync(AppDefinition app, IReadOnlyDictionary<string, string> fields, string? accountId, CancellationToken cancellationToken)
+    {
+        var oauth = app.OAuth ?? throw new InvalidOperationException($"{app.Slug} has no token endpoint.");
+        string assertion;
+        try
+        {
+            assertion = JwtAssertion.Create(app, fields, time.GetUtcNow());
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            // Only new fields fix a key the service cannot sign with (the catalog renamed its field, or the key is damaged).
+            return Task.FromResult<TokenResult>(new TokenResult.Failed(new TokenFailure(TokenFailureKind.NeedsReconnect, null, "the account's private key cannot sign an assertion", null)));
+        }
+        var form = new Dictionary<string, string> { ["grant_type"] = oauth.GrantType ?? JwtAssertionSettings.DefaultGrantType, ["assertion"] = assertion };
+        if (oauth.DefaultScopes.Count > 0 && oauth.Assertion?.ScopesInAssertion != true) form["scope"] = string.Join(oauth.ScopeSeparator, oauth.DefaultScopes);
+        foreach (var (name, value) in oauth.TokenParameters) form[name] = TestRequestTemplate.Fill(value, fields);
+        return CallAsync("token.jwt_bearer", app, client: null, form, accountId, sentRefreshToken: null, cancellationToken);
+    }
+
     /// <summary>Best effort: true when the app confirmed (RFC 7009 answers 200 even for unknown tokens).</summary>
     public async Task<bool> RevokeAsync(AppDefinition app, OAuthClientCredentials client, string token, string tokenTypeHint, string accountId, CancellationToken cancellationToken)
     {
@@ -55,13 +78,14 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
         }
     }
 
-    private async Task<TokenResult> CallAsync(string operation, AppDefinition app, OAuthClientCredentials client, Dictionary<string, string> form,
+    /// <param name="client">Who the service is at the app; null for a grant that needs no client authentication.</param>
+    private async Task<TokenResult> CallAsync(string operation, AppDefinition app, OAuthClientCredentials? client, Dictionary<string, string> form,
         string? accountId, string? sentRefreshToken, CancellationToken cancellationToken)
     {
         var result = await CallOnceAsync(operation, app, client, new Dictionary<string, string>(form), accountId, sentRefreshToken, cancellationToken);
         // The app refused the client itself: while a rotation overlaps, the other secret is the one it expects.
         if (result is TokenResult.Failed { Failure: { Kind: TokenFailureKind.ClientMisconfigured, ErrorCode: "invalid_client" or null, Unanswered: false } }
-            && client.NextClientSecret is { Length: > 0 } next && next != client.ClientSecret)
+            && client?.NextClientSecret is { Length: > 0 } next && next != client.ClientSecret)
         {
             var other = new OAuthClientCredentials { ClientId = client.ClientId, ClientSecret = next };
             result = await CallOnceAsync(operation, app, other, new Dictionary<string, string>(form), accountId, sentRefreshToken, cancellationToken);
@@ -70,7 +94,7 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
         return result;
     }
 
-    private async Task<TokenResult> CallOnceAsync(string operation, AppDefinition app, OAuthClientCredentials client, Dictionary<string, string> form,
+    private async Task<TokenResult> CallOnceAsync(string operation, AppDefinition app, OAuthClientCredentials? client, Dictionary<string, string> form,
         string? accountId, string? sentRefreshToken, CancellationToken cancellationToken)
     {
         using var activity = Start(operation, app, accountId);
@@ -101,19 +125,20 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
         return result;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(string url, AppDefinition app, OAuthClientCredentials client, Dictionary<string, string> form, bool tokenCall,
+    private async Task<HttpResponseMessage> SendAsync(string url, AppDefinition app, OAuthClientCredentials? client, Dictionary<string, string> form, bool tokenCall,
         CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, url);
         request.Options.Set(Contracts.Telemetry.TelemetryNames.Credentialed, true);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        if (app.OAuth!.TokenRequestAuth == TokenRequestAuth.ClientSecretBasic)
+        // No client means the grant authenticates itself (a signed assertion).
+        if (client is not null && app.OAuth!.TokenRequestAuth == TokenRequestAuth.ClientSecretBasic)
         {
             // RFC 6749 §2.3.1: both parts are form-encoded before they are joined.
             var pair = $"{Uri.EscapeDataString(client.ClientId)}:{Uri.EscapeDataString(client.ClientSecret ?? "")}";
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
         }
-        else
+        else if (client is not null)
         {
             form["client_id"] = client.ClientId;
             if (!string.IsNullOrEmpty(client.ClientSecret)) form["client_secret"] = client.ClientSecret;
@@ -121,8 +146,8 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
         // The catalog keeps an app's own parameters off every name the service sets (grant_type, code, client_secret, …).
         // Revocation is RFC 7009's form request, whatever the token endpoint takes.
         if (tokenCall)
-            foreach (var (name, value) in app.OAuth.TokenParameters) form.TryAdd(name, value);
-        request.Content = tokenCall && app.OAuth.TokenRequestFormat == TokenRequestFormat.Json
+            foreach (var (name, value) in app.OAuth!.TokenParameters) form.TryAdd(name, value);
+        request.Content = tokenCall && app.OAuth!.TokenRequestFormat == TokenRequestFormat.Json
             ? System.Net.Http.Json.JsonContent.Create(form)
             : new FormUrlEncodedContent(form);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -16,15 +16,23 @@ public enum AuthType
     /// service fetches access tokens with them, before each expires; no person consents and there is no refresh token.
     /// </summary>
     [JsonStringEnumMemberName("client_credentials")] ClientCredentials = 2,
+    /// <summary>
+    /// JWT bearer (RFC 7523 §2.1), as service accounts use it: the account holds a private key (a sealed key field), and
+    /// the service signs a short assertion with it for each token request; no person consents, no refresh token.
+    /// </summary>
+    [JsonStringEnumMemberName("jwt_bearer")] JwtBearer = 3,
 }
 
 public static class AuthTypes
 {
     /// <summary>Whether accounts of this type hold an access token that the service renews.</summary>
-    public static bool IssuesTokens(this AuthType type) => type is AuthType.OAuth2 or AuthType.ClientCredentials;
+    public static bool IssuesTokens(this AuthType type) => type is AuthType.OAuth2 or AuthType.ClientCredentials or AuthType.JwtBearer;
 
     /// <summary>Whether accounts of this type are connected with a form of fields rather than a consent in the browser.</summary>
-    public static bool TakesFields(this AuthType type) => type is AuthType.Keys or AuthType.ClientCredentials;
+    public static bool TakesFields(this AuthType type) => type is AuthType.Keys or AuthType.ClientCredentials or AuthType.JwtBearer;
+
+    /// <summary>Whether the account's own fields get its tokens (no consent, no refresh token): it is its own client.</summary>
+    public static bool FetchesOwnTokens(this AuthType type) => type is AuthType.ClientCredentials or AuthType.JwtBearer;
 }
 
 /// <summary>How the service authenticates itself at an app's token endpoint (RFC 6749 §2.3.1).</summary>
@@ -124,6 +132,36 @@ public sealed record OAuthSettings
     [Id(14)] public int? TokenBudgetPerMinute { get; init; }
     /// <summary>The grant a client-credentials app takes when not <c>client_credentials</c> (Zoom's <c>account_credentials</c>).</summary>
     [Id(15)] public string? GrantType { get; init; }
+    /// <summary>The assertion a JWT-bearer app's token requests carry; required for that auth type, refused for others.</summary>
+    [Id(16)] public JwtAssertionSettings? Assertion { get; init; }
+}
+
+/// <summary>
+/// How a JWT-bearer account's assertion (RFC 7523 §3) is made. Claims are templates in the test request's language,
+/// filled from the account's non-secret fields: <c>{{client_email}}</c>, <c>{{user_id}}</c>.
+/// </summary>
+[GenerateSerializer, Alias("catalog.jwt-assertion"), Immutable]
+public sealed record JwtAssertionSettings
+{
+    public const string DefaultGrantType = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+    public const int MaxLifetimeSeconds = 3600;
+
+    /// <summary>The <c>iss</c> claim: who the key belongs to (a service account's e-mail, an integration key).</summary>
+    [Id(0)] public required string Issuer { get; init; }
+    /// <summary>The <c>sub</c> claim when the app wants one (the user a DocuSign key acts for); none when null.</summary>
+    [Id(1)] public string? Subject { get; init; }
+    /// <summary>The <c>aud</c> claim; the token URL when null, as RFC 7523 §3 suggests.</summary>
+    [Id(2)] public string? Audience { get; init; }
+    /// <summary>RS256, RS384, RS512, PS256 or ES256, matching the key the app issued.</summary>
+    [Id(3)] public string Algorithm { get; init; } = "RS256";
+    /// <summary>The secret field holding the PEM private key.</summary>
+    [Id(4)] public string KeyField { get; init; } = "private_key";
+    /// <summary>A field whose value goes in the JWT header as <c>kid</c> (Google's <c>private_key_id</c>).</summary>
+    [Id(5)] public string? KeyIdField { get; init; }
+    /// <summary>Put the scopes in a <c>scope</c> claim (Google, DocuSign) rather than in the token request.</summary>
+    [Id(6)] public bool ScopesInAssertion { get; init; }
+    /// <summary>Seconds between <c>iat</c> and <c>exp</c>; apps refuse assertions that live long.</summary>
+    [Id(7)] public int LifetimeSeconds { get; init; } = MaxLifetimeSeconds;
 }
 
 /// <summary>Where an app's token response departs from RFC 6749 §5.1.</summary>
@@ -180,8 +218,22 @@ public sealed record KeyField
     [Id(4)] public string? HelpText { get; init; }
     [Id(5)] public bool Required { get; init; } = true;
     [Id(6)] public int MaxLength { get; init; } = KeyField.DefaultMaxLength;
+    /// <summary>What kind of value it is, when more than a line of text.</summary>
+    [Id(7)] public KeyFieldFormat Format { get; init; }
 
     public const int DefaultMaxLength = 4096;
+
+    /// <summary>
+    /// The value as it is kept: trimmed (a pasted key often ends in a newline), and for a private key copied out of a
+    /// JSON key file, with its <c>\n</c> escapes turned back into the line breaks PEM has.
+    /// </summary>
+    public string? Normalize(string? value)
+    {
+        value = value?.Trim();
+        if (Format == KeyFieldFormat.PrivateKey && value is not null && !value.Contains('\n', StringComparison.Ordinal))
+            value = value.Replace("\\n", "\n", StringComparison.Ordinal);
+        return value;
+    }
 
     /// <summary>
     /// What is wrong with a value for this field (null when it is fine): the rule the connector enforces, shared so
@@ -189,13 +241,26 @@ public sealed record KeyField
     /// </summary>
     public string? Check(string? value)
     {
-        value = value?.Trim();
+        value = Normalize(value);
         if (string.IsNullOrEmpty(value)) return Required ? $"{Label} is required" : null;
         if (value.Length > MaxLength) return $"{Label} must be at most {MaxLength} characters";
+        if (Format == KeyFieldFormat.PrivateKey)
+            return PrivateKeys.Problem(value) is { } problem ? $"{Label} {problem}" : null;
         if (Text.PrintableText.HasHiddenCharacters(value))
             return $"{Label} must not contain control characters or line breaks";
         return Pattern is { } pattern && !WholeMatch.IsMatch(pattern, value) ? $"{Label} does not have the expected format" : null;
     }
+}
+
+/// <summary>What kind of value a key field holds.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<KeyFieldFormat>))]
+[GenerateSerializer, Alias("catalog.key-field-format")]
+public enum KeyFieldFormat
+{
+    /// <summary>One line of printable text.</summary>
+    [JsonStringEnumMemberName("text")] Text = 0,
+    /// <summary>A PEM private key (PKCS#8, or PKCS#1 RSA, or SEC 1 EC), several lines; checked by reading it.</summary>
+    [JsonStringEnumMemberName("private_key")] PrivateKey = 1,
 }
 
 /// <summary>A catalog pattern applied to a whole value, whatever anchors it uses ("^a|b$" must not pass "xb").</summary>
