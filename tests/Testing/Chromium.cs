@@ -39,20 +39,14 @@ public sealed class Chromium : IAsyncLifetime
     /// </summary>
     public void Press(IWebElement element, string text = "")
     {
-        var before = Driver.FindElement(By.TagName("html"));
+        // A new document starts with fresh globals, so the mark is gone exactly when the navigation happened. (Watching
+        // the old page's elements go stale instead races Chromium, which may report them as merely unknown.)
+        Driver.ExecuteScript("window.__beforePress = true");
         element.SendKeys(text + Keys.Enter);
-        new WebDriverWait(Driver, TimeSpan.FromSeconds(30)).Until(driver =>
-        {
-            try
-            {
-                _ = before.Enabled;
-                return false;
-            }
-            catch (StaleElementReferenceException)
-            {
-                return Equals(((IJavaScriptExecutor)driver).ExecuteScript("return document.readyState"), "complete");
-            }
-        });
+        var wait = new WebDriverWait(Driver, TimeSpan.FromSeconds(30));
+        // Mid-navigation a script may find no document to run in; the next poll asks again.
+        wait.IgnoreExceptionTypes(typeof(WebDriverException));
+        wait.Until(driver => Equals(((IJavaScriptExecutor)driver).ExecuteScript("return window.__beforePress !== true && document.readyState === 'complete'"), true));
     }
 
     /// <summary>Resizes the window so the page's viewport is <paramref name="width"/> CSS pixels wide.</summary>

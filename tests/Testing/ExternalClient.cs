@@ -28,7 +28,8 @@ public sealed class ExternalClient : IAsyncDisposable
     public static async Task<ExternalClient> ConnectAsync(IReadOnlyList<int> gatewayPorts, ClusterTls? tls, string? apiKey, string clusterId = "accounts", string serviceId = "accounts", CancellationToken cancellationToken = default)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // As for test Hosts: the shared console is kept for the run's own report.
+        builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
         {
             client.UseStaticClustering(gatewayPorts.Select(port => new IPEndPoint(IPAddress.Loopback, port)).ToArray());
