@@ -206,7 +206,12 @@ public sealed partial class SeedCatalogTests
         var values = ConnectionUrls.ValuesOf(app, new Dictionary<string, string>());
         // A setting without a default stands in as its first choice or a plain label; a field a person types as a name
         // under the app's first host, the shape its pattern asks for.
-        foreach (var setting in app.Settings) values.TryAdd(setting.Name, setting.Choices.Count > 0 ? setting.Choices[0] : "tenant");
+        foreach (var setting in app.Settings)
+        {
+            // A setting that is a whole host (an Okta domain) stands in as a name under the app's first host.
+            var host = app.Hosts.Count > 0 ? $"tenant.{app.Hosts[0]}" : null;
+            values.TryAdd(setting.Name, setting.Choices.Count > 0 ? setting.Choices[0] : host is not null && setting.Check(host) is null ? host : "tenant");
+        }
         foreach (var field in app.Fields.Where(f => !f.Secret)) values.TryAdd(field.Name, app.Hosts.Count > 0 ? $"tenant.{app.Hosts[0]}" : "tenant");
         foreach (var capture in app.OAuth?.TokenResponse?.Captures.Keys ?? []) values[capture] = $"https://captured.{(app.Hosts.Count > 0 ? app.Hosts[0] : "example.com")}";
         return ConnectionUrls.Fill(template, values, app.Hosts, allowLoopbackHttp: false, out _) ?? template;

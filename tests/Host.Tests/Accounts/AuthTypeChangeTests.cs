@@ -20,10 +20,15 @@ public sealed class AuthTypeChangeTests
         var oauthApp = (await host.Grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(TestHost.OAuthSlug))!;
         var keyApp = (await host.Grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(LoopbackKeyApp.Slug))!;
         var change = await host.Grains.GetGrain<IAppCatalogGrain>(IAppCatalogGrain.DefaultKey).UpsertAppAsync(
-            keyApp with { AuthType = AuthType.OAuth2, OAuth = oauthApp.OAuth, Fields = [], TestRequest = null, Api = null }, "ops");
+            keyApp with { AuthType = AuthType.OAuth2, OAuth = oauthApp.OAuth, Fields = [], TestRequest = null, Api = new ApiSettings { BaseUrl = "https://api.keys.example" } }, "ops");
         await host.Grains.GetGrain<IAppCatalogReaderGrain>(0).ListAppsAsync(new AppQuery { AtLeastRevision = change.Revision });
 
         var stillKeys = await Read(host, keyAccount.Id);
+        // Its API now takes a token the account never had: asked to proxy, it is told to reconnect, and nothing is sent.
+        var proxied = await Record.ExceptionAsync(() => host.Grains.GetGrain<IAccountProxyGrain>(0).ProxyAsync(keyAccount.Id, new ProxyRequest
+        {
+            WorkspaceId = TestHost.Workspace, WorkflowId = Step.WorkflowId, StepId = Step.StepId, Path = "/v1/me",
+        }));
         host.Fake!.Enqueue(FakeResponse.Token("access-1", expiresIn: 3600, refreshToken: "refresh-1"));
         var started = await host.Connector.StartOAuthAsync(new OAuthStartRequest
         {
@@ -35,6 +40,7 @@ public sealed class AuthTypeChangeTests
         var summary = await host.Account(keyAccount.Id).GetAsync();
 
         Assert.Equal(AuthType.Keys, stillKeys.AuthType);
+        Assert.Contains("reconnect", Assert.IsType<AccountNeedsReconnectException>(proxied).Message, StringComparison.Ordinal);
         Assert.Equal(host.KeyApp!.ValidKey, stillKeys.Fields["api_key"]);
         Assert.Equal(keyAccount.Id, flow.AccountId);
         Assert.Equal(AuthType.OAuth2, nowOAuth.AuthType);

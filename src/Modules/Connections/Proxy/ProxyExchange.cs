@@ -40,6 +40,10 @@ public sealed partial class ProxyExchange(
         var app = await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(credentials.AppSlug);
         if (app?.Api is not { } api) throw AccountRules.Invalid("appSlug", $"'{credentials.AppSlug}' has no API the service can call on an account's behalf");
         if (ProxyCall.Check(request, api) is { Count: > 0 } errors) throw new AccountValidationException(errors);
+        // An account connected with keys before its app turned to OAuth has no token for the credential the API now takes.
+        if (!credentials.Values.ContainsKey("access_token")
+            && api.HeadersFor(app.AuthType).Values.Concat(api.Query.Values).Any(t => t.Contains("{{access_token}}", StringComparison.Ordinal)))
+            throw new AccountNeedsReconnectException(accountId, $"{app.Name} now connects with OAuth: reconnect the account to call its API through the service");
         // Nothing goes out that the trail could not record.
         audit.RequireAvailable();
 
