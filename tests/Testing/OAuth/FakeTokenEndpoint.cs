@@ -117,7 +117,8 @@ public sealed class FakeTokenEndpoint : IAsyncDisposable
             request.Path.Value ?? "",
             request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             form?.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal) ?? new Dictionary<string, string>(StringComparer.Ordinal),
-            body);
+            body,
+            request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal));
 
         FakeResponse response;
         lock (_gate)

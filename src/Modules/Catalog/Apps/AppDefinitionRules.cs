@@ -157,6 +157,8 @@ public static partial class AppDefinitionRules
         }
         if (app.TestRequest is not null) errors.Add("testRequest", "is only for key-based apps");
         if (oauth.Assertion is not null) errors.Add("oauth.assertion", "is only for jwt_bearer apps");
+        TokenCall(errors, "oauth.exchange", oauth.Exchange, allowLoopbackHttp);
+        TokenCall(errors, "oauth.renewal", oauth.Renewal, allowLoopbackHttp);
         // Consent and code exchange come before anything is captured: only settings fill them.
         var settings = app.Settings.Select(s => s.Name).ToList();
         TemplateUrl(errors, "oauth.authorizeUrl", oauth.AuthorizeUrl, required: true, allowLoopbackHttp, app, settings);
@@ -207,6 +209,7 @@ public static partial class AppDefinitionRules
             return;
         }
         if (app.TestRequest is not null) errors.Add("testRequest", $"fetching a token is the test of a {type} app");
+        if (oauth.Exchange is not null || oauth.Renewal is not null) errors.Add("oauth", "exchange and renewal are only for oauth2 apps");
         if (!string.IsNullOrEmpty(oauth.AuthorizeUrl)) errors.Add("oauth.authorizeUrl", $"a {type} app has no consent: leave it empty");
         var open = app.Fields.Where(f => !f.Secret).Select(f => f.Name).Concat(app.Settings.Select(s => s.Name)).ToList();
         if (app.AuthType == AuthType.ClientCredentials)
@@ -231,6 +234,28 @@ public static partial class AppDefinitionRules
             errors.Add("oauth.grantType", "must be a grant type name");
         if (oauth.ScopeSeparator is not (" " or "," or "+")) errors.Add("oauth.scopeSeparator", "must be a space, a comma or a plus sign");
         ValidateFieldList(errors, app);
+    }
+
+    /// <summary>
+    /// A token call outside RFC 6749: a literal https URL (a template could not be pinned), GET or POST, and parameters
+    /// that name only the token and the service's own client.
+    /// </summary>
+    private static void TokenCall(ErrorList errors, string at, TokenCallSettings? call, bool allowLoopbackHttp)
+    {
+        if (call is null) return;
+        if ((call.Url ?? "").Contains("{{", StringComparison.Ordinal)) errors.Add($"{at}.url", "must be a fixed address, without placeholders");
+        else Url(errors, $"{at}.url", call.Url, required: true, allowLoopbackHttp);
+        if (call.Method is not ("GET" or "POST")) errors.Add($"{at}.method", "must be GET or POST");
+        if (call.Parameters.Count is 0 or > 20) errors.Add($"{at}.parameters", "must name between 1 and 20 parameters");
+        foreach (var (name, value) in call.Parameters)
+        {
+            if (name.Length is 0 or > 100 || PrintableText.HasHiddenCharacters(name) || value is null || value.Length > 1024 || PrintableText.HasHiddenCharacters(value))
+                errors.Add($"{at}.parameters", $"'{Clip(name)}' is not a name, or its value is not one clean line");
+            foreach (var placeholder in TestRequestTemplate.Placeholders(value ?? "").Where(p => !TokenCallSettings.Placeholders.Contains(p)))
+                errors.Add($"{at}.parameters", $"'{Clip(name)}' names '{Clip(placeholder)}'; only access_token, client_id and client_secret may be named");
+        }
+        if (!call.Parameters.Values.Any(v => v?.Contains("{{access_token}}", StringComparison.Ordinal) == true))
+            errors.Add($"{at}.parameters", "must carry {{access_token}}: the token is what the call trades");
     }
 
     private static readonly string[] AssertionAlgorithms = ["RS256", "RS384", "RS512", "PS256", "ES256"];

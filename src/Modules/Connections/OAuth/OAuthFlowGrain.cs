@@ -180,6 +180,17 @@ public sealed partial class OAuthFlowGrain(
             throw new OAuthFlowException(OAuthFlowError.ExchangeFailed, $"{app.Name} refused to issue tokens: {failed.Failure.Reason}.");
         }
         var grant = ((TokenResult.Success)result).Grant;
+        if (app.OAuth!.Exchange is { } exchange)
+        {
+            // A short-lived first token (Instagram's hour) is traded before anything is kept; failing that, nothing is.
+            var traded = await tokens.TradeAsync("token.long_lived", app, client, exchange, grant.AccessToken, accountId: null, CancellationToken.None);
+            if (traded is TokenResult.Failed { Failure: var failure })
+            {
+                LogExchangeFailed(logger, app.Slug, failure.Reason);
+                throw new OAuthFlowException(OAuthFlowError.ExchangeFailed, $"{app.Name} did not trade its first token for a lasting one: {failure.Reason}.");
+            }
+            grant = grant.TradedFor(((TokenResult.Success)traded).Grant);
+        }
         var connection = ConnectionUrls.ValuesOf(entry, Flow.Settings);
         foreach (var (name, value) in grant.Captured ?? new Dictionary<string, string>()) connection[name] = value;
         // A captured value fills hosts too (Salesforce's instance): one outside the app's hosts is refused before anything is kept.

@@ -66,7 +66,8 @@ public sealed partial class AccountRefresher(
             var now = time.GetUtcNow();
             // A client-credentials or JWT-bearer account renews with its own credentials, which stand where a refresh token would.
             var ownTokens = Account.AuthType.FetchesOwnTokens();
-            var tokenState = new TokenState(Account.AccessTokenExpiresAt, secrets.RefreshToken is not null || ownTokens, store.RotationUnsaved,
+            var renewable = Renews(definition, secrets);
+            var tokenState = new TokenState(Account.AccessTokenExpiresAt, secrets.RefreshToken is not null || ownTokens || renewable, store.RotationUnsaved,
                 Account.NextRefreshAttemptAt, Account.HealthReason);
             switch (RefreshDecision.Decide(tokenState, new RefreshRequest(force, lookahead, Margin(definition)), now))
             {
@@ -121,6 +122,10 @@ public sealed partial class AccountRefresher(
         Account.NextRefreshAttemptAt = null;
     }
 
+    /// <summary>An OAuth account with no refresh token whose app renews a working token with the token itself (Instagram).</summary>
+    private bool Renews(AppDefinition definition, AccountSecrets secrets)
+        => Account.AuthType == AuthType.OAuth2 && secrets.RefreshToken is null && secrets.AccessToken is not null && definition.OAuth?.Renewal is not null;
+
     /// <summary>The client a client-credentials account is: its own id and secret, from its sealed fields.</summary>
     public static OAuthClientCredentials OwnClient(IReadOnlyDictionary<string, string> fields)
         => new() { ClientId = fields.GetValueOrDefault("client_id", ""), ClientSecret = fields.GetValueOrDefault("client_secret") };
@@ -167,6 +172,7 @@ public sealed partial class AccountRefresher(
             {
                 AuthType.ClientCredentials => await tokens.ClientCredentialsAsync(definition, client, secrets.Fields, id, CancellationToken.None),
                 AuthType.JwtBearer => await tokens.JwtBearerAsync(definition, secrets.Fields, id, CancellationToken.None),
+                _ when Renews(definition, secrets) => await tokens.TradeAsync("token.renew", definition, client, definition.OAuth!.Renewal!, secrets.AccessToken!, id, CancellationToken.None),
                 _ => await tokens.RefreshAsync(definition, client, secrets.RefreshToken!, id, CancellationToken.None),
             };
             if (result is TokenResult.Success success)

@@ -10,7 +10,7 @@ namespace Accounts.Orleans.Connections.Refresh;
 public sealed record EndpointPins(string Token, string? Revoke)
 {
     public static EndpointPins Of(AppDefinition app)
-        => new(Origin(app.OAuth!.RefreshUrl ?? app.OAuth.TokenUrl), app.OAuth.RevokeUrl is { } revoke ? Origin(revoke) : null);
+        => new(Origin(app.OAuth!.Renewal?.Url ?? app.OAuth.RefreshUrl ?? app.OAuth.TokenUrl), app.OAuth.RevokeUrl is { } revoke ? Origin(revoke) : null);
 
     /// <summary>Why <paramref name="secrets"/> may not go to <paramref name="app"/>'s token endpoint; null when they may.</summary>
     public static string? TokenRefusal(AccountSecrets secrets, AppDefinition app)

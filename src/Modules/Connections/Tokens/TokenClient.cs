@@ -60,6 +60,59 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
         return CallAsync("token.jwt_bearer", app, client: null, form, accountId, sentRefreshToken: null, cancellationToken);
     }
 
+    /// <summary>
+    /// Trades an access token at an app's own endpoint (<see cref="OAuthSettings.Exchange"/>, <see cref="OAuthSettings.Renewal"/>):
+    /// the token and the service's client fill the call's parameters, in the query of a GET or the form of a POST. The
+    /// answer is read as a token response (its error path included); no refresh token is sent, so none is expected.
+    /// </summary>
+    public async Task<TokenResult> TradeAsync(string operation, AppDefinition app, OAuthClientCredentials client, TokenCallSettings call, string accessToken,
+        string? accountId, CancellationToken cancellationToken)
+    {
+        using var activity = Start(operation, app, accountId);
+        var oauth = app.OAuth ?? throw new InvalidOperationException($"{app.Slug} is not an OAuth app.");
+        if (!SafeUrl.IsAllowed(call.Url, options.Value.AllowLoopbackHttp))
+            return Failed(activity, new TokenFailure(TokenFailureKind.ClientMisconfigured, null, "the app's token URL is not an https address", null));
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["access_token"] = accessToken, ["client_id"] = client.ClientId, ["client_secret"] = client.ClientSecret ?? "",
+        };
+        var parameters = call.Parameters.ToDictionary(p => p.Key, p => TestRequestTemplate.Fill(p.Value, values), StringComparer.Ordinal);
+        TokenHttpResponse answer;
+        try
+        {
+            using var request = call.Method == "POST"
+                ? new HttpRequestMessage(HttpMethod.Post, call.Url) { Content = new FormUrlEncodedContent(parameters) }
+                : new HttpRequestMessage(HttpMethod.Get, WithQuery(call.Url, parameters));
+            // The query carries the token and the client secret: traces show this call without it.
+            request.Options.Set(Contracts.Telemetry.TelemetryNames.Credentialed, true);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.Value.OutboundTimeout);
+            using var response = await http.CreateClient(Keys.KeyVerifier.HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            answer = await ReadAsync(response, cancellationToken);
+            activity?.SetTag("http.response.status_code", answer.StatusCode);
+        }
+        catch (HttpRequestException e) when (e.InnerException is Outbound.BlockedAddressException blocked)
+        {
+            return Failed(activity, new TokenFailure(TokenFailureKind.ClientMisconfigured, null, blocked.Message, null));
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            var reason = e is OperationCanceledException ? "the app did not answer in time" : "the app could not be reached";
+            return Failed(activity, new TokenFailure(TokenFailureKind.Transient, null, reason, null, Unanswered: true));
+        }
+        // The code exchange's quirks describe its own answer (a nested token, a default lifetime); this answer is plain.
+        var quirks = new TokenResponseQuirks { ErrorPath = oauth.TokenResponse?.ErrorPath };
+        var result = TokenResponseParser.Parse(answer, quirks, oauth.ScopeSeparator, time.GetUtcNow(), sentRefreshToken: null);
+        if (result is TokenResult.Failed failed) return Failed(activity, failed.Failure);
+        activity?.SetTag("accounts.outcome", "success");
+        return result;
+    }
+
+    private static string WithQuery(string url, Dictionary<string, string> parameters)
+        => url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?")
+            + string.Join('&', parameters.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+
     /// <summary>Best effort: true when the app confirmed (RFC 7009 answers 200 even for unknown tokens).</summary>
     public async Task<bool> RevokeAsync(AppDefinition app, OAuthClientCredentials client, string token, string tokenTypeHint, string accountId, CancellationToken cancellationToken)
     {

@@ -16,6 +16,19 @@ public sealed record TokenGrant(
     string? Identity,
     IReadOnlyDictionary<string, string>? Captured = null)
 {
+    /// <summary>
+    /// This grant with the token another call traded it for (a long-lived one, a renewed one): the new token, lifetime
+    /// and type, and a refresh token only if the trade gave one; who granted what, and what was captured, stay.
+    /// </summary>
+    public TokenGrant TradedFor(TokenGrant traded) => this with
+    {
+        AccessToken = traded.AccessToken,
+        ExpiresAt = traded.ExpiresAt,
+        TokenType = traded.TokenType,
+        RefreshToken = traded.RefreshToken ?? RefreshToken,
+        Scopes = traded.Scopes ?? Scopes,
+    };
+
     // The generated ToString would print both tokens into any log line or exception message that shows a grant.
     private bool PrintMembers(StringBuilder builder)
     {

@@ -134,6 +134,31 @@ public sealed record OAuthSettings
     [Id(15)] public string? GrantType { get; init; }
     /// <summary>The assertion a JWT-bearer app's token requests carry; required for that auth type, refused for others.</summary>
     [Id(16)] public JwtAssertionSettings? Assertion { get; init; }
+    /// <summary>
+    /// A call that trades the code exchange's short-lived token for a long-lived one, made once before the account is
+    /// kept (Instagram's <c>ig_exchange_token</c>, Threads', Facebook's <c>fb_exchange_token</c>).
+    /// </summary>
+    [Id(17)] public TokenCallSettings? Exchange { get; init; }
+    /// <summary>
+    /// How an app with no refresh token renews a token that still works, with the token itself (Instagram's
+    /// <c>ig_refresh_token</c>): it stands where a refresh token would, and its URL is what the token is pinned to.
+    /// </summary>
+    [Id(18)] public TokenCallSettings? Renewal { get; init; }
+}
+
+/// <summary>
+/// A token call outside RFC 6749 (a long-lived exchange, a renewal): a fixed https URL, GET (parameters in the query)
+/// or POST (a form), and parameters that are templates of <c>{{access_token}}</c>, <c>{{client_id}}</c> and
+/// <c>{{client_secret}}</c>. Its answer is read like a token response, quirks included.
+/// </summary>
+[GenerateSerializer, Alias("catalog.token-call"), Immutable]
+public sealed record TokenCallSettings
+{
+    public static readonly IReadOnlyList<string> Placeholders = ["access_token", "client_id", "client_secret"];
+
+    [Id(0)] public required string Url { get; init; }
+    [Id(1)] public string Method { get; init; } = "GET";
+    [Id(2)] public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
