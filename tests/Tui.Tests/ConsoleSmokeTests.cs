@@ -41,7 +41,7 @@ public sealed class ConsoleSmokeTests
             Assert.Contains("Search apps:", apps, StringComparison.Ordinal);
             // A dialog opened after a cluster call, whose own action calls the cluster again: the console's awaits
             // must come back while it is open.
-            terminal.SendKeys("-l", "github");
+            terminal.SendKeys("-l", "gitlab");
             terminal.SendKeys("Enter");
             await terminal.WaitForAsync("1 app", Patience);
             terminal.SendKeys("F8");

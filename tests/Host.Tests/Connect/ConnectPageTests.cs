@@ -119,6 +119,37 @@ public sealed class ConnectPageTests
     }
 
     [Fact]
+    public async Task A_service_account_key_is_asked_for_in_a_text_area_and_one_that_is_no_key_is_refused_by_its_field_without_echo()
+    {
+        const string NotAKey = "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5IGF0IGFsbA==\n-----END PRIVATE KEY-----";
+        await using var host = await TestHost.Sqlite().With(s => TestCatalog.AddTo(s, new AppDefinition
+        {
+            Slug = "loopback_service", Name = "Loopback service account", Categories = ["cloud"], DocsUrl = "https://docs.loopback.example/service",
+            AuthType = AuthType.JwtBearer,
+            OAuth = new OAuthSettings { TokenUrl = "https://oauth.loopback.example/token", Assertion = new JwtAssertionSettings { Issuer = "{{client_email}}" } },
+            Fields =
+            [
+                new KeyField { Name = "client_email", Label = "Service account e-mail" },
+                new KeyField { Name = "private_key", Label = "Private key", Secret = true, Format = KeyFieldFormat.PrivateKey },
+            ],
+        })).StartAsync();
+        var (url, _, _) = await SessionAsync(host, "{}");
+        using var opened = await GetAsync(host, url, cookie: null);
+        var cookie = opened.Headers.GetValues("Set-Cookie").Single();
+
+        var form = await (await GetAsync(host, "/connect/apps/loopback_service", cookie)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        using var refused = await PostAsync(host, "/connect/apps/loopback_service/keys", cookie, ("field.client_email", "robot@loopback.example"), ("field.private_key", NotAKey));
+        var refusedHtml = await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Contains("<textarea id=\"f-field-private_key\" name=\"field.private_key\"", form, StringComparison.Ordinal);
+        Assert.Contains("Service account key", await (await GetAsync(host, "/connect?q=loopback", cookie)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("Private key could not be read", refusedHtml, StringComparison.Ordinal);
+        Assert.DoesNotContain("bm90IGEga2V5", refusedHtml, StringComparison.Ordinal);
+        Assert.Empty(await host.ListAsync());
+    }
+
+    [Fact]
     public async Task An_app_that_needs_a_setting_asks_for_it_refuses_one_that_leaves_its_hosts_and_signs_in_where_it_points()
     {
         await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().WithOAuthApp(app =>
