@@ -77,8 +77,9 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
             ["access_token"] = accessToken, ["client_id"] = client.ClientId, ["client_secret"] = client.ClientSecret ?? "",
         };
         var parameters = call.Parameters.ToDictionary(p => p.Key, p => TestRequestTemplate.Fill(p.Value, values), StringComparer.Ordinal);
-        TokenHttpResponse answer;
-        try
+        // The code exchange's quirks describe its own answer (a nested token, a default lifetime); this answer is plain.
+        var quirks = new TokenResponseQuirks { ErrorPath = oauth.TokenResponse?.ErrorPath };
+        return await AnswerAsync(activity, async () =>
         {
             using var request = call.Method == "POST"
                 ? new HttpRequestMessage(HttpMethod.Post, call.Url) { Content = new FormUrlEncodedContent(parameters) }
@@ -88,25 +89,8 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.Value.OutboundTimeout);
-            using var response = await http.CreateClient(Keys.KeyVerifier.HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            answer = await ReadAsync(response, cancellationToken);
-            activity?.SetTag("http.response.status_code", answer.StatusCode);
-        }
-        catch (HttpRequestException e) when (e.InnerException is Outbound.BlockedAddressException blocked)
-        {
-            return Failed(activity, new TokenFailure(TokenFailureKind.ClientMisconfigured, null, blocked.Message, null));
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            var reason = e is OperationCanceledException ? "the app did not answer in time" : "the app could not be reached";
-            return Failed(activity, new TokenFailure(TokenFailureKind.Transient, null, reason, null, Unanswered: true));
-        }
-        // The code exchange's quirks describe its own answer (a nested token, a default lifetime); this answer is plain.
-        var quirks = new TokenResponseQuirks { ErrorPath = oauth.TokenResponse?.ErrorPath };
-        var result = TokenResponseParser.Parse(answer, quirks, oauth.ScopeSeparator, time.GetUtcNow(), sentRefreshToken: null);
-        if (result is TokenResult.Failed failed) return Failed(activity, failed.Failure);
-        activity?.SetTag("accounts.outcome", "success");
-        return result;
+            return await http.CreateClient(Keys.KeyVerifier.HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        }, quirks, oauth.ScopeSeparator, sentRefreshToken: null, cancellationToken);
     }
 
     private static string WithQuery(string url, Dictionary<string, string> parameters)
@@ -156,10 +140,18 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
         var url = sentRefreshToken is not null ? oauth.RefreshUrl ?? oauth.TokenUrl : oauth.TokenUrl;
         if (!SafeUrl.IsAllowed(url, options.Value.AllowLoopbackHttp))
             return Failed(activity, new TokenFailure(TokenFailureKind.ClientMisconfigured, null, "the app's token URL is not an https address", null));
+        return await AnswerAsync(activity, () => SendAsync(url, app, client, form, tokenCall: true, cancellationToken),
+            oauth.TokenResponse, oauth.ScopeSeparator, sentRefreshToken, cancellationToken);
+    }
+
+    /// <summary>A token call's answer as a result: what the app said, or why it said nothing (blocked, unreachable, too slow).</summary>
+    private async Task<TokenResult> AnswerAsync(Activity? activity, Func<Task<HttpResponseMessage>> send, TokenResponseQuirks? quirks, string scopeSeparator,
+        string? sentRefreshToken, CancellationToken cancellationToken)
+    {
         TokenHttpResponse answer;
         try
         {
-            using var response = await SendAsync(url, app, client, form, tokenCall: true, cancellationToken);
+            using var response = await send();
             answer = await ReadAsync(response, cancellationToken);
             activity?.SetTag("http.response.status_code", answer.StatusCode);
         }
@@ -172,7 +164,7 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
             var reason = e is OperationCanceledException ? "the app did not answer in time" : "the app could not be reached";
             return Failed(activity, new TokenFailure(TokenFailureKind.Transient, null, reason, null, Unanswered: true));
         }
-        var result = TokenResponseParser.Parse(answer, oauth.TokenResponse, oauth.ScopeSeparator, time.GetUtcNow(), sentRefreshToken);
+        var result = TokenResponseParser.Parse(answer, quirks, scopeSeparator, time.GetUtcNow(), sentRefreshToken);
         if (result is TokenResult.Failed failed) return Failed(activity, failed.Failure);
         activity?.SetTag("accounts.outcome", "success");
         return result;
