@@ -16,6 +16,14 @@ public sealed class WebhookDeliveryTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// Waits until the dispatcher has stored a failed attempt and its next time. The receiver sees the attempt first: moving
+    /// the clock before the failure is stored would put the next attempt after the time the test waits for.
+    /// </summary>
+    private static Task FailureRecordedAsync(TestHost host, int attempts)
+        => Eventually.TrueAsync(async () => (await Webhooks(host).ListDeliveriesAsync(new WebhookDeliveryQuery { WorkspaceId = TestHost.Workspace, Status = WebhookDeliveryStatus.Pending }))
+            .Items.Any(d => d.Attempts == attempts), Wait, $"attempt {attempts}'s failure stored");
+
     private static TestHostBuilder Fast(TestHostBuilder builder, int maxAttempts = 8)
         => builder.With(s =>
         {
@@ -77,11 +85,13 @@ public sealed class WebhookDeliveryTests
 
         await host.ConnectWithKeyAsync();
         await Eventually.TrueAsync(() => receiver.Deliveries.Count == 1, Wait, "the first attempt");
+        await FailureRecordedAsync(host, attempts: 1);
         clock.Advance(TimeSpan.FromSeconds(4));
         await Task.Delay(500, TestContext.Current.CancellationToken);
         Assert.Single(receiver.Deliveries);
         clock.Advance(TimeSpan.FromSeconds(3));
         await Eventually.TrueAsync(() => receiver.Deliveries.Count == 2, Wait, "the second attempt, 5-6 s later");
+        await FailureRecordedAsync(host, attempts: 2);
         clock.Advance(TimeSpan.FromMinutes(7));
         await Eventually.TrueAsync(() => receiver.Deliveries.Count == 3, Wait, "the third attempt, 5-6 min later");
 
@@ -95,8 +105,10 @@ public sealed class WebhookDeliveryTests
         receiver.Answer = _ => 503;
         await host.ConnectWithKeyAsync("Second");
         await Eventually.TrueAsync(() => receiver.Deliveries.Count == 4, Wait, "the second event's first attempt");
+        await FailureRecordedAsync(host, attempts: 1);
         clock.Advance(TimeSpan.FromSeconds(7));
         await Eventually.TrueAsync(() => receiver.Deliveries.Count == 5, Wait, "its second attempt");
+        await FailureRecordedAsync(host, attempts: 2);
         clock.Advance(TimeSpan.FromMinutes(7));
         await Eventually.TrueAsync(async () => (await Webhooks(host).ListDeliveriesAsync(new WebhookDeliveryQuery { Status = WebhookDeliveryStatus.Dead })).Items.Count == 1, Wait, "a dead delivery");
         var dead = (await Webhooks(host).ListDeliveriesAsync(new WebhookDeliveryQuery { Status = WebhookDeliveryStatus.Dead })).Items.Single();
