@@ -65,6 +65,22 @@ public sealed class JwtBearerTests
         Assert.DoesNotContain(KeyBody(otherPem), await SecretScan.StoredTextAsync(host.Storage), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_key_of_another_kind_than_the_apps_algorithm_is_refused_at_connect_as_the_apps_refusal_and_nothing_is_sent()
+    {
+        using var registered = RSA.Create(2048);
+        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        await using var server = await ServerAsync(registered, clock: null);
+        await using var host = await HostAsync(server, clock: null);
+
+        var refused = await Assert.ThrowsAsync<KeyVerificationFailedException>(() => ConnectAsync(host, Email, ec.ExportPkcs8PrivateKeyPem()));
+
+        Assert.True(refused.Refused);
+        Assert.Contains("RS256", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(0, server.AssertionGrants);
+        Assert.Empty(await host.ListAsync());
+    }
+
     [Theory]
     [InlineData("not a key")]
     [InlineData("-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----")]

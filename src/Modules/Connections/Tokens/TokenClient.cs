@@ -49,10 +49,12 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
         {
             assertion = JwtAssertion.Create(app, fields, time.GetUtcNow());
         }
-        catch (System.Security.Cryptography.CryptographicException)
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or NotSupportedException or ArgumentException)
         {
-            // Only new fields fix a key the service cannot sign with (the catalog renamed its field, or the key is damaged).
-            return Task.FromResult<TokenResult>(new TokenResult.Failed(new TokenFailure(TokenFailureKind.NeedsReconnect, null, "the account's private key cannot sign an assertion", null)));
+            // Only new fields fix a key the service cannot sign with: damaged, its field renamed by the catalog, or of
+            // another kind than the app's algorithm (an EC key where RS256 is asked), which the signer refuses.
+            return Task.FromResult<TokenResult>(new TokenResult.Failed(new TokenFailure(TokenFailureKind.NeedsReconnect, null,
+                $"the account's private key cannot sign a {app.OAuth?.Assertion?.Algorithm} assertion", null)));
         }
         var form = new Dictionary<string, string> { ["grant_type"] = oauth.GrantType ?? JwtAssertionSettings.DefaultGrantType, ["assertion"] = assertion };
         if (oauth.DefaultScopes.Count > 0 && oauth.Assertion?.ScopesInAssertion != true) form["scope"] = string.Join(oauth.ScopeSeparator, oauth.DefaultScopes);
