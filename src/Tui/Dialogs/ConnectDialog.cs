@@ -11,12 +11,17 @@ public sealed class ConnectDialog : ConsoleDialog
     private readonly ConsoleSession _session;
     private readonly TextField _workspace;
     private readonly TextField _nickname;
-    private readonly TextField _search;
+    private readonly TextField _searchBox;
     private readonly ListView<AppChoice> _apps = new() { X = 1, Y = 4, Width = Dim.Fill(1), Height = 8 };
     private readonly Label _existingLabel = new() { X = 1, Y = 12, Width = Dim.Fill(1), Text = "", HotKeySpecifier = (System.Text.Rune)0xffff };
     private readonly ListView<ExistingChoice> _existing = new() { X = 1, Y = 13, Width = Dim.Fill(1), Height = 3 };
     private int _searches;
     private int _lookups;
+    private Task _search = Task.CompletedTask;
+    private Task _lookup = Task.CompletedTask;
+    // Headless, continuations run on the thread pool rather than one UI thread: deciding which answer is the latest
+    // and showing it happen together, so an older answer can never be shown over a newer one.
+    private readonly Lock _latest = new();
 
     public ConnectDialog(ConsoleSession session, string? workspaceId) : base("Connect an account")
     {
@@ -27,17 +32,17 @@ public sealed class ConnectDialog : ConsoleDialog
         var nicknameLabel = new Label { X = 36, Y = 1, Text = "Nickname:" };
         _nickname = new TextField { X = 46, Y = 1, Width = Dim.Fill(1) };
         var searchLabel = new Label { X = 1, Y = 3, Text = "Find app:" };
-        _search = new TextField { X = 12, Y = 3, Width = Dim.Fill(1) };
-        Add(workspaceLabel, _workspace, nicknameLabel, _nickname, searchLabel, _search, _apps, _existingLabel, _existing);
+        _searchBox = new TextField { X = 12, Y = 3, Width = Dim.Fill(1) };
+        Add(workspaceLabel, _workspace, nicknameLabel, _nickname, searchLabel, _searchBox, _apps, _existingLabel, _existing);
 
-        _search.TextChanged += async (_, _) => await SearchAsync();
-        _search.Accepting += (_, e) =>
+        _searchBox.TextChanged += async (_, _) => await SearchAsync();
+        _searchBox.Accepting += (_, e) =>
         {
             e.Handled = true;
             _apps.SetFocus();
         };
-        _apps.ValueChanged += async (_, _) => await LookUpExistingAsync();
-        _workspace.TextChanged += async (_, _) => await LookUpExistingAsync();
+        _apps.ValueChanged += async (_, _) => await (_lookup = LookUpExistingAsync());
+        _workspace.TextChanged += async (_, _) => await (_lookup = LookUpExistingAsync());
 
         var useExisting = new Button { Text = "Use existing" };
         useExisting.Accepting += (_, e) =>
@@ -54,8 +59,8 @@ public sealed class ConnectDialog : ConsoleDialog
             await Lookups;
             return Validate();
         });
-        (string.IsNullOrEmpty(workspaceId) ? _workspace : _search).SetFocus();
-        Lookups = SearchCoreAsync();
+        (string.IsNullOrEmpty(workspaceId) ? _workspace : _searchBox).SetFocus();
+        _search = SearchCoreAsync();
     }
 
     /// <summary>Loads the first apps of the catalog; the list narrows as the operator types.</summary>
@@ -74,8 +79,8 @@ public sealed class ConnectDialog : ConsoleDialog
 
     public string SearchText
     {
-        get => _search.Text;
-        set => _search.Text = value;
+        get => _searchBox.Text;
+        set => _searchBox.Text = value;
     }
 
     public string WorkspaceText
@@ -90,8 +95,21 @@ public sealed class ConnectDialog : ConsoleDialog
         set => _nickname.Text = value;
     }
 
-    /// <summary>The search and the existing-accounts lookup in flight; headless tests await it.</summary>
-    public Task Lookups { get; private set; } = Task.CompletedTask;
+    /// <summary>
+    /// Completes when no search or existing-accounts lookup is in flight, including any one started while waiting (a
+    /// selection that moved when the list was filled starts its own lookup); headless tests await it.
+    /// </summary>
+    public Task Lookups => SettleAsync();
+
+    private async Task SettleAsync()
+    {
+        while (true)
+        {
+            var (search, lookup) = (_search, _lookup);
+            await Task.WhenAll(search, lookup);
+            if (ReferenceEquals(search, _search) && ReferenceEquals(lookup, _lookup)) return;
+        }
+    }
 
     private bool Validate()
     {
@@ -105,19 +123,22 @@ public sealed class ConnectDialog : ConsoleDialog
         return false;
     }
 
-    private Task SearchAsync() => Lookups = SearchCoreAsync();
+    private Task SearchAsync() => _search = SearchCoreAsync();
 
     private async Task SearchCoreAsync()
     {
-        var search = ++_searches;
+        var search = Interlocked.Increment(ref _searches);
         try
         {
-            var text = string.IsNullOrWhiteSpace(_search.Text) ? null : _search.Text.Trim();
+            var text = string.IsNullOrWhiteSpace(_searchBox.Text) ? null : _searchBox.Text.Trim();
             var page = await _session.Grains.GetGrain<IAppCatalogReaderGrain>(0).ListAppsAsync(new AppQuery { Text = text, Limit = 50 });
-            if (search != _searches) return;
-            _apps.SetSource(new ObservableCollection<AppChoice>(page.Items.Select(a => new AppChoice(a))));
-            if (page.Items.Count > 0) _apps.Index = 0;
-            await LookUpExistingAsync();
+            lock (_latest)
+            {
+                if (search != _searches) return;
+                _apps.SetSource(new ObservableCollection<AppChoice>(page.Items.Select(a => new AppChoice(a))));
+                if (page.Items.Count > 0) _apps.Index = 0;
+            }
+            await (_lookup = LookUpExistingAsync());
         }
         catch (Exception e) when (ErrorText.IsExpected(e))
         {
@@ -127,27 +148,37 @@ public sealed class ConnectDialog : ConsoleDialog
 
     private async Task LookUpExistingAsync()
     {
-        var lookup = ++_lookups;
+        var lookup = Interlocked.Increment(ref _lookups);
         if (ChosenApp is not { } app || WorkspaceId.Length == 0)
         {
-            _existingLabel.Text = "";
-            Existing = [];
-            _existing.SetSource([]);
+            lock (_latest)
+            {
+                if (lookup != _lookups) return;
+                _existingLabel.Text = "";
+                Existing = [];
+                _existing.SetSource([]);
+            }
             return;
         }
         try
         {
             var page = await _session.Grains.GetGrain<IAccountDirectoryGrain>(0).ListAsync(new AccountQuery { WorkspaceId = WorkspaceId, AppSlug = app.Slug, Limit = 20 });
-            if (lookup != _lookups) return;
-            Existing = page.Items;
-            _existing.SetSource(new ObservableCollection<ExistingChoice>(page.Items.Select(a => new ExistingChoice(a))));
-            _existingLabel.Text = page.Items.Count == 0
-                ? $"{WorkspaceId} has no {app.Name} account yet."
-                : $"{WorkspaceId} already has {page.Items.Count}{(page.Next is null ? "" : "+")} {app.Name} account(s): use one, or connect another.";
+            lock (_latest)
+            {
+                if (lookup != _lookups) return;
+                Existing = page.Items;
+                _existing.SetSource(new ObservableCollection<ExistingChoice>(page.Items.Select(a => new ExistingChoice(a))));
+                _existingLabel.Text = page.Items.Count == 0
+                    ? $"{WorkspaceId} has no {app.Name} account yet."
+                    : $"{WorkspaceId} already has {page.Items.Count}{(page.Next is null ? "" : "+")} {app.Name} account(s): use one, or connect another.";
+            }
         }
         catch (Exception e) when (ErrorText.IsExpected(e))
         {
-            _existingLabel.Text = $"Cannot list existing accounts: {ErrorText.Describe(e)}";
+            lock (_latest)
+            {
+                if (lookup == _lookups) _existingLabel.Text = $"Cannot list existing accounts: {ErrorText.Describe(e)}";
+            }
         }
     }
 
