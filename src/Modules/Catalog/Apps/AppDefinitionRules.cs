@@ -42,8 +42,11 @@ public static partial class AppDefinitionRules
             case AuthType.ClientCredentials or AuthType.JwtBearer:
                 ValidateOwnTokens(errors, app, allowLoopbackHttp);
                 break;
+            case AuthType.OAuth1:
+                ValidateOAuth1(errors, app, allowLoopbackHttp);
+                break;
             default:
-                errors.Add("authType", "must be oauth2, keys, client_credentials or jwt_bearer");
+                errors.Add("authType", "must be oauth2, keys, client_credentials, jwt_bearer or oauth1");
                 break;
         }
         ValidateSettings(errors, app, allowLoopbackHttp);
@@ -157,6 +160,7 @@ public static partial class AppDefinitionRules
         }
         if (app.TestRequest is not null) errors.Add("testRequest", "is only for key-based apps");
         if (oauth.Assertion is not null) errors.Add("oauth.assertion", "is only for jwt_bearer apps");
+        if (oauth.RequestTokenUrl is not null) errors.Add("oauth.requestTokenUrl", "is only for oauth1 apps");
         TokenCall(errors, "oauth.exchange", oauth.Exchange, allowLoopbackHttp);
         TokenCall(errors, "oauth.renewal", oauth.Renewal, allowLoopbackHttp);
         // Consent and code exchange come before anything is captured: only settings fill them.
@@ -192,6 +196,48 @@ public static partial class AppDefinitionRules
             else if (value is null || value.Length > 1024 || PrintableText.HasHiddenCharacters(value))
                 errors.Add("oauth.tokenParameters", $"the value of '{Clip(name)}' must be one clean line of at most 1024 characters");
         }
+    }
+
+    /// <summary>
+    /// An OAuth 1.0a app: its three endpoints, filled by settings only, and nothing of OAuth 2.0's token options, which it
+    /// has no use for (its tokens never expire, and its token calls are signed, not parameterized). What the access token
+    /// answer says besides the token (Flickr's <c>user_nsid</c>) may name the identity or be captured.
+    /// </summary>
+    private static void ValidateOAuth1(ErrorList errors, AppDefinition app, bool allowLoopbackHttp)
+    {
+        if (app.OAuth is not { } oauth)
+        {
+            errors.Add("oauth", "is required for an oauth1 app");
+            return;
+        }
+        if (app.TestRequest is not null) errors.Add("testRequest", "is only for key-based apps");
+        if (app.Fields.Count > 0) errors.Add("fields", "an oauth1 app's accounts are connected by consent, not with fields");
+        var settings = app.Settings.Select(s => s.Name).ToList();
+        TemplateUrl(errors, "oauth.requestTokenUrl", oauth.RequestTokenUrl, required: true, allowLoopbackHttp, app, settings);
+        TemplateUrl(errors, "oauth.authorizeUrl", oauth.AuthorizeUrl, required: true, allowLoopbackHttp, app, settings);
+        TemplateUrl(errors, "oauth.tokenUrl", oauth.TokenUrl, required: true, allowLoopbackHttp, app, settings);
+        if (oauth.AuthorizeParameters.Keys.Any(k => k.StartsWith("oauth_", StringComparison.OrdinalIgnoreCase)))
+            errors.Add("oauth.authorizeParameters", "may not set an oauth_ parameter: the service sets oauth_token");
+        var unused = new (string Key, bool Set)[]
+        {
+            ("oauth.refreshUrl", oauth.RefreshUrl is not null),
+            ("oauth.revokeUrl", oauth.RevokeUrl is not null),
+            ("oauth.issuer", oauth.Issuer is not null),
+            ("oauth.defaultScopes", oauth.DefaultScopes.Count > 0),
+            ("oauth.tokenRequestFormat", oauth.TokenRequestFormat != TokenRequestFormat.Form),
+            ("oauth.tokenParameters", oauth.TokenParameters.Count > 0),
+            ("oauth.tokenBudgetPerMinute", oauth.TokenBudgetPerMinute is not null),
+            ("oauth.refreshMarginSeconds", oauth.RefreshMarginSeconds is not null),
+            ("oauth.grantType", oauth.GrantType is not null),
+            ("oauth.assertion", oauth.Assertion is not null),
+            ("oauth.exchange", oauth.Exchange is not null),
+            ("oauth.renewal", oauth.Renewal is not null),
+            ("oauth.tokenResponse", oauth.TokenResponse is { } answer
+                && ((answer.ExpiresAtPath ?? answer.ErrorPath ?? answer.AccessTokenPath ?? answer.RefreshTokenPath ?? answer.ScopePath) is not null
+                    || answer.DefaultExpiresInSeconds is not null || answer.ExpiryFromJwt)),
+        };
+        foreach (var (key, _) in unused.Where(u => u.Set))
+            errors.Add(key, "is not used by an oauth1 app (scopes go in authorizeParameters, as the app names them)");
     }
 
     /// <summary>

@@ -21,6 +21,12 @@ public enum AuthType
     /// the service signs a short assertion with it for each token request; no person consents, no refresh token.
     /// </summary>
     [JsonStringEnumMemberName("jwt_bearer")] JwtBearer = 3,
+    /// <summary>
+    /// OAuth 1.0a three-legged (RFC 5849): a request token, the person's consent, an access token and its secret, which
+    /// never expire and are never refreshed. Every call is signed (HMAC-SHA1) with the app's consumer secret and the token
+    /// secret, so steps call the app through the proxy, which signs.
+    /// </summary>
+    [JsonStringEnumMemberName("oauth1")] OAuth1 = 4,
 }
 
 public static class AuthTypes
@@ -30,6 +36,9 @@ public static class AuthTypes
 
     /// <summary>Whether accounts of this type are connected with a form of fields rather than a consent in the browser.</summary>
     public static bool TakesFields(this AuthType type) => type is AuthType.Keys or AuthType.ClientCredentials or AuthType.JwtBearer;
+
+    /// <summary>Whether accounts of this type are connected by a person's consent at the app, in a browser.</summary>
+    public static bool Consents(this AuthType type) => type is AuthType.OAuth2 or AuthType.OAuth1;
 
     /// <summary>Whether the account's own fields get its tokens (no consent, no refresh token): it is its own client.</summary>
     public static bool FetchesOwnTokens(this AuthType type) => type is AuthType.ClientCredentials or AuthType.JwtBearer;
@@ -144,6 +153,11 @@ public sealed record OAuthSettings
     /// <c>ig_refresh_token</c>): it stands where a refresh token would, and its URL is what the token is pinned to.
     /// </summary>
     [Id(18)] public TokenCallSettings? Renewal { get; init; }
+    /// <summary>
+    /// OAuth 1.0a only: where the temporary credentials (the request token) come from (RFC 5849 §2.1). For those apps
+    /// <see cref="TokenUrl"/> is where they are traded for the access token (§2.3).
+    /// </summary>
+    [Id(19)] public string? RequestTokenUrl { get; init; }
 }
 
 /// <summary>
