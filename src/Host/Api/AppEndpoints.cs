@@ -12,6 +12,7 @@ public static class AppEndpoints
         ["keys"] = AuthType.Keys,
         ["client_credentials"] = AuthType.ClientCredentials,
         ["jwt_bearer"] = AuthType.JwtBearer,
+        ["oauth1"] = AuthType.OAuth1,
     };
 
     /// <param name="prefix">Where the catalog is served: <c>/api/apps</c> to anyone, <c>/apps</c> under <c>/v1</c>.</param>

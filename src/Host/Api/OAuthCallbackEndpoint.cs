@@ -53,7 +53,10 @@ public static partial class OAuthCallbackEndpoint
         try
         {
             var completed = await grains.OAuthBrowserFlow(state!).CompleteAsync(
-                new OAuthCallback(Single(query, "code"), Single(query, "error"), Single(query, "error_description"), Single(query, "iss")));
+                new OAuthCallback(Single(query, "code"),
+                    // An OAuth 1.0a app that was refused says so with denied=<request token> (X) or by leaving out the verifier.
+                    Single(query, "error") ?? (Single(query, "denied") is null ? null : "access_denied"),
+                    Single(query, "error_description"), Single(query, "iss"), Single(query, "oauth_token"), Single(query, "oauth_verifier")));
             OAuthStartPage.Forget(context, state!);
             await ConnectedAsync(context, grains, completed);
         }

@@ -197,7 +197,7 @@ public static partial class ConnectPage
                 body.Append("</ul><h2>Or connect another</h2>");
             }
         }
-        if (app.AuthType == AuthType.OAuth2)
+        if (app.AuthType.Consents())
         {
             body.Append(Paragraph($"You will sign in at {app.Name} and choose what to share; you come back here after."));
             if (app.Settings.Count == 0) body.Append(Button($"{Path}/apps/{app.Slug}/oauth", $"Continue to {app.Name}"));
@@ -283,7 +283,7 @@ public static partial class ConnectPage
 
     private static string HowItConnects(AppDefinition app) => app.AuthType switch
     {
-        AuthType.OAuth2 => $"Sign in with {app.Name}",
+        AuthType.OAuth2 or AuthType.OAuth1 => $"Sign in with {app.Name}",
         AuthType.ClientCredentials => "Client ID and secret",
         AuthType.JwtBearer => "Service account key",
         _ => "API key",

@@ -184,7 +184,7 @@ public sealed class ConnectDialog : ConsoleDialog
 
     private sealed record AppChoice(AppDefinition App)
     {
-        public override string ToString() => $"{Clip(App.Name, 30),-30} {Clip(App.Slug, 24),-24} {App.AuthType switch { AuthType.OAuth2 => "OAuth", AuthType.ClientCredentials => "client", AuthType.JwtBearer => "service", _ => "keys" }}";
+        public override string ToString() => $"{Clip(App.Name, 30),-30} {Clip(App.Slug, 24),-24} {App.AuthType switch { AuthType.OAuth2 => "OAuth", AuthType.OAuth1 => "OAuth 1", AuthType.ClientCredentials => "client", AuthType.JwtBearer => "service", _ => "keys" }}";
     }
 
     private sealed record ExistingChoice(AccountSummary Account)

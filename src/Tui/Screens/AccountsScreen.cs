@@ -210,7 +210,9 @@ public sealed class AccountsScreen : SearchableListScreen<AccountSummary>
         if (Selected is not { } account) return;
         if (!account.AuthType.IssuesTokens())
         {
-            await Session.Modals.TellAsync("Refresh now", $"{account.Nickname} connects with keys; there is no token to refresh.");
+            await Session.Modals.TellAsync("Refresh now", account.AuthType == AuthType.OAuth1
+                ? $"{account.Nickname} holds an OAuth 1.0a token, which does not expire; there is nothing to refresh."
+                : $"{account.Nickname} connects with keys; there is no token to refresh.");
             return;
         }
         try

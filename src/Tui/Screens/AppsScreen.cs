@@ -88,7 +88,7 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
     {
         ["App"] = app => app.Name,
         ["Slug"] = app => app.Slug,
-        ["Auth"] = app => app.AuthType switch { AuthType.OAuth2 => "oauth2", AuthType.ClientCredentials => "client_credentials", AuthType.JwtBearer => "jwt_bearer", _ => "keys" },
+        ["Auth"] = app => app.AuthType switch { AuthType.OAuth2 => "oauth2", AuthType.ClientCredentials => "client_credentials", AuthType.JwtBearer => "jwt_bearer", AuthType.OAuth1 => "oauth1", _ => "keys" },
         ["Categories"] = app => string.Join(", ", app.Categories),
     };
 
@@ -141,7 +141,7 @@ public sealed class AppsScreen : SearchableListScreen<AppDefinition>
     public async Task EditClientAsync()
     {
         if (Selected is not { } app) return;
-        if (app.AuthType != AuthType.OAuth2)
+        if (!app.AuthType.Consents())
         {
             await Session.Modals.TellAsync("OAuth client", $"{app.Name} connects with its accounts' own credentials; it needs no OAuth client.");
             return;

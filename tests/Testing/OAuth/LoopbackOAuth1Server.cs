@@ -86,6 +86,12 @@ public sealed class LoopbackOAuth1Server : IAsyncDisposable
         get { lock (_gate) return [.. _authorizationHeaders]; }
     }
 
+    /// <summary>Every access token issued and its secret (a snapshot), for tests that look for them where they must not be.</summary>
+    public IReadOnlyDictionary<string, string> IssuedAccessTokens
+    {
+        get { lock (_gate) return new Dictionary<string, string>(_accessTokens, StringComparer.Ordinal); }
+    }
+
     /// <summary>The app's catalog entry, pointed at this server.</summary>
     public AppDefinition Definition => new()
     {

@@ -87,8 +87,15 @@ public sealed partial class ConnectedAccountGrain(
             TokenType = secrets.TokenType,
             ExpiresAt = account.AccessTokenExpiresAt,
             Scopes = account.Scopes,
-            // A client secret or a private key fetches tokens; a step gets the token, not the secret.
-            Fields = account.AuthType.FetchesOwnTokens() ? PublicFields(secrets.Fields, await AppAsync()) : secrets.Fields,
+            Fields = account.AuthType switch
+            {
+                // A client secret or a private key fetches tokens; a step gets the token, not the secret.
+                _ when account.AuthType.FetchesOwnTokens() => PublicFields(secrets.Fields, await AppAsync()),
+                // The token secret signs only together with the deployment's consumer secret, which no step holds: signed
+                // calls go through the proxy. The consumer key is what an app that takes key and token as they are needs.
+                AuthType.OAuth1 => await Refresher.ClientIdAsync() is { } consumerKey ? new Dictionary<string, string> { ["consumer_key"] = consumerKey } : [],
+                _ => secrets.Fields,
+            },
             Connection = new Dictionary<string, string>(account.Connection, StringComparer.Ordinal),
         };
     }
@@ -103,6 +110,7 @@ public sealed partial class ConnectedAccountGrain(
         if (refresh) _forcedRefreshAt = time.GetUtcNow();
         var values = new Dictionary<string, string>(secrets.Fields, StringComparer.Ordinal);
         if (secrets.AccessToken is { } token) values["access_token"] = token;
+        if (secrets.TokenSecret is { } tokenSecret) values[Proxy.ProxyCredentials.TokenSecret] = tokenSecret;
         return new Proxy.ProxyCredentials(account.AppSlug, values, CanRefresh: oauth && !afterRefusal, account.Connection);
     }
 
@@ -307,7 +315,7 @@ public sealed partial class ConnectedAccountGrain(
 
     async Task<AccountSummary> IAccountLifecycleGrain.CreateWithTokensAsync(NewOAuthAccount request)
     {
-        Create(request.WorkspaceId, request.AppSlug, request.Nickname, AuthType.OAuth2);
+        Create(request.WorkspaceId, request.AppSlug, request.Nickname, request.Tokens.AuthType);
         UseConnection(request.Tokens);
         Refresher.Apply(request.Tokens, keepRefreshToken: null, await Refresher.PinsAsync());
         Store.Connected(WebhookEventTypes.AccountConnected);
@@ -328,7 +336,7 @@ public sealed partial class ConnectedAccountGrain(
         }
         UseConnection(received);
         // An account connected with keys to an app that now connects with OAuth becomes an OAuth account here.
-        account.AuthType = AuthType.OAuth2;
+        account.AuthType = received.AuthType;
         account.DisplayFields.Clear();
         account.NextCheckAt = null;
         Refresher.Apply(received, keepRefreshToken: null, await Refresher.PinsAsync());
@@ -348,10 +356,10 @@ public sealed partial class ConnectedAccountGrain(
         Account.CreatedAt = time.GetUtcNow();
     }
 
-    /// <summary>The fields a step may see: those the app does not mark secret.</summary>
     /// <summary>What an account that fetched its own tokens is: a service account where its app signs assertions, else a client.</summary>
     private async Task<AuthType> OwnTokensTypeAsync() => (await AppAsync()).AuthType == AuthType.JwtBearer ? AuthType.JwtBearer : AuthType.ClientCredentials;
 
+    /// <summary>The fields a step may see: those the app does not mark secret.</summary>
     private static Dictionary<string, string> PublicFields(IReadOnlyDictionary<string, string> fields, AppDefinition app)
         => fields.Where(f => app.Fields.Any(d => d.Name == f.Key && !d.Secret)).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
 

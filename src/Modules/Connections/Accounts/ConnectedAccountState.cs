@@ -57,8 +57,9 @@ public sealed class ConnectedAccountState
 /// <summary>The plaintext inside an account's envelope; exists only in memory, never logged (no values in ToString).</summary>
 /// <param name="TokenOrigin">Where the OAuth tokens may be refreshed (see <see cref="Refresh.EndpointPins"/>); null for keys, and for accounts sealed before pins existed until their next refresh.</param>
 /// <param name="RevokeOrigin">Where they may be revoked.</param>
+/// <param name="TokenSecret">An OAuth 1.0a token's secret, which signs every call made with the token.</param>
 public sealed record AccountSecrets(IReadOnlyDictionary<string, string> Fields, string? AccessToken, string? RefreshToken, string? TokenType,
-    string? TokenOrigin = null, string? RevokeOrigin = null)
+    string? TokenOrigin = null, string? RevokeOrigin = null, string? TokenSecret = null)
 {
     public override string ToString() => "AccountSecrets { *** }";
 }

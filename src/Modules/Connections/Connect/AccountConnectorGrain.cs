@@ -1,6 +1,7 @@
 using Accounts.Orleans.Connections.Accounts;
 using Accounts.Orleans.Connections.Keys;
 using Accounts.Orleans.Connections.OAuth;
+using Accounts.Orleans.Connections.Tokens;
 using Accounts.Orleans.Vault.Masking;
 using Accounts.Orleans.Contracts.Access;
 using Accounts.Orleans.Contracts.Ids;
@@ -10,19 +11,21 @@ namespace Accounts.Orleans.Connections.Connect;
 
 /// <summary>
 /// Connects key-based accounts: checks the values against the app's rules, proves them with the app's test request,
-/// then hands them to a new account grain (or to the existing one on a reconnect). Stateless; runs on every silo.
+/// then hands them to a new account grain (or to the existing one on a reconnect); and starts OAuth consents. Stateless;
+/// runs on every silo.
 /// </summary>
 [GrainType("accounts.connector")]
 [StatelessWorker]
-public sealed class AccountConnectorGrain(
+public sealed partial class AccountConnectorGrain(
     IGrainFactory grains,
     KeyVerifier verifier,
-    Tokens.TokenClient tokens,
+    TokenClient tokens,
     OAuthClients clients,
     IOptions<ConnectionsOptions> options,
     Index.AccountIndex index,
     ConnectionsTelemetry telemetry,
-    [FromKeyedServices(ServiceClock.Key)] TimeProvider time) : Grain, IAccountConnectorGrain
+    [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
+    ILogger<AccountConnectorGrain> logger) : Grain, IAccountConnectorGrain
 {
     private const int MaxExtraScopes = 50;
 
@@ -114,14 +117,14 @@ public sealed class AccountConnectorGrain(
             foreach (var (key, value) in e.Errors) errors[key] = value;
         }
         var app = await FindAppAsync(request.AppSlug, errors);
-        if (app is { AuthType: not AuthType.OAuth2 }) errors["appSlug"] = [$"'{app.Slug}' connects with keys, not OAuth"];
+        if (app is not null && !app.AuthType.Consents()) errors["appSlug"] = [$"'{app.Slug}' connects with keys, not OAuth"];
         var extra = request.ExtraScopes ?? [];
         if (extra.Count > MaxExtraScopes || extra.Any(s => string.IsNullOrWhiteSpace(s) || s.Length > 200 || s.Any(char.IsWhiteSpace) || s.Contains(',', StringComparison.Ordinal)
                 || Contracts.Text.PrintableText.HasHiddenCharacters(s)))
             errors["extraScopes"] = [$"at most {MaxExtraScopes} scopes, each 1-200 characters without spaces, commas, control or format characters"];
         // Settings say where the account lives; the URLs they make must stay on the app's hosts before anyone is sent there.
         Dictionary<string, string>? settings = null;
-        if (app is { AuthType: AuthType.OAuth2 })
+        if (app is not null && app.AuthType.Consents())
         {
             settings = ConnectionSettings.Read(app, request.Settings, out var settingErrors);
             foreach (var (key, value) in settingErrors) errors[key] = value;
@@ -151,16 +154,36 @@ public sealed class AccountConnectorGrain(
         await grains.GetGrain<IWorkspaceFlowsGrain>(request.WorkspaceId).ReserveAsync(expiresAt);
 
         var state = OAuthState.New();
-        var verifier = app.OAuth!.Pkce ? AuthorizationRequest.NewVerifier() : null;
-        var scopes = AuthorizationRequest.Scopes(app, extra);
+        var oauth1 = app.AuthType == AuthType.OAuth1;
+        var verifier = app.OAuth!.Pkce && !oauth1 ? AuthorizationRequest.NewVerifier() : null;
+        var scopes = oauth1 ? [] : AuthorizationRequest.Scopes(app, extra);
+        var requestToken = oauth1 ? await RequestTokenAsync(app, client, AuthorizationRequest.OAuth1Callback(redirectUri, state)) : null;
         await grains.GetGrain<IOAuthFlowSetupGrain>(OAuthState.FlowKey(state)).BeginAsync(new OAuthFlowBegin(
             request.WorkspaceId, app.Slug, nickname, scopes, AccountRules.Actor(request.Actor), request.ReconnectAccountId, verifier, redirectUri, expiresAt,
-            AuthorizationRequest.BuildUrl(app, client.ClientId, redirectUri, scopes, state, verifier),
+            requestToken is null ? AuthorizationRequest.BuildUrl(app, client.ClientId, redirectUri, scopes, state, verifier) : AuthorizationRequest.BuildOAuth1Url(app, requestToken.Token),
             // Only the service's own session grain names a session; a key's caller cannot tie its flow to one.
             Principal.Current is { IsSystem: false } ? null : request.ConnectSessionId,
-            settings));
+            settings,
+            requestToken));
         telemetry.Flow(app.Slug, "started");
         return new OAuthStarted(state, OAuthBrowserBinding.StartUrl(ConnectPage, state), expiresAt);
+    }
+
+    /// <summary>
+    /// An OAuth 1.0a consent starts at the app: its request token names the consent, so there is nothing to send the
+    /// person to until the app issued one. A refusal is the caller's to see now, not the person's after a redirect.
+    /// </summary>
+    /// <exception cref="OAuthFlowException">The app issued no request token.</exception>
+    private async Task<OAuth1RequestToken> RequestTokenAsync(AppDefinition app, OAuthClientCredentials client, string callback)
+    {
+        var result = await tokens.RequestTokenAsync(app, client, callback, CancellationToken.None);
+        if (result is TokenResult.Failed { Failure: var failure })
+        {
+            LogRequestTokenFailed(logger, app.Slug, failure.Reason);
+            throw new OAuthFlowException(OAuthFlowError.ExchangeFailed, $"{app.Name} did not issue a request token: {failure.Reason}.");
+        }
+        var grant = ((TokenResult.Success)result).Grant;
+        return new OAuth1RequestToken(grant.AccessToken, grant.TokenSecret ?? "");
     }
 
     async Task<ConnectSessionCreated> IAccountConnectorGrain.CreateConnectSessionAsync(ConnectSessionRequest request)
@@ -254,4 +277,7 @@ public sealed class AccountConnectorGrain(
     private static Dictionary<string, string> Display(AppDefinition app, IReadOnlyDictionary<string, string> values)
         => app.Fields.Where(f => values.ContainsKey(f.Name))
             .ToDictionary(f => f.Name, f => f.Secret ? SecretMask.Mask(values[f.Name]) : values[f.Name], StringComparer.Ordinal);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{App} issued no OAuth 1.0a request token: {Reason}")]
+    private static partial void LogRequestTokenFailed(ILogger logger, string app, string reason);
 }

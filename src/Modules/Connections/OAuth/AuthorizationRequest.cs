@@ -33,6 +33,26 @@ public static class AuthorizationRequest
         return oauth.AuthorizeUrl + separator + string.Join("&", query.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
     }
 
+    /// <summary>
+    /// Where the person consents to an OAuth 1.0a request token (RFC 5849 §2.2): the app's authorize URL with the token
+    /// and the app's own parameters (the access and lifetime Trello asks for, Flickr's <c>perms</c>).
+    /// </summary>
+    public static string BuildOAuth1Url(AppDefinition app, string requestToken)
+    {
+        var oauth = app.OAuth ?? throw new InvalidOperationException($"{app.Slug} is not an OAuth app.");
+        var query = new List<KeyValuePair<string, string>> { new("oauth_token", requestToken) };
+        query.AddRange(oauth.AuthorizeParameters);
+        var separator = oauth.AuthorizeUrl.Contains('?', StringComparison.Ordinal) ? "&" : "?";
+        return oauth.AuthorizeUrl + separator + string.Join("&", query.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+    }
+
+    /// <summary>
+    /// The address an OAuth 1.0a app sends the person back to: the service's callback carrying the flow's state, which
+    /// the protocol has no parameter for. Apps keep the callback's query and add <c>oauth_token</c> and <c>oauth_verifier</c>.
+    /// </summary>
+    public static string OAuth1Callback(string redirectUri, string state)
+        => redirectUri + (redirectUri.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "state=" + Uri.EscapeDataString(state);
+
     /// <summary>The app's default scopes plus the requested extra ones, each once, in order.</summary>
     public static IReadOnlyList<string> Scopes(AppDefinition app, IReadOnlyList<string>? extra)
         => (app.OAuth?.DefaultScopes ?? []).Concat(extra ?? []).Distinct(StringComparer.Ordinal).ToArray();

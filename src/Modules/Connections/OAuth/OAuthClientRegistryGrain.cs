@@ -62,7 +62,7 @@ public sealed partial class OAuthClientRegistryGrain(
         if (!AccountRules.IsIdentifier(registration.Actor)) errors["actor"] = [AccountRules.IdentifierRule];
         var app = errors.ContainsKey("appSlug") ? null : await grains.GetGrain<IAppCatalogReaderGrain>(0).GetAppAsync(registration.AppSlug);
         if (app is null || app.Disabled) errors.TryAdd("appSlug", ["is not an app in the catalog"]);
-        else if (app.AuthType != AuthType.OAuth2) errors["appSlug"] = [$"'{app.Slug}' connects with keys, not OAuth"];
+        else if (!app.AuthType.Consents()) errors["appSlug"] = [$"'{app.Slug}' connects with keys, not OAuth"];
         if (errors.Count > 0) throw new AccountValidationException(errors);
         if (configured.CurrentValue.IsConfigured(app!.Slug)) throw new OAuthClientInConfigurationException(app.Slug);
 

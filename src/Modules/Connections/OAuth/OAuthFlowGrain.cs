@@ -48,7 +48,9 @@ public sealed partial class OAuthFlowGrain(
         Flow.AuthorizeUrl = begin.AuthorizeUrl;
         Flow.Settings = new Dictionary<string, string>(begin.Settings ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         Flow.Status = OAuthFlowStatus.Pending;
-        Flow.SealedVerifier = begin.CodeVerifier is null ? null : cipher.Seal(Encoding.ASCII.GetBytes(begin.CodeVerifier), Binding);
+        Flow.RequestToken = begin.RequestToken?.Token;
+        var secret = begin.RequestToken?.Secret ?? begin.CodeVerifier;
+        Flow.SealedVerifier = secret is null ? null : cipher.Seal(Encoding.UTF8.GetBytes(secret), Binding);
         await state.WriteStateAsync();
     }
 
@@ -99,7 +101,7 @@ public sealed partial class OAuthFlowGrain(
 
         // From here on the state is spent, whatever happens next.
         Flow.Status = OAuthFlowStatus.Failed;
-        var verifier = Flow.SealedVerifier is null ? null : Encoding.ASCII.GetString(cipher.Open(Flow.SealedVerifier, Binding));
+        var verifier = Flow.SealedVerifier is null ? null : Encoding.UTF8.GetString(cipher.Open(Flow.SealedVerifier, Binding));
         Flow.SealedVerifier = null;
         await state.WriteStateAsync();
 
@@ -170,17 +172,28 @@ public sealed partial class OAuthFlowGrain(
             throw new OAuthFlowException(OAuthFlowError.Denied, $"{app.Name} did not grant access ({(IsErrorCode(error) ? error : "unknown_error")}).");
         if (app.OAuth?.Issuer is { } issuer && !string.Equals(callback.Issuer, issuer, StringComparison.Ordinal))
             throw new OAuthFlowException(OAuthFlowError.IssuerMismatch, $"The answer did not come from {app.Name}'s authorization server (issuer mismatch).");
-        if (string.IsNullOrEmpty(callback.Code)) throw new OAuthFlowException(OAuthFlowError.MissingCode, "The app's answer has no authorization code.");
         var client = await clients.FindAsync(app.Slug) ?? throw new OAuthClientNotConfiguredException(app.Slug);
-
-        var result = await tokens.ExchangeCodeAsync(app, client, callback.Code, verifier, Flow.RedirectUri, CancellationToken.None);
+        TokenResult result;
+        if (app.AuthType == AuthType.OAuth1)
+        {
+            // The answer must be for the request token this flow holds: one for another consent is not traded here.
+            if (Flow.RequestToken is null || !string.Equals(callback.OAuthToken, Flow.RequestToken, StringComparison.Ordinal))
+                throw new OAuthFlowException(OAuthFlowError.ExchangeFailed, $"The answer does not name the request token {app.Name} issued for this sign-in.");
+            if (string.IsNullOrEmpty(callback.OAuthVerifier)) throw new OAuthFlowException(OAuthFlowError.MissingCode, "The app's answer has no verifier.");
+            result = await tokens.AccessTokenAsync(app, client, Flow.RequestToken, verifier ?? "", callback.OAuthVerifier, CancellationToken.None);
+        }
+        else
+        {
+            if (string.IsNullOrEmpty(callback.Code)) throw new OAuthFlowException(OAuthFlowError.MissingCode, "The app's answer has no authorization code.");
+            result = await tokens.ExchangeCodeAsync(app, client, callback.Code, verifier, Flow.RedirectUri, CancellationToken.None);
+        }
         if (result is TokenResult.Failed failed)
         {
             LogExchangeFailed(logger, app.Slug, failed.Failure.Reason);
             throw new OAuthFlowException(OAuthFlowError.ExchangeFailed, $"{app.Name} refused to issue tokens: {failed.Failure.Reason}.");
         }
         var grant = ((TokenResult.Success)result).Grant;
-        if (app.OAuth!.Exchange is { } exchange)
+        if (app.OAuth!.Exchange is { } exchange && app.AuthType == AuthType.OAuth2)
         {
             // A short-lived first token (Instagram's hour) is traded before anything is kept; failing that, nothing is.
             var traded = await tokens.TradeAsync("token.long_lived", app, client, exchange, grant.AccessToken, accountId: null, CancellationToken.None);

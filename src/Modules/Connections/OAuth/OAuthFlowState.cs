@@ -1,6 +1,9 @@
 namespace Accounts.Orleans.Connections.OAuth;
 
-/// <summary>A pending authorization. The PKCE verifier is sealed like any credential; the rest is not secret.</summary>
+/// <summary>
+/// A pending authorization. Its one secret (the PKCE verifier, or an OAuth 1.0a request token's secret) is sealed like
+/// any credential; the rest is not secret.
+/// </summary>
 [GenerateSerializer, Alias("accounts.oauth-flow-state-stored")]
 public sealed class OAuthFlowState
 {
@@ -22,4 +25,6 @@ public sealed class OAuthFlowState
     [Id(14)] public bool OpenedInBrowser { get; set; }
     /// <summary>The connection settings the consent is asked under; they become the account's.</summary>
     [Id(15)] public Dictionary<string, string> Settings { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>OAuth 1.0a: the request token the app's answer must name; its secret is what <see cref="SealedVerifier"/> holds.</summary>
+    [Id(16)] public string? RequestToken { get; set; }
 }

@@ -12,6 +12,9 @@ public sealed record ProxyCredentials(
     [property: Id(2)] bool CanRefresh,
     [property: Id(3)] IReadOnlyDictionary<string, string>? Connection = null)
 {
+    /// <summary>The value an OAuth 1.0a account's token secret goes by: it signs the call, and no template may name it.</summary>
+    public const string TokenSecret = "oauth_token_secret";
+
     /// <summary>Never the values: a record printed by accident must not print a credential.</summary>
     public override string ToString() => $"ProxyCredentials({AppSlug}, {Values.Count} value(s))";
 }

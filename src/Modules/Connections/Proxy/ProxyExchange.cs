@@ -17,6 +17,7 @@ namespace Accounts.Orleans.Connections.Proxy;
 public sealed partial class ProxyExchange(
     IGrainFactory grains,
     IHttpClientFactory http,
+    OAuth.OAuthClients clients,
     AuditTrail audit,
     IOptions<ConnectionsOptions> options,
     [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
@@ -96,6 +97,7 @@ public sealed partial class ProxyExchange(
             message.Content = new ByteArrayContent(body);
             if (request.ContentType is { } type && MediaTypeHeaderValue.TryParse(type, out var parsed)) message.Content.Headers.ContentType = parsed;
         }
+        if (app.AuthType == AuthType.OAuth1) message.Headers.Authorization = await SignAsync(app, message, request, values);
         try
         {
             return await http.CreateClient(Keys.KeyVerifier.HttpClientName).SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -104,6 +106,22 @@ public sealed partial class ProxyExchange(
         {
             throw failure.Translate(e);
         }
+    }
+
+    /// <summary>
+    /// An OAuth 1.0a call's signature (RFC 5849 §3), over its method, address, query and, when the body is a form, its
+    /// fields: the app checks all of them, so what the caller sent is what the app sees, or the app refuses it.
+    /// </summary>
+    private async Task<AuthenticationHeaderValue> SignAsync(AppDefinition app, HttpRequestMessage message, ProxyRequest request, IReadOnlyDictionary<string, string> values)
+    {
+        var client = await clients.FindAsync(app.Slug) ?? throw new OAuthClientNotConfiguredException(app.Slug);
+        var form = request.Body is { } body && message.Content?.Headers.ContentType?.MediaType is "application/x-www-form-urlencoded"
+            ? Tokens.OAuth1Signature.FormOf(System.Text.Encoding.UTF8.GetString(body)).ToList()
+            : [];
+        var signer = new Tokens.OAuth1Signature.Signer(client.ClientId, client.ClientSecret ?? "", values.GetValueOrDefault("access_token"),
+            values.GetValueOrDefault(ProxyCredentials.TokenSecret));
+        return new AuthenticationHeaderValue(Tokens.OAuth1Signature.Scheme,
+            Tokens.OAuth1Signature.Authorize(message.Method.Method, message.RequestUri!, form, signer, [], Tokens.OAuth1Signature.NewNonce(), time.GetUtcNow()));
     }
 
     /// <summary>

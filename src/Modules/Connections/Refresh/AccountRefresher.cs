@@ -113,7 +113,7 @@ public sealed partial class AccountRefresher(
     public void Apply(ReceivedTokens received, string? keepRefreshToken, EndpointPins pins, IReadOnlyDictionary<string, string>? fields = null)
     {
         store.Seal(new AccountSecrets(fields ?? new Dictionary<string, string>(), received.AccessToken, received.RefreshToken ?? keepRefreshToken, received.TokenType,
-            pins.Token, pins.Revoke));
+            pins.Token, pins.Revoke, received.TokenSecret));
         Account.AccessTokenExpiresAt = received.ExpiresAt;
         Account.Scopes = received.Scopes.ToList();
         Account.UpstreamIdentity = received.Identity ?? Account.UpstreamIdentity;
@@ -129,6 +129,9 @@ public sealed partial class AccountRefresher(
     /// <summary>The client a client-credentials account is: its own id and secret, from its sealed fields.</summary>
     public static OAuthClientCredentials OwnClient(IReadOnlyDictionary<string, string> fields)
         => new() { ClientId = fields.GetValueOrDefault("client_id", ""), ClientSecret = fields.GetValueOrDefault("client_secret") };
+
+    /// <summary>The service's client id at the account's app (an OAuth 1.0a consumer key, which every signed call names); null when none is set up.</summary>
+    public async Task<string?> ClientIdAsync() => (await clients.FindAsync(Account.AppSlug))?.ClientId;
 
     /// <summary>Best effort (RFC 7009): true when the app confirmed.</summary>
     public async Task<bool> RevokeAsync()

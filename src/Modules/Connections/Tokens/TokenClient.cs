@@ -92,7 +92,39 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.Value.OutboundTimeout);
             return await http.CreateClient(Keys.KeyVerifier.HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-        }, quirks, oauth.ScopeSeparator, sentRefreshToken: null, cancellationToken);
+        }, answer => TokenResponseParser.Parse(answer, quirks, oauth.ScopeSeparator, time.GetUtcNow(), sentRefreshToken: null), cancellationToken);
+    }
+
+    /// <summary>
+    /// OAuth 1.0a temporary credentials (RFC 5849 §2.1): a request token for one consent, whose answer must come back to
+    /// <paramref name="callback"/>. Signed with the consumer secret alone.
+    /// </summary>
+    public Task<TokenResult> RequestTokenAsync(AppDefinition app, OAuthClientCredentials client, string callback, CancellationToken cancellationToken)
+        => OAuth1CallAsync("token.oauth1_request", app, app.OAuth?.RequestTokenUrl ?? "", new OAuth1Signature.Signer(client.ClientId, client.ClientSecret ?? "", null, null),
+            [new("oauth_callback", callback)], cancellationToken);
+
+    /// <summary>The access token for a consented request token (RFC 5849 §2.3), signed with the request token's secret.</summary>
+    public Task<TokenResult> AccessTokenAsync(AppDefinition app, OAuthClientCredentials client, string requestToken, string requestSecret, string verifier,
+        CancellationToken cancellationToken)
+        => OAuth1CallAsync("token.oauth1_access", app, app.OAuth?.TokenUrl ?? "", new OAuth1Signature.Signer(client.ClientId, client.ClientSecret ?? "", requestToken, requestSecret),
+            [new("oauth_verifier", verifier)], cancellationToken);
+
+    private async Task<TokenResult> OAuth1CallAsync(string operation, AppDefinition app, string url, OAuth1Signature.Signer signer,
+        KeyValuePair<string, string>[] protocol, CancellationToken cancellationToken)
+    {
+        using var activity = Start(operation, app, accountId: null);
+        if (!SafeUrl.IsAllowed(url, options.Value.AllowLoopbackHttp))
+            return Failed(activity, new TokenFailure(TokenFailureKind.ClientMisconfigured, null, "the app's token URL is not an https address", null));
+        return await AnswerAsync(activity, async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent([]) };
+            request.Options.Set(Contracts.Telemetry.TelemetryNames.Credentialed, true);
+            request.Headers.Authorization = new AuthenticationHeaderValue(OAuth1Signature.Scheme,
+                OAuth1Signature.Authorize("POST", new Uri(url), [], signer, protocol, OAuth1Signature.NewNonce(), time.GetUtcNow()));
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.Value.OutboundTimeout);
+            return await http.CreateClient(Keys.KeyVerifier.HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        }, answer => OAuth1Answer.Parse(answer, app.OAuth?.TokenResponse, confirmCallback: operation == "token.oauth1_request"), cancellationToken);
     }
 
     private static string WithQuery(string url, Dictionary<string, string> parameters)
@@ -143,12 +175,12 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
         if (!SafeUrl.IsAllowed(url, options.Value.AllowLoopbackHttp))
             return Failed(activity, new TokenFailure(TokenFailureKind.ClientMisconfigured, null, "the app's token URL is not an https address", null));
         return await AnswerAsync(activity, () => SendAsync(url, app, client, form, tokenCall: true, cancellationToken),
-            oauth.TokenResponse, oauth.ScopeSeparator, sentRefreshToken, cancellationToken);
+            answer => TokenResponseParser.Parse(answer, oauth.TokenResponse, oauth.ScopeSeparator, time.GetUtcNow(), sentRefreshToken), cancellationToken);
     }
 
     /// <summary>A token call's answer as a result: what the app said, or why it said nothing (blocked, unreachable, too slow).</summary>
-    private async Task<TokenResult> AnswerAsync(Activity? activity, Func<Task<HttpResponseMessage>> send, TokenResponseQuirks? quirks, string scopeSeparator,
-        string? sentRefreshToken, CancellationToken cancellationToken)
+    private async Task<TokenResult> AnswerAsync(Activity? activity, Func<Task<HttpResponseMessage>> send, Func<TokenHttpResponse, TokenResult> read,
+        CancellationToken cancellationToken)
     {
         TokenHttpResponse answer;
         try
@@ -166,7 +198,7 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
             var reason = e is OperationCanceledException ? "the app did not answer in time" : "the app could not be reached";
             return Failed(activity, new TokenFailure(TokenFailureKind.Transient, null, reason, null, Unanswered: true));
         }
-        var result = TokenResponseParser.Parse(answer, quirks, scopeSeparator, time.GetUtcNow(), sentRefreshToken);
+        var result = read(answer);
         if (result is TokenResult.Failed failed) return Failed(activity, failed.Failure);
         activity?.SetTag("accounts.outcome", "success");
         return result;

@@ -6,6 +6,7 @@ namespace Accounts.Orleans.Connections.Tokens;
 /// <summary>
 /// The tokens an app issued (RFC 6749 §5.1). A null <see cref="RefreshToken"/> or <see cref="Scopes"/> means the app
 /// did not say, so the caller keeps what it had; a null <see cref="ExpiresAt"/> means the token does not expire.
+/// <see cref="TokenSecret"/> is an OAuth 1.0a token's secret, which signs every call with it.
 /// </summary>
 public sealed record TokenGrant(
     string AccessToken,
@@ -14,7 +15,8 @@ public sealed record TokenGrant(
     IReadOnlyList<string>? Scopes,
     string TokenType,
     string? Identity,
-    IReadOnlyDictionary<string, string>? Captured = null)
+    IReadOnlyDictionary<string, string>? Captured = null,
+    string? TokenSecret = null)
 {
     /// <summary>
     /// This grant with the token another call traded it for (a long-lived one, a renewed one): the new token, lifetime
@@ -37,7 +39,8 @@ public sealed record TokenGrant(
             .Append(", Scopes = ").Append(Scopes is null ? "null" : string.Join(' ', Scopes))
             .Append(", TokenType = ").Append(TokenType)
             .Append(", Identity = ").Append(Identity ?? "null")
-            .Append(", Captured = ").Append(Captured is null ? "null" : string.Join(' ', Captured.Keys));
+            .Append(", Captured = ").Append(Captured is null ? "null" : string.Join(' ', Captured.Keys))
+            .Append(", TokenSecret = ").Append(TokenSecret is null ? "null" : "***");
         return true;
     }
 }

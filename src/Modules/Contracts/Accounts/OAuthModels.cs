@@ -40,15 +40,20 @@ public sealed record OAuthFlowPreview(
     [property: Id(3)] string? ReconnectAccountId,
     [property: Id(4)] DateTimeOffset ExpiresAt);
 
-/// <summary>What the app's redirect brought back to <c>/oauth/callback</c>.</summary>
+/// <summary>
+/// What the app's redirect brought back to <c>/oauth/callback</c>: a code (OAuth 2.0), or the request token and its
+/// verifier (OAuth 1.0a, RFC 5849 §2.2).
+/// </summary>
 [GenerateSerializer, Alias("accounts.oauth-callback"), Immutable]
 public sealed record OAuthCallback(
     [property: Id(0)] string? Code,
     [property: Id(1)] string? Error,
     [property: Id(2)] string? ErrorDescription,
-    [property: Id(3)] string? Issuer)
+    [property: Id(3)] string? Issuer,
+    [property: Id(4)] string? OAuthToken = null,
+    [property: Id(5)] string? OAuthVerifier = null)
 {
-    public override string ToString() => $"OAuthCallback {{ Code = {(Code is null ? "null" : "***")}, Error = {Error}, Issuer = {Issuer} }}";
+    public override string ToString() => $"OAuthCallback {{ Code = {(Code is null ? "null" : "***")}, Error = {Error}, Issuer = {Issuer}, OAuthVerifier = {(OAuthVerifier is null ? "null" : "***")} }}";
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<OAuthFlowStatus>))]
