@@ -50,6 +50,8 @@ public sealed partial class ApiProblems(IProblemDetailsService problems, ILogger
             KeyVerificationFailedException e => Problem(StatusCodes.Status422UnprocessableEntity, "key_verification_failed", e.Message, ("appAnswer", e.AppAnswer)),
             OAuthClientNotConfiguredException e => Problem(StatusCodes.Status409Conflict, "oauth_client_missing", e.Message),
             OAuthClientInConfigurationException e => Problem(StatusCodes.Status409Conflict, "oauth_client_in_configuration", e.Message),
+            // Only a start can throw it outside the browser's callback: an OAuth 1.0a app issued no request token.
+            OAuthFlowException e => Problem(StatusCodes.Status502BadGateway, "oauth_start_failed", e.Message, ("reason", e.Code)),
             TokenRefreshFailedException e => Problem(StatusCodes.Status502BadGateway, "refresh_failed", e.Message, ("reason", e.Reason)),
             CredentialsUnavailableException e => Problem(StatusCodes.Status503ServiceUnavailable, "credentials_unavailable", e.Message),
             ConnectSessionNotFoundException e => Problem(StatusCodes.Status404NotFound, "connect_session_not_found", e.Message),

@@ -140,6 +140,11 @@ public static partial class ConnectPage
         {
             await WriteAsync(context, StatusCodes.Status409Conflict, $"Connect {app.Name}", Paragraph($"{app.Name} cannot be connected here yet: this service has no sign-in set up for it. Tell whoever sent you this link.", "error"));
         }
+        catch (OAuthFlowException e)
+        {
+            // An OAuth 1.0a app refused to start a consent (no request token): nobody is sent to a page that cannot work.
+            await WriteAsync(context, StatusCodes.Status502BadGateway, $"Connect {app.Name}", Paragraph(e.Message, "error") + Paragraph("Try again in a moment.", "muted"));
+        }
         catch (Exception e) when (IsUnavailable(e))
         {
             await WriteUnavailableAsync(context);

@@ -6,6 +6,7 @@ using Accounts.Orleans.Contracts.Access;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Contracts.Catalog;
 using Accounts.Orleans.Testing;
+using Accounts.Orleans.Testing.OAuth;
 
 namespace Accounts.Orleans.Host.Tests.Connect;
 
@@ -184,6 +185,56 @@ public sealed class ConnectPageTests
         Assert.Equal(HttpStatusCode.Redirect, started.StatusCode);
         Assert.Contains("/eu/acme/authorize?", started.Headers.Location!.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_oauth1_app_is_signed_in_with_through_its_request_token()
+    {
+        await using var server = await LoopbackOAuth1Server.StartAsync();
+        await using var host = await OAuth1HostAsync(server);
+        var (url, _, id) = await SessionAsync(host, "{}");
+        using var opened = await GetAsync(host, url, cookie: null);
+        var session = opened.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+        var app = await (await GetAsync(host, $"/connect/apps/{LoopbackOAuth1Server.Slug}", session)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        using var started = await PostAsync(host, $"/connect/apps/{LoopbackOAuth1Server.Slug}/oauth", session);
+        var flow = started.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+        using var consent = await Browser.GetAsync(started.Headers.Location!, TestContext.Current.CancellationToken);
+        using var back = await GetAsync(host, consent.Headers.Location!.PathAndQuery, $"{session}; {flow}");
+        var view = await host.Grains.GetGrain<IConnectSessionGrain>(id).GetAsync();
+
+        Assert.Contains("Continue to Loopback OAuth1", app, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, started.StatusCode);
+        Assert.StartsWith(new Uri(server.BaseAddress, "/oauth/authorize?oauth_token=").ToString(), started.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, back.StatusCode);
+        Assert.Equal(ConnectSessionStatus.Completed, view.Status);
+        Assert.Equal(AuthType.OAuth1, Assert.Single(await host.ListAsync()).AuthType);
+    }
+
+    [Fact]
+    public async Task An_oauth1_app_that_issues_no_request_token_is_said_on_the_page_and_nobody_is_sent_on()
+    {
+        await using var server = await LoopbackOAuth1Server.StartAsync();
+        await using var host = await OAuth1HostAsync(server, "not-the-consumer-secret");
+        var (url, _, id) = await SessionAsync(host, "{}");
+        using var opened = await GetAsync(host, url, cookie: null);
+        var session = opened.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+
+        using var started = await PostAsync(host, $"/connect/apps/{LoopbackOAuth1Server.Slug}/oauth", session);
+        var html = await started.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadGateway, started.StatusCode);
+        Assert.Contains("Loopback OAuth1 did not issue a request token: the app answered HTTP 401 (signature_invalid).", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the-consumer-secret", html, StringComparison.Ordinal);
+        Assert.Equal(ConnectSessionStatus.Pending, (await host.Grains.GetGrain<IConnectSessionGrain>(id).GetAsync()).Status);
+    }
+
+    private static Task<TestHost> OAuth1HostAsync(LoopbackOAuth1Server server, string consumerSecret = LoopbackOAuth1Server.ConsumerSecret)
+        => TestHost.Sqlite().With(s =>
+        {
+            server.AddTo(s);
+            s[$"Accounts:OAuthClients:{LoopbackOAuth1Server.Slug}:ClientId"] = LoopbackOAuth1Server.ConsumerKey;
+            s[$"Accounts:OAuthClients:{LoopbackOAuth1Server.Slug}:ClientSecret"] = consumerSecret;
+        }).StartAsync();
 
     private static async Task<(string Url, string Token, string Id)> SessionAsync(TestHost host, string body)
     {
