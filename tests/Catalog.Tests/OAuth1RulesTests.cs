@@ -51,6 +51,17 @@ public sealed class OAuth1RulesTests
     }
 
     [Fact]
+    public void A_setting_fills_the_request_token_url_and_cannot_take_it_off_the_apps_domain()
+    {
+        var eu = ConnectionUrls.Resolve(Photos, new Dictionary<string, string> { ["region"] = "eu" }, allowLoopbackHttp: false, out var none);
+
+        Assert.Empty(none);
+        Assert.Equal("https://eu.acme.example/oauth/request_token", eu!.OAuth!.RequestTokenUrl);
+        Assert.Null(ConnectionUrls.Resolve(Photos, new Dictionary<string, string> { ["region"] = "evil.example/" }, allowLoopbackHttp: false, out var errors));
+        Assert.Contains("oauth.requestTokenUrl", errors.Keys);
+    }
+
+    [Fact]
     public void Only_an_oauth1_app_names_a_request_token_url_and_the_catalog_file_reads_the_type()
     {
         var oauth2 = Photos with { AuthType = AuthType.OAuth2, Settings = [], OAuth = Photos.OAuth! with { RequestTokenUrl = "https://www.acme.example/oauth/request_token" } };

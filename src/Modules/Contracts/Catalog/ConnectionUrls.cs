@@ -131,6 +131,7 @@ public static partial class ConnectionUrls
                     TokenUrl = One("oauth.tokenUrl", oauth.TokenUrl)!,
                     RefreshUrl = One("oauth.refreshUrl", oauth.RefreshUrl),
                     RevokeUrl = One("oauth.revokeUrl", oauth.RevokeUrl),
+                    RequestTokenUrl = One("oauth.requestTokenUrl", oauth.RequestTokenUrl),
                 }
                 : null,
         };
