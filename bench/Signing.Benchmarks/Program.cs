@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Accounts.Orleans.Signing.Benchmarks.SigningBenchmarks).Assembly).Run(args);
