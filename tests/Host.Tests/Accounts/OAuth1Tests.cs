@@ -127,12 +127,7 @@ public sealed class OAuth1Tests
     }
 
     private static async Task<TestHost> StartAsync(LoopbackOAuth1Server server, string consumerSecret = LoopbackOAuth1Server.ConsumerSecret)
-        => await TestHost.Sqlite().With(settings =>
-        {
-            server.AddTo(settings);
-            settings[$"Accounts:OAuthClients:{LoopbackOAuth1Server.Slug}:ClientId"] = LoopbackOAuth1Server.ConsumerKey;
-            settings[$"Accounts:OAuthClients:{LoopbackOAuth1Server.Slug}:ClientSecret"] = consumerSecret;
-        }).StartAsync();
+        => await TestHost.Sqlite().With(settings => server.AddTo(settings, consumerSecret)).StartAsync();
 
     private static Task<OAuthStarted> StartAsync(TestHost host, string? reconnect = null) => host.Connector.StartOAuthAsync(new OAuthStartRequest
     {

@@ -229,12 +229,7 @@ public sealed class ConnectPageTests
     }
 
     private static Task<TestHost> OAuth1HostAsync(LoopbackOAuth1Server server, string consumerSecret = LoopbackOAuth1Server.ConsumerSecret)
-        => TestHost.Sqlite().With(s =>
-        {
-            server.AddTo(s);
-            s[$"Accounts:OAuthClients:{LoopbackOAuth1Server.Slug}:ClientId"] = LoopbackOAuth1Server.ConsumerKey;
-            s[$"Accounts:OAuthClients:{LoopbackOAuth1Server.Slug}:ClientSecret"] = consumerSecret;
-        }).StartAsync();
+        => TestHost.Sqlite().With(s => server.AddTo(s, consumerSecret)).StartAsync();
 
     private static async Task<(string Url, string Token, string Id)> SessionAsync(TestHost host, string body)
     {

@@ -132,8 +132,16 @@ public sealed class LoopbackOAuth1Server : IAsyncDisposable
         }
     }
 
-    /// <summary>Host settings that add this app to the catalog and let the service call it over loopback http.</summary>
-    public void AddTo(IDictionary<string, string?> settings) => TestCatalog.AddTo(settings, Definition);
+    /// <summary>
+    /// Host settings that add this app to the catalog, let the service call it over loopback http, and set up the
+    /// service's client at it with <paramref name="consumerSecret"/> (another than <see cref="ConsumerSecret"/> is refused).
+    /// </summary>
+    public void AddTo(IDictionary<string, string?> settings, string consumerSecret = ConsumerSecret)
+    {
+        TestCatalog.AddTo(settings, Definition);
+        settings[$"Accounts:OAuthClients:{Slug}:ClientId"] = ConsumerKey;
+        settings[$"Accounts:OAuthClients:{Slug}:ClientSecret"] = consumerSecret;
+    }
 
     /// <summary>Refuses every access token issued so far, as when the person revokes the app; later ones work.</summary>
     public void RevokeAccessTokens()
