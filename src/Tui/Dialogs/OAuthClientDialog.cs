@@ -28,9 +28,10 @@ public sealed class OAuthClientDialog : ConsoleDialog
         // The app's developer console asks for it when the client is registered; a different one fails every consent.
         var callbackLabel = new Label { X = 1, Y = 3, Text = "Callback URL:" };
         var callback = new TextField { X = 16, Y = 3, Width = Dim.Fill(1), Text = callbackUrl, ReadOnly = true };
-        var idLabel = new Label { X = 1, Y = 5, Text = "Client id:" };
+        // OAuth 1.0a names the same pair the consumer key and secret, as its apps' developer pages do.
+        var idLabel = new Label { X = 1, Y = 5, Text = app.AuthType == AuthType.OAuth1 ? "Consumer key:" : "Client id:" };
         _clientId = new TextField { X = 16, Y = 5, Width = Dim.Fill(1), Text = current?.ClientId ?? "" };
-        var secretLabel = new Label { X = 1, Y = 7, Text = "Client secret:" };
+        var secretLabel = new Label { X = 1, Y = 7, Text = app.AuthType == AuthType.OAuth1 ? "Secret:" : "Client secret:" };
         _secret = new TextField { X = 16, Y = 7, Width = Dim.Fill(1), Secret = true };
         var expiresLabel = new Label { X = 1, Y = 8, Text = "Expires:" };
         _expires = new TextField { X = 16, Y = 8, Width = 22, Text = ClientSecretText.Field(current?.SecretExpiresAt) };
