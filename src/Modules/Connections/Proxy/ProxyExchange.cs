@@ -60,6 +60,13 @@ public sealed partial class ProxyExchange(
                 credentials = await account.PrepareProxyAsync(read, afterRefusal: true);
                 response = await SendAsync(app, api, request, credentials, failure, deadline.Token);
             }
+            else if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized && app.AuthType == AuthType.OAuth1
+                     && await clients.FindAsync(app.Slug) is { NextClientSecret.Length: > 0 })
+            {
+                // An OAuth 1.0a token is never refreshed; a consumer secret being rotated is what may have been refused.
+                response.Dispose();
+                response = await SendAsync(app, api, request, credentials, failure, deadline.Token, nextConsumerSecret: true);
+            }
             var limit = options.Value.ProxyMaxResponseBytes;
             if (response.Content.Headers.ContentLength > limit)
             {
@@ -76,7 +83,7 @@ public sealed partial class ProxyExchange(
     }
 
     private async Task<HttpResponseMessage> SendAsync(AppDefinition app, ApiSettings api, ProxyRequest request, ProxyCredentials credentials,
-        Failures failure, CancellationToken cancellationToken)
+        Failures failure, CancellationToken cancellationToken, bool nextConsumerSecret = false)
     {
         var values = credentials.Values;
         var query = request.Query.Concat(api.Query.Select(p => new KeyValuePair<string, string>(p.Key, TestRequestTemplate.Fill(p.Value, values))));
@@ -97,7 +104,7 @@ public sealed partial class ProxyExchange(
             message.Content = new ByteArrayContent(body);
             if (request.ContentType is { } type && MediaTypeHeaderValue.TryParse(type, out var parsed)) message.Content.Headers.ContentType = parsed;
         }
-        if (app.AuthType == AuthType.OAuth1) message.Headers.Authorization = await SignAsync(app, message, request, values);
+        if (app.AuthType == AuthType.OAuth1) message.Headers.Authorization = await SignAsync(app, message, request, values, nextConsumerSecret);
         try
         {
             return await http.CreateClient(Keys.KeyVerifier.HttpClientName).SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -112,13 +119,15 @@ public sealed partial class ProxyExchange(
     /// An OAuth 1.0a call's signature (RFC 5849 §3), over its method, address, query and, when the body is a form, its
     /// fields: the app checks all of them, so what the caller sent is what the app sees, or the app refuses it.
     /// </summary>
-    private async Task<AuthenticationHeaderValue> SignAsync(AppDefinition app, HttpRequestMessage message, ProxyRequest request, IReadOnlyDictionary<string, string> values)
+    private async Task<AuthenticationHeaderValue> SignAsync(AppDefinition app, HttpRequestMessage message, ProxyRequest request, IReadOnlyDictionary<string, string> values,
+        bool nextConsumerSecret)
     {
         var client = await clients.FindAsync(app.Slug) ?? throw new OAuthClientNotConfiguredException(app.Slug);
+        var consumerSecret = (nextConsumerSecret ? client.NextClientSecret : client.ClientSecret) ?? "";
         var form = request.Body is { } body && message.Content?.Headers.ContentType?.MediaType is "application/x-www-form-urlencoded"
             ? Tokens.OAuth1Signature.FormOf(System.Text.Encoding.UTF8.GetString(body)).ToList()
             : [];
-        var signer = new Tokens.OAuth1Signature.Signer(client.ClientId, client.ClientSecret ?? "", values.GetValueOrDefault("access_token"),
+        var signer = new Tokens.OAuth1Signature.Signer(client.ClientId, consumerSecret, values.GetValueOrDefault("access_token"),
             values.GetValueOrDefault(ProxyCredentials.TokenSecret));
         return new AuthenticationHeaderValue(Tokens.OAuth1Signature.Scheme,
             Tokens.OAuth1Signature.Authorize(message.Method.Method, message.RequestUri!, form, signer, [], Tokens.OAuth1Signature.NewNonce(), time.GetUtcNow()));
