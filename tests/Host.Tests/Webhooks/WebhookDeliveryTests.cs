@@ -6,13 +6,16 @@ using Accounts.Orleans.Contracts.Access;
 using Accounts.Orleans.Contracts.Accounts;
 using Accounts.Orleans.Contracts.Webhooks;
 using Accounts.Orleans.Host.Tests.Accounts;
+using Accounts.Orleans.Storage;
 using Accounts.Orleans.Testing;
+using Accounts.Orleans.Vault;
+using Accounts.Orleans.Vault.Keys;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Accounts.Orleans.Host.Tests.Webhooks;
 
 /// <summary>Signed webhooks from the outbox to a receiver on loopback that checks every signature.</summary>
-public sealed class WebhookDeliveryTests
+public sealed class WebhookDeliveryTests(PostgresServer postgres)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
@@ -146,6 +149,38 @@ public sealed class WebhookDeliveryTests
         Assert.False(after.SignedWith(first.Secret));
         Assert.True(after.SignedWith(rotated.Secret));
         Assert.Null((await Webhooks(host).ListEndpointsAsync(TestHost.Workspace)).Single().PreviousSecretUntil);
+    }
+
+    public static TheoryData<StorageEngine> Engines => [StorageEngine.Sqlite, StorageEngine.Postgres];
+
+    [Theory, MemberData(nameof(Engines))]
+    public async Task Rotate_then_rewrap_moves_endpoint_secrets_so_the_old_master_key_can_be_retired(StorageEngine engine)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var host = await Fast(TestHost.On(engine, postgres)).StartAsync();
+        var first = await SubscribeAsync(host, receiver);
+        var rotated = await Webhooks(host).RotateSecretAsync(TestHost.Workspace, first.Endpoint.Id, TimeSpan.FromHours(1));
+        await host.StopHostAsync();
+        var ringFile = host.Settings.GetValueOrDefault("Accounts:Vault:KeyRingFile")
+                       ?? Path.Combine(host.Settings["Accounts:Storage:DataDirectory"]!, VaultOptions.DefaultFileName);
+        Assert.Equal(0, VaultCommands.Run(["vault", "rotate", "--file", ringFile], TextWriter.Null, TextWriter.Null));
+
+        await host.StartHostAsync();
+        var report = await host.Grains.GetGrain<IAccountMaintenanceGrain>(0).RewrapAllAsync("ops");
+        var again = await host.Grains.GetGrain<IAccountMaintenanceGrain>(0).RewrapAllAsync("ops");
+        await host.StopHostAsync();
+        var ring = KeyRingFile.Read(ringFile);
+        KeyRingFile.Write(ringFile, new KeyRing([ring.Active], ring.Active.Id));
+        await host.StartHostAsync();
+        await Webhooks(host).PingAsync(TestHost.Workspace, first.Endpoint.Id);
+        await ReceivedAsync(receiver, WebhookEventTypes.Ping);
+
+        Assert.Equal((1, 0, 0), (report.Done, report.Skipped, report.Failed.Count));
+        Assert.Equal((0, 1), (again.Done, again.Skipped));
+        // Both secrets moved: the overlap still signs with the old one beside the new, under the new master key alone.
+        var ping = receiver.Deliveries.Last();
+        Assert.True(ping.SignedWith(first.Secret));
+        Assert.True(ping.SignedWith(rotated.Secret));
     }
 
     [Fact]

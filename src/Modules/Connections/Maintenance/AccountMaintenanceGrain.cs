@@ -7,7 +7,10 @@ using Accounts.Orleans.Vault.Envelopes;
 
 namespace Accounts.Orleans.Connections.Maintenance;
 
-/// <summary>Operator work across all accounts: key re-wrap after a rotation (stored OAuth client secrets included), and rebuilding the index.</summary>
+/// <summary>
+/// Operator work across all accounts: key re-wrap after a rotation (stored OAuth client secrets and webhook endpoint
+/// secrets included), and rebuilding the index.
+/// </summary>
 [GrainType("accounts.maintenance")]
 public sealed partial class AccountMaintenanceGrain(
     AccountIndex index,
@@ -16,6 +19,8 @@ public sealed partial class AccountMaintenanceGrain(
     IGrainFactory grains,
     IOptions<ConnectionsOptions> options,
     AuditTrail audit,
+    Webhooks.WebhookEndpointTable webhookEndpoints,
+    Webhooks.WebhookSecrets webhookSecrets,
     [FromKeyedServices(ServiceClock.Key)] TimeProvider time,
     ILogger<AccountMaintenanceGrain> logger) : Grain, IAccountMaintenanceGrain
 {
@@ -53,9 +58,36 @@ public sealed partial class AccountMaintenanceGrain(
         // The OAuth client secrets operators stored are sealed under the same ring, so they must move too before an old key goes.
         var clients = await grains.GetGrain<IOAuthClientStoreGrain>(0).RewrapAsync();
         LogClientsRewrapped(logger, clients.Done, clients.Skipped, clients.Failed.Count, who);
-        var report = new MaintenanceReport(done + clients.Done, skipped + clients.Skipped, failed.Order(StringComparer.Ordinal).Concat(clients.Failed).ToArray());
+        // And the webhook endpoints' signing secrets: under a retired key, every delivery of their workspace would stop.
+        var hooks = await RewrapWebhookSecretsAsync();
+        LogWebhooksRewrapped(logger, hooks.Done, hooks.Skipped, hooks.Failed.Count, who);
+        var report = new MaintenanceReport(done + clients.Done + hooks.Done, skipped + clients.Skipped + hooks.Skipped,
+            failed.Order(StringComparer.Ordinal).Concat(clients.Failed).Concat(hooks.Failed).ToArray());
         Audit("rewrap_all", who, report);
         return report;
+    }
+
+    private async Task<MaintenanceReport> RewrapWebhookSecretsAsync()
+    {
+        int done = 0, skipped = 0;
+        var failed = new List<string>();
+        foreach (var row in await webhookEndpoints.ListAsync(workspaceId: null, CancellationToken.None))
+        {
+            try
+            {
+                // Both before either is stored: an endpoint's secrets move together or not at all.
+                var secret = webhookSecrets.Rewrap(row.SealedSecret, row.WorkspaceId, row.Id);
+                var previous = row.SealedPrevious is { } sealedPrevious ? webhookSecrets.Rewrap(sealedPrevious, row.WorkspaceId, row.Id) : null;
+                if (secret is null && previous is null
+                    || !await webhookEndpoints.ReplaceSealedAsync(row, secret ?? row.SealedSecret, previous, CancellationToken.None)) skipped++;
+                else done++;
+            }
+            catch (CredentialEnvelopeException)
+            {
+                failed.Add("webhook-endpoint:" + row.Id);
+            }
+        }
+        return new MaintenanceReport(done, skipped, failed);
     }
 
     async Task<MaintenanceReport> IAccountMaintenanceGrain.RebuildIndexAsync(string actor)
@@ -87,6 +119,9 @@ public sealed partial class AccountMaintenanceGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Re-wrapped {Done} stored OAuth client secret(s) under the active master key ({Skipped} already were or have none, {Failed} failed), by {Actor}")]
     private static partial void LogClientsRewrapped(ILogger logger, int done, int skipped, int failed, string actor);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Re-wrapped {Done} webhook endpoint(s)' signing secrets under the active master key ({Skipped} already were, {Failed} failed), by {Actor}")]
+    private static partial void LogWebhooksRewrapped(ILogger logger, int done, int skipped, int failed, string actor);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rebuilt the account index from {Done} stored account(s), by {Actor}")]
     private static partial void LogRebuilt(ILogger logger, int done, string actor);

@@ -66,6 +66,36 @@ public sealed class WebhookEndpointTable(AccountsDatabase database)
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
+    /// <summary>
+    /// Puts re-wrapped secrets in place of the ones <paramref name="row"/> holds, only if the row still holds them: a
+    /// secret rotated meanwhile was sealed under the active key already and stays. False when it was.
+    /// </summary>
+    public async Task<bool> ReplaceSealedAsync(WebhookEndpointRow row, byte[] sealedSecret, byte[]? sealedPrevious, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // Null compares as unknown in SQL: a row without a previous secret is matched by IS NULL, never by a null parameter.
+        command.CommandText = row.SealedPrevious is null
+            ? """
+              UPDATE webhooks_endpoints SET sealed_secret = @secret
+              WHERE endpoint_id = @id AND workspace_id = @workspace AND sealed_secret = @old AND sealed_previous IS NULL;
+              """
+            : """
+              UPDATE webhooks_endpoints SET sealed_secret = @secret, sealed_previous = @previous
+              WHERE endpoint_id = @id AND workspace_id = @workspace AND sealed_secret = @old AND sealed_previous = @oldPrevious;
+              """;
+        command.AddParameter("id", row.Id);
+        command.AddParameter("workspace", row.WorkspaceId);
+        command.AddParameter("secret", sealedSecret);
+        command.AddParameter("old", row.SealedSecret);
+        if (row.SealedPrevious is not null)
+        {
+            command.AddParameter("previous", sealedPrevious ?? row.SealedPrevious);
+            command.AddParameter("oldPrevious", row.SealedPrevious);
+        }
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
     /// <summary>Deletes the endpoint and the deliveries still waiting for it; false when there was none.</summary>
     public async Task<bool> DeleteAsync(string workspaceId, string endpointId, CancellationToken cancellationToken)
     {

@@ -23,5 +23,10 @@ public sealed class WebhookSecrets(EnvelopeCipher cipher)
     /// <exception cref="CredentialEnvelopeException">This service's master keys cannot open it.</exception>
     public string Open(byte[] sealedSecret, string workspaceId, string endpointId) => Encoding.UTF8.GetString(cipher.Open(sealedSecret, Binding(workspaceId, endpointId)));
 
+    /// <summary>The sealed secret with its data key wrapped under the active master key; null when it already is.</summary>
+    /// <exception cref="CredentialEnvelopeException">This service's master keys cannot open it.</exception>
+    public byte[]? Rewrap(byte[] sealedSecret, string workspaceId, string endpointId)
+        => EnvelopeCipher.MasterKeyIdOf(sealedSecret) == cipher.ActiveKeyId ? null : cipher.Rewrap(sealedSecret, Binding(workspaceId, endpointId));
+
     private static CredentialBinding Binding(string workspaceId, string endpointId) => new(workspaceId, endpointId);
 }
