@@ -120,4 +120,27 @@ public sealed class AccountHealthTests
         var audit = await host.Directory.GetAuditAsync(account.Id, 20);
         Assert.Equal(3, audit.Count(e => e.Action == "keys_checked"));
     }
+
+    [Fact]
+    public async Task A_key_account_from_before_checks_were_on_gets_its_first_check_when_it_next_wakes()
+    {
+        var (receiver, host, clock) = await StartAsync(b => b.WithKeyApp().With(s => s["Accounts:Connections:KeyCheckInterval"] = "00:00:00"));
+        await using var _ = receiver;
+        await using var __ = host;
+        var account = await host.ConnectWithKeyAsync();
+        Assert.Null(account.NextCheckAt);
+
+        host.Settings["Accounts:Connections:KeyCheckInterval"] = "06:00:00";
+        await host.RestartAsync();
+        await host.Account(account.Id).GetAsync();
+        await Eventually.TrueAsync(async () => (await host.Account(account.Id).GetAsync()).NextCheckAt is not null, Wait, "a first check scheduled");
+        var scheduled = (await host.Account(account.Id).GetAsync()).NextCheckAt!.Value;
+        var calls = host.KeyApp!.Calls;
+        clock.Advance(TimeSpan.FromHours(6) + TimeSpan.FromMinutes(1));
+        await Eventually.TrueAsync(async () => (await host.Account(account.Id).GetAsync()).LastCheckedAt is not null, Wait, "the first check");
+
+        Assert.InRange(scheduled, clock.GetUtcNow() - TimeSpan.FromHours(6) - TimeSpan.FromMinutes(1), clock.GetUtcNow());
+        Assert.Equal(calls + 1, host.KeyApp.Calls);
+        Assert.Equal(AccountHealth.Healthy, (await host.Account(account.Id).GetAsync()).Health);
+    }
 }

@@ -60,6 +60,10 @@ public sealed partial class ConnectedAccountGrain(
             LogUnfinishedRefresh(logger, Id, Account.AppSlug, startedAt);
             this.RegisterGrainTimer(_ => Refresher.RecoverAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = true });
         }
+        // A key account connected before periodic checks were on, or whose app gained a test request since, has no next
+        // check, and the sweeper finds accounts only by it: its first activation gives it one.
+        if (Account is { WorkspaceId: not null, DeletedAt: null, AuthType: AuthType.Keys, NextCheckAt: null } && options.Value.KeyCheckInterval > TimeSpan.Zero)
+            this.RegisterGrainTimer(_ => ScheduleKeyCheckAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = true });
         // Events stored by a write whose activation died before the outbox took them.
         if (Account.PendingEvents.Count > 0)
             this.RegisterGrainTimer(_ => Store.PublishAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = false, KeepAlive = true });
@@ -221,6 +225,15 @@ public sealed partial class ConnectedAccountGrain(
         Account.LastCheckedAt = now;
         Account.NextCheckAt = NextKeyCheck(app, now, first: false);
         await Store.SaveAsync("keys_checked", "service", detail: outcome);
+    }
+
+    private async Task ScheduleKeyCheckAsync()
+    {
+        if (Account is not { WorkspaceId: not null, DeletedAt: null, AuthType: AuthType.Keys, NextCheckAt: null }) return;
+        if (NextKeyCheck(await AppAsync(), time.GetUtcNow(), first: true) is not { } next) return;
+        await Store.SettleRotationAsync();
+        Account.NextCheckAt = next;
+        await Store.SaveAsync("key_check_scheduled", "service");
     }
 
     /// <summary>When the keys are next tried: about one interval on (±10%, so accounts connected together spread out), the first time anywhere within it.</summary>
