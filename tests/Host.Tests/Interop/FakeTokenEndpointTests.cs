@@ -208,10 +208,16 @@ public sealed class FakeTokenEndpointTests : IAsyncLifetime
     public async Task A_hang_is_cut_short_by_the_client_timeout_and_the_next_request_still_works()
     {
         _endpoint.Enqueue(FakeResponse.Hang(TimeSpan.FromMinutes(5))).Enqueue(FakeResponse.Token("after-hang"));
-        using var impatient = new HttpClient { Timeout = TimeSpan.FromMilliseconds(300) };
+        using var impatient = new HttpClient();
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Ct);
 
+        var abandoned = impatient.PostAsync(_endpoint.TokenUrl, RefreshForm("rt-1"), giveUp.Token);
+        // The client gives up only once the hang is being served: a request cancelled before it arrived (a busy machine)
+        // would leave the hang queued for the next request instead.
+        await Eventually.TrueAsync(() => _endpoint.AnswersInProgress == 1, TimeSpan.FromSeconds(30), "the hang being served");
         var clock = Stopwatch.StartNew();
-        await Assert.ThrowsAnyAsync<TaskCanceledException>(() => impatient.PostAsync(_endpoint.TokenUrl, RefreshForm("rt-1"), Ct));
+        giveUp.CancelAfter(TimeSpan.FromMilliseconds(300));
+        await Assert.ThrowsAnyAsync<TaskCanceledException>(() => abandoned);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10));
         Assert.True(await AnswersEndAsync(), "The abandoned answer kept waiting after the client gave up.");
 
