@@ -124,7 +124,8 @@ public sealed partial class ProxyExchange(
     {
         var client = await clients.FindAsync(app.Slug) ?? throw new OAuthClientNotConfiguredException(app.Slug);
         var consumerSecret = (nextConsumerSecret ? client.NextClientSecret : client.ClientSecret) ?? "";
-        var form = request.Body is { } body && message.Content?.Headers.ContentType?.MediaType is "application/x-www-form-urlencoded"
+        var form = request.Body is { } body
+                   && string.Equals(message.Content?.Headers.ContentType?.MediaType, "application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
             ? Tokens.OAuth1Signature.FormOf(System.Text.Encoding.UTF8.GetString(body)).ToList()
             : [];
         var signer = new Tokens.OAuth1Signature.Signer(client.ClientId, consumerSecret, values.GetValueOrDefault("access_token"),

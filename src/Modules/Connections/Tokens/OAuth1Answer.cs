@@ -53,15 +53,8 @@ public static class OAuth1Answer
             return null;
         }
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        try
-        {
-            foreach (var (name, value) in OAuth1Signature.FormOf(text.Trim()))
-                if (!values.TryAdd(name, value)) return null;
-        }
-        catch (UriFormatException)
-        {
-            return null;
-        }
+        foreach (var (name, value) in OAuth1Signature.FormOf(text.Trim()))
+            if (!values.TryAdd(name, value)) return null;
         return values;
     }
 

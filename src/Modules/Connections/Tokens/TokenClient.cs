@@ -100,30 +100,34 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
     /// <paramref name="callback"/>. Signed with the consumer secret alone.
     /// </summary>
     public Task<TokenResult> RequestTokenAsync(AppDefinition app, OAuthClientCredentials client, string callback, CancellationToken cancellationToken)
-        => OAuth1CallAsync("token.oauth1_request", app, app.OAuth?.RequestTokenUrl ?? "", client, null, null, [new("oauth_callback", callback)], cancellationToken);
+        => OAuth1CallAsync("token.oauth1_request", app, app.OAuth?.RequestTokenUrl ?? "", client, null, null, [new("oauth_callback", callback)], confirmCallback: true,
+            cancellationToken);
 
     /// <summary>The access token for a consented request token (RFC 5849 §2.3), signed with the request token's secret.</summary>
     public Task<TokenResult> AccessTokenAsync(AppDefinition app, OAuthClientCredentials client, string requestToken, string requestSecret, string verifier,
         CancellationToken cancellationToken)
-        => OAuth1CallAsync("token.oauth1_access", app, app.OAuth?.TokenUrl ?? "", client, requestToken, requestSecret, [new("oauth_verifier", verifier)], cancellationToken);
+        => OAuth1CallAsync("token.oauth1_access", app, app.OAuth?.TokenUrl ?? "", client, requestToken, requestSecret, [new("oauth_verifier", verifier)], confirmCallback: false,
+            cancellationToken);
 
     private async Task<TokenResult> OAuth1CallAsync(string operation, AppDefinition app, string url, OAuthClientCredentials client, string? token, string? tokenSecret,
-        KeyValuePair<string, string>[] protocol, CancellationToken cancellationToken)
+        KeyValuePair<string, string>[] protocol, bool confirmCallback, CancellationToken cancellationToken)
     {
-        var result = await OAuth1CallOnceAsync(operation, app, url, new OAuth1Signature.Signer(client.ClientId, client.ClientSecret ?? "", token, tokenSecret), protocol, cancellationToken);
+        var result = await OAuth1CallOnceAsync(operation, app, url, new OAuth1Signature.Signer(client.ClientId, client.ClientSecret ?? "", token, tokenSecret), protocol,
+            confirmCallback, cancellationToken);
         // A consumer secret being rotated: an app that refuses the signature may already expect the next one. It says
         // so with 401 like any refusal (OAuth 1.0a has no invalid_client), so any refusal it answered is tried once more.
         if (result is TokenResult.Failed { Failure: { Kind: TokenFailureKind.ClientMisconfigured or TokenFailureKind.NeedsReconnect, Unanswered: false } }
             && client.NextClientSecret is { Length: > 0 } next && next != client.ClientSecret)
         {
-            result = await OAuth1CallOnceAsync(operation, app, url, new OAuth1Signature.Signer(client.ClientId, next, token, tokenSecret), protocol, cancellationToken);
+            result = await OAuth1CallOnceAsync(operation, app, url, new OAuth1Signature.Signer(client.ClientId, next, token, tokenSecret), protocol, confirmCallback,
+                cancellationToken);
             if (result is TokenResult.Success) LogNextSecretUsed(logger, app.Slug);
         }
         return result;
     }
 
     private async Task<TokenResult> OAuth1CallOnceAsync(string operation, AppDefinition app, string url, OAuth1Signature.Signer signer,
-        KeyValuePair<string, string>[] protocol, CancellationToken cancellationToken)
+        KeyValuePair<string, string>[] protocol, bool confirmCallback, CancellationToken cancellationToken)
     {
         using var activity = Start(operation, app, accountId: null);
         if (!SafeUrl.IsAllowed(url, options.Value.AllowLoopbackHttp))
@@ -137,7 +141,7 @@ public sealed partial class TokenClient(IHttpClientFactory http, IOptions<Connec
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.Value.OutboundTimeout);
             return await http.CreateClient(Keys.KeyVerifier.HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-        }, answer => OAuth1Answer.Parse(answer, app.OAuth?.TokenResponse, confirmCallback: operation == "token.oauth1_request"), cancellationToken);
+        }, answer => OAuth1Answer.Parse(answer, app.OAuth?.TokenResponse, confirmCallback), cancellationToken);
     }
 
     private static string WithQuery(string url, Dictionary<string, string> parameters)
