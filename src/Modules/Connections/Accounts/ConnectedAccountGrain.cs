@@ -34,6 +34,8 @@ public sealed partial class ConnectedAccountGrain(
     private AccountRefresher? _refresher;
     private AppDefinition? _app;
     private DateTimeOffset? _forcedRefreshAt;
+    /// <summary>An OAuth 1.0a account's consumer key, looked up once per activation so a warm read asks nothing of anyone.</summary>
+    private string? _consumerKey;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -97,7 +99,7 @@ public sealed partial class ConnectedAccountGrain(
                 _ when account.AuthType.FetchesOwnTokens() => PublicFields(secrets.Fields, await AppAsync()),
                 // The token secret signs only together with the deployment's consumer secret, which no step holds: signed
                 // calls go through the proxy. The consumer key is what an app that takes key and token as they are needs.
-                AuthType.OAuth1 => await Refresher.ClientIdAsync() is { } consumerKey ? new Dictionary<string, string> { ["consumer_key"] = consumerKey } : [],
+                AuthType.OAuth1 => (_consumerKey ??= await Refresher.ClientIdAsync()) is { } consumerKey ? new Dictionary<string, string> { ["consumer_key"] = consumerKey } : [],
                 _ => secrets.Fields,
             },
             Connection = new Dictionary<string, string>(account.Connection, StringComparer.Ordinal),
