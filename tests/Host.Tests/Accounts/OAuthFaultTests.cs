@@ -94,7 +94,10 @@ public sealed class OAuthFaultTests
     [Theory, MemberData(nameof(BrokenAnswers))]
     public async Task A_broken_answer_keeps_the_old_tokens_records_the_error_and_backs_off(string kind)
     {
-        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().StartAsync();
+        // The service's clock moves only when the test says: the back-off is jittered from zero up, so on the real clock a
+        // slow moment between the two reads could outlast it and the second read would rightly try again.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await TestHost.Sqlite().WithFakeTokenEndpoint().WithTime(clock).StartAsync();
         var id = await ConnectDueAccountAsync(host);
         var answer = kind switch
         {
@@ -107,8 +110,15 @@ public sealed class OAuthFaultTests
         };
         host.Fake!.DefaultResponse = answer;
 
-        // The first access token is still valid for a moment: callers keep getting it while the app misbehaves.
-        var credentials = await host.Account(id).GetCredentialsAsync(Read);
+        // The first access token is still valid for a moment: callers keep getting it while the app misbehaves. The read
+        // retries within the call after short waits on the service's clock, which is moved along until it is done.
+        var first = host.Account(id).GetCredentialsAsync(Read);
+        while (!first.IsCompleted)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.WhenAny(first, Task.Delay(10, TestContext.Current.CancellationToken));
+        }
+        var credentials = await first;
         var calls = Refreshes(host);
         var again = await host.Account(id).GetCredentialsAsync(Read);
         var summary = await host.Account(id).GetAsync();
